@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Live server counters in shared memory: read them, list them, attach the agent.",
     subcommands = {
+      ListCommand.class,
+      StatCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -4,12 +4,16 @@ package dev.rainbarrel.stats;
  * Renders log2 bucket counts in the text form of the Ruby aggregate gem's {@code Aggregate#to_s}
  * (0.2.x), which raindrops' Watcher serves as its {@code .txt} page body:
  * <pre>
- *  value |------------------------------------------------------------------| count
- *      1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|     2
- *      2 |                                                                  |     0 (not printed: ~ row)
- *        ~
- *  Total |------------------------------------------------------------------|     3
+ * value |------------------------------------------------------------------| count
+ *     1 |@@                                                                |     2
+ *     2 |@@                                                                |     2
+ *     4 |@                                                                 |     1
+ *     8 |@@                                                                |     2
+ *    16 |@                                                                 |     1
+ *       ~
+ * Total |------------------------------------------------------------------|     8
  * </pre>
+ * (samples 0 1 1 2 3 5 8 13 21 0: the zeros are outliers and not shown.)
  * Rules, for {@code columns} (default 80, at least 80):
  * <ul>
  *   <li>no non-empty bucket: the text is {@code "Empty histogram"} with no newline;</li>

@@ -79,18 +79,29 @@ public final class LogLinearHistogram {
     /** Layout version written by this class; {@link #wrap} accepts only this version. */
     public static final int LAYOUT_VERSION = 1;
 
+    /** Offset of the 8-byte magic. */
     public static final int MAGIC_OFFSET = 0;
+    /** Offset of the int32 layout version. */
     public static final int VERSION_OFFSET = MAGIC_OFFSET + Long.BYTES;
+    /** Offset of the int32 sub-bucket bits {@code k}. */
     public static final int SUB_BUCKET_BITS_OFFSET = VERSION_OFFSET + Integer.BYTES;
+    /** Offset of the int32 max value bits {@code m}. */
     public static final int MAX_VALUE_BITS_OFFSET = SUB_BUCKET_BITS_OFFSET + Integer.BYTES;
+    /** Offset of the int32 bucket count (overflow bucket included). */
     public static final int BUCKET_COUNT_OFFSET = MAX_VALUE_BITS_OFFSET + Integer.BYTES;
+    /** Offset of the int64 total region length in bytes. */
     public static final int TOTAL_LENGTH_OFFSET = BUCKET_COUNT_OFFSET + Integer.BYTES;
+    /** Offset of the int32 holding where the buckets start. */
     public static final int BUCKETS_OFFSET_OFFSET = TOTAL_LENGTH_OFFSET + Long.BYTES;
     /** Size of the header line; the statistics start here, on their own cache line. */
     public static final int HEADER_LENGTH = 64;
+    /** Offset of the int64 count of recorded values. */
     public static final int COUNT_OFFSET = HEADER_LENGTH;
+    /** Offset of the int64 sum of recorded values. */
     public static final int SUM_OFFSET = COUNT_OFFSET + Long.BYTES;
+    /** Offset of the int64 minimum ({@code Long.MAX_VALUE} when empty). */
     public static final int MIN_OFFSET = SUM_OFFSET + Long.BYTES;
+    /** Offset of the int64 maximum ({@code Long.MIN_VALUE} when empty). */
     public static final int MAX_OFFSET = MIN_OFFSET + Long.BYTES;
     /** Buckets start on a 128-byte boundary after the two 64-byte lines (header, statistics). */
     public static final int BUCKETS_OFFSET = 2 * HEADER_LENGTH;
@@ -175,6 +186,17 @@ public final class LogLinearHistogram {
      *     a bucket count or length that disagrees with the layout, or a region extending beyond the buffer
      */
     public static LogLinearHistogram wrap(ByteBuffer buffer, int offset) {
+        return wrap(buffer, offset, buffer.capacity() - offset);
+    }
+
+    /**
+     * Like {@link #wrap(ByteBuffer, int)} for a region that must also fit in the {@code available} bytes
+     * starting at {@code offset} (e.g. the payload of a named block in a shared file).
+     *
+     * @throws IllegalArgumentException as {@link #wrap(ByteBuffer, int)}, or if the region's length
+     *     exceeds {@code available}
+     */
+    public static LogLinearHistogram wrap(ByteBuffer buffer, int offset, int available) {
         checkRegion(buffer, offset, HEADER_LENGTH);
         long magic = (long) LONG.getAcquire(buffer, offset + MAGIC_OFFSET);
         if (magic != MAGIC) {
@@ -214,6 +236,10 @@ public final class LogLinearHistogram {
         if (offset + length > buffer.capacity()) {
             throw new IllegalArgumentException("histogram region at offset " + offset + " of length " + length
                     + " extends beyond the buffer's capacity " + buffer.capacity());
+        }
+        if (length > available) {
+            throw new IllegalArgumentException("histogram region at offset " + offset + " of length " + length
+                    + " extends beyond the " + available + " bytes available to it");
         }
         return new LogLinearHistogram(buffer, offset, layout);
     }

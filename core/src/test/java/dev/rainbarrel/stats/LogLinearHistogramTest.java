@@ -291,6 +291,10 @@ class LogLinearHistogramTest {
         assertMessage("extends beyond the buffer's capacity " + (length - 8), () -> LogLinearHistogram.wrap(truncated, 0));
         assertMessage("needs 64 bytes", () -> LogLinearHistogram.wrap(whole.slice(0, 32), 0));
 
+        assertMessage("beyond the " + (length - 8) + " bytes available",
+                () -> LogLinearHistogram.wrap(whole, 0, length - 8));
+        assertEquals(layout, LogLinearHistogram.wrap(whole, 0, length).layout());
+
         // none of the failed wraps changed the valid region
         assertEquals(layout, LogLinearHistogram.wrap(whole, 0).layout());
     }

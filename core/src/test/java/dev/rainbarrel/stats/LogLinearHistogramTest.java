@@ -317,6 +317,47 @@ class LogLinearHistogramTest {
     }
 
     @Test
+    void allocateGivesAPrivateAlignedRegion() {
+        LogLinearHistogram h = LogLinearHistogram.allocate(HistogramLayout.of(4, 20));
+        h.record(1);
+        h.record(1L << 30); // overflows this small layout
+        HistogramSnapshot s = h.snapshot();
+        assertEquals(2, s.count());
+        assertEquals(1L << 30, s.max());
+        assertEquals(1, s.countAt(s.layout().overflowIndex()));
+        assertEquals(HistogramLayout.of(4, 20), h.layout());
+        assertEquals(LogLinearHistogram.regionLength(h.layout()), h.length());
+    }
+
+    @Test
+    void snapshotOfARegionCaughtMidResetFallsBackToBucketBounds() {
+        HistogramLayout layout = HistogramLayout.DEFAULT;
+        long[] counts = new long[layout.bucketCount()];
+        counts[layout.indexOf(5)] = 1;
+        counts[layout.indexOf(1000)] = 2;
+        // min/max already back at their empty sentinels while buckets still hold values
+        HistogramSnapshot s = HistogramSnapshot.fromRegion(layout, counts, 2005, Long.MAX_VALUE, Long.MIN_VALUE);
+        assertEquals(3, s.count());
+        assertEquals(5, s.min());
+        assertEquals(layout.upperBound(layout.indexOf(1000)), s.max());
+        assertTrue(s.p99() <= s.max() && s.p50() >= s.min());
+    }
+
+    @Test
+    void snapshotFactoryValidatesItsInput() {
+        HistogramLayout layout = HistogramLayout.of(3, 10);
+        long[] counts = new long[layout.bucketCount()];
+        counts[layout.indexOf(7)] = 2;
+        HistogramSnapshot ok = HistogramSnapshot.of(layout, counts, 14, 7, 7);
+        assertEquals(7, ok.p50());
+        assertMessage("expected " + layout.bucketCount(), () -> HistogramSnapshot.of(layout, new long[3], 0, 0, 0));
+        assertMessage("min 3 / max 7", () -> HistogramSnapshot.of(layout, counts, 14, 3, 7));
+        long[] negative = counts.clone();
+        negative[1] = -1;
+        assertMessage("bucket 1 has negative count -1", () -> HistogramSnapshot.of(layout, negative, 14, 7, 7));
+    }
+
+    @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void twoThreadsRecordingAMillionEachLoseNothing() throws Exception {
         LogLinearHistogram h = fresh(HistogramLayout.DEFAULT);

@@ -36,6 +36,18 @@ public final class StatReport {
         r.counters.put(e.label().isEmpty() ? e.name() : e.name() + "{" + e.label() + "}", e.value());
       }
     }
+    barrel.histogramSnapshots().forEach((name, h) -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("count", h.count());
+      m.put("min", h.min());
+      m.put("max", h.max());
+      m.put("mean", h.mean());
+      m.put("stddev", h.stddev());
+      m.put("p50", h.p50());
+      m.put("p90", h.p90());
+      m.put("p99", h.p99());
+      r.histograms.put(name, m);
+    });
     Map<String, Object> slots = new LinkedHashMap<>();
     int capacity = barrel.slotCapacity();
     int used = barrel.slotsUsed();
@@ -96,7 +108,12 @@ public final class StatReport {
         .append("  backlog ").append(Long.toUnsignedString(m.get(StandardNames.BACKLOG))).append('\n'));
     if (!histograms.isEmpty()) {
       sb.append("histograms:\n");
-      histograms.forEach((name, h) -> sb.append("  ").append(name).append("  ").append(h).append('\n'));
+      histograms.forEach((name, h) -> {
+        sb.append("  ").append(name);
+        h.forEach((k, v) -> sb.append("  ").append(k).append(' ')
+            .append(v instanceof Double d ? String.format(java.util.Locale.ROOT, "%.1f", d) : v));
+        sb.append('\n');
+      });
     }
     sb.append("allocators:\n");
     allocators.forEach((name, a) -> {

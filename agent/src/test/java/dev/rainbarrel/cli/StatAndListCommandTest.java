@@ -21,6 +21,8 @@ class StatAndListCommandTest {
       b.counter("queued", "127.0.0.1:8080").set(5);
       b.counter("backlog", "127.0.0.1:8080").set(128);
       b.counter("wrapped").add(-1);
+      b.histogram("request_duration").record(10);
+      b.histogram("request_duration").record(30);
       CliTestSupport.Result r = CliTestSupport.run("stat", "--json", f.toString());
       assertEquals(0, r.code(), r.err());
       assertEquals("", r.err());
@@ -28,7 +30,9 @@ class StatAndListCommandTest {
       assertEquals("{\"pid\":" + ProcessHandle.current().pid() + ",\"file\":\"" + f.toAbsolutePath()
           + "\",\"counters\":{\"requests\":42,\"calling\":3,\"wrapped\":18446744073709551615},"
           + "\"listeners\":{\"127.0.0.1:8080\":{\"active\":0,\"queued\":5,\"backlog\":128}},"
-          + "\"histograms\":{},\"allocators\":{\"barrel_slots\":{\"capacity\":256,\"used\":5,\"free\":251}}}", json);
+          + "\"histograms\":{\"request_duration\":{\"count\":2,\"min\":10,\"max\":30,\"mean\":20.0,"
+          + "\"stddev\":" + Math.sqrt(200) + ",\"p50\":10,\"p90\":30,\"p99\":30}},"
+          + "\"allocators\":{\"barrel_slots\":{\"capacity\":256,\"used\":5,\"free\":251}}}", json);
     }
   }
 

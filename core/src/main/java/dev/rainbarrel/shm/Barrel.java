@@ -3,6 +3,9 @@ package dev.rainbarrel.shm;
 import static dev.rainbarrel.shm.BarrelLayout.*;
 
 import dev.rainbarrel.alloc.NumberAllocator;
+import dev.rainbarrel.stats.HistogramLayout;
+import dev.rainbarrel.stats.HistogramSnapshot;
+import dev.rainbarrel.stats.LogLinearHistogram;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -73,6 +76,7 @@ public final class Barrel implements AutoCloseable {
   private final long stamp = ProcessIdentity.currentStamp();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
+  private final Map<String, LogLinearHistogram> histograms = new ConcurrentHashMap<>();
   private final Handle.State state = new Handle.State();
   private int attachEntry = -1;
 
@@ -481,6 +485,50 @@ public final class Barrel implements AutoCloseable {
         return new Block(name, blockType, buf, BLOCK_PAYLOAD, length - BLOCK_PAYLOAD);
       });
     }
+  }
+
+  /** Block type of histogram blocks ({@link LogLinearHistogram} regions). */
+  public static final int HISTOGRAM_BLOCK = 1;
+
+  /** The file-owned histogram {@code name} with the default layout, created on first use. */
+  public LogLinearHistogram histogram(String name) {
+    return histogram(name, HistogramLayout.DEFAULT);
+  }
+
+  /**
+   * The file-owned histogram {@code name}: one shared region that every process records into.
+   * An existing histogram keeps the layout it was created with.
+   */
+  public LogLinearHistogram histogram(String name, HistogramLayout layout) {
+    LogLinearHistogram h = histograms.get(name);
+    if (h != null) {
+      return h;
+    }
+    synchronized (this) {
+      h = histograms.get(name);
+      if (h == null) {
+        Block b = block(name, HISTOGRAM_BLOCK, LogLinearHistogram.regionLength(layout),
+            x -> LogLinearHistogram.format(x.buffer(), x.offset(), layout));
+        h = LogLinearHistogram.wrap(b.buffer(), b.offset(), b.length());
+        histograms.put(name, h);
+      }
+      return h;
+    }
+  }
+
+  /** Snapshots of every histogram in the file, by name (for readers). */
+  public Map<String, HistogramSnapshot> histogramSnapshots() throws IOException {
+    Map<String, HistogramSnapshot> out = new LinkedHashMap<>();
+    for (Block b : blocks()) {
+      if (b.type() == HISTOGRAM_BLOCK) {
+        try {
+          out.put(b.name(), LogLinearHistogram.wrap(b.buffer(), b.offset(), b.length()).snapshot());
+        } catch (IllegalArgumentException bad) {
+          throw new BarrelFormatException(path, "histogram '" + b.name() + "': " + bad.getMessage());
+        }
+      }
+    }
+    return out;
   }
 
   /** Every block in the file (for readers). */

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ListCommand.class,
       StatCommand.class,
+      DemoCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -1,0 +1,39 @@
+package dev.rainbarrel.arena;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Named points inside the arena protocol where a test can freeze a process, to kill it there
+ * with {@code kill -9} and prove the survivors recover.
+ *
+ * <p>Off unless the system property {@code rainbarrel.arena.pauseAt} names a point; then the
+ * first thread to reach it prints {@code rainbarrel-fault-point <name>} on standard output and
+ * parks for at most {@value #PARK_SECONDS} seconds (never forever). The property is read once, so
+ * the check is a constant the JIT folds away in production.
+ */
+final class FaultPoint {
+
+  static final String BUMP_CLAIMED = "bump-claimed";
+  static final String FREELIST_CLAIMED = "freelist-claimed";
+  static final String FREELIST_MARKED = "freelist-marked";
+  static final String RETURN_MARKED = "return-marked";
+
+  private static final String PAUSE_AT = System.getProperty("rainbarrel.arena.pauseAt");
+  private static final long PARK_SECONDS = 120;
+  private static volatile boolean fired;
+
+  private FaultPoint() {}
+
+  static void reach(String name) {
+    if (PAUSE_AT != null && PAUSE_AT.equals(name) && !fired) {
+      fired = true;
+      System.out.println("rainbarrel-fault-point " + name);
+      System.out.flush();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PARK_SECONDS);
+      while (System.nanoTime() < deadline) {
+        LockSupport.parkNanos(deadline - System.nanoTime());
+      }
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package dev.rainbarrel.arena;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A child JVM running the same java and class path as the test, with its stdout as lines. */
+final class ChildJvm implements AutoCloseable {
+
+  final Process process;
+  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private final StringBuilder all = new StringBuilder();
+
+  ChildJvm(Path stderr, List<String> props, Class<?> main, String... args) throws IOException {
+    String java = ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java);
+    cmd.add("-Xmx64m");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.addAll(props);
+    cmd.add(main.getName());
+    cmd.addAll(List.of(args));
+    process = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
+    Thread t = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String l;
+        while ((l = r.readLine()) != null) {
+          synchronized (all) {
+            all.append(l).append('\n');
+          }
+          lines.add(l);
+        }
+      } catch (IOException ignored) {
+        // the child died: nothing more to read
+      }
+    }, "child-stdout-" + process.pid());
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Waits (bounded) for a line starting with {@code prefix} and returns it. */
+  String await(String prefix, long seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      String l = lines.poll(100, TimeUnit.MILLISECONDS);
+      if (l != null && l.startsWith(prefix)) {
+        return l;
+      }
+    }
+    throw new AssertionError("child " + process.pid() + " did not print '" + prefix + "' within "
+        + seconds + " s; alive=" + process.isAlive() + "; output:\n" + output());
+  }
+
+  String output() {
+    synchronized (all) {
+      return all.toString();
+    }
+  }
+
+  /** kill -9, then wait (bounded) until the process is gone. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      throw new AssertionError("child " + process.pid() + " survived kill -9 for 20 s");
+    }
+  }
+
+  int exitCode(long seconds) throws InterruptedException {
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      throw new AssertionError("child " + process.pid() + " did not exit within " + seconds + " s");
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}

@@ -180,6 +180,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     int minSegmentSize = 64;
     int processSlots = 64;
     Duration waitTimeout = Duration.ofSeconds(2);
+    Duration lockTimeout = Duration.ofSeconds(10);
 
     /** Defaults: 1 MiB, optimistic freelist, 64-byte minimum segment, 64 process slots, 2 s waits. */
     public static Options defaults() {
@@ -216,6 +217,15 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       return this;
     }
 
+    /**
+     * Bound of the wait for the file lock taken while creating or validating a file (default
+     * 10 s; a starting JVM on a busy machine can hold it for a while).
+     */
+    public Options lockTimeout(Duration d) {
+      this.lockTimeout = d;
+      return this;
+    }
+
     void validate() {
       if (freelist == null) {
         throw new IllegalArgumentException("freelist kind must not be null");
@@ -234,6 +244,9 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       }
       if (waitTimeout == null || waitTimeout.isNegative() || waitTimeout.isZero()) {
         throw new IllegalArgumentException("waitTimeout must be positive: " + waitTimeout);
+      }
+      if (lockTimeout == null || lockTimeout.isNegative() || lockTimeout.isZero()) {
+        throw new IllegalArgumentException("lockTimeout must be positive: " + lockTimeout);
       }
     }
   }
@@ -267,7 +280,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     FileChannel ch = opened.channel;
     try {
       MappedByteBuffer map;
-      try (FileLock lock = lock(ch, file, o.waitTimeout)) {
+      try (FileLock lock = lock(ch, file, o.lockTimeout)) {
         long size = ch.size();
         if (size == 0) {
           int cap = (int) (o.capacity & ~7L);

@@ -17,8 +17,10 @@ final class ChildJvm implements AutoCloseable {
   final Process process;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private final StringBuilder all = new StringBuilder();
+  private final Path stderr;
 
   ChildJvm(Path stderr, List<String> props, Class<?> main, String... args) throws IOException {
+    this.stderr = stderr;
     String java = ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> cmd = new ArrayList<>();
@@ -57,9 +59,24 @@ final class ChildJvm implements AutoCloseable {
       if (l != null && l.startsWith(prefix)) {
         return l;
       }
+      if (l == null && !process.isAlive() && lines.isEmpty()) {
+        Thread.sleep(200); // let the reader drain the last lines
+        if (lines.isEmpty()) {
+          throw new AssertionError("child " + process.pid() + " exited with " + process.exitValue()
+              + " before printing '" + prefix + "'; output:\n" + output() + "\nstderr:\n" + stderrText());
+        }
+      }
     }
     throw new AssertionError("child " + process.pid() + " did not print '" + prefix + "' within "
-        + seconds + " s; alive=" + process.isAlive() + "; output:\n" + output());
+        + seconds + " s; alive=" + process.isAlive() + "; output:\n" + output() + "\nstderr:\n" + stderrText());
+  }
+
+  String stderrText() {
+    try {
+      return java.nio.file.Files.readString(stderr);
+    } catch (IOException e) {
+      return "(unreadable: " + e + ")";
+    }
   }
 
   String output() {

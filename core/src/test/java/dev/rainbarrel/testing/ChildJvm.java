@@ -1,4 +1,4 @@
-package dev.rainbarrel.arena;
+package dev.rainbarrel.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,15 +11,15 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A child JVM running the same java and class path as the test, with its stdout as lines. */
-final class ChildJvm implements AutoCloseable {
+/** Test support: a child JVM running the same java and class path as the test, with its stdout as lines. */
+public final class ChildJvm implements AutoCloseable {
 
-  final Process process;
+  public final Process process;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private final StringBuilder all = new StringBuilder();
   private final Path stderr;
 
-  ChildJvm(Path stderr, List<String> props, Class<?> main, String... args) throws IOException {
+  public ChildJvm(Path stderr, List<String> props, Class<?> main, String... args) throws IOException {
     this.stderr = stderr;
     String java = ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -52,7 +52,7 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** Waits (bounded) for a line starting with {@code prefix} and returns it. */
-  String await(String prefix, long seconds) throws InterruptedException {
+  public String await(String prefix, long seconds) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < deadline) {
       String l = lines.poll(100, TimeUnit.MILLISECONDS);
@@ -71,7 +71,7 @@ final class ChildJvm implements AutoCloseable {
         + seconds + " s; alive=" + process.isAlive() + "; output:\n" + output() + "\nstderr:\n" + stderrText());
   }
 
-  String stderrText() {
+  public String stderrText() {
     try {
       return java.nio.file.Files.readString(stderr);
     } catch (IOException e) {
@@ -79,21 +79,21 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
-  String output() {
+  public String output() {
     synchronized (all) {
       return all.toString();
     }
   }
 
   /** kill -9, then wait (bounded) until the process is gone. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     if (!process.waitFor(20, TimeUnit.SECONDS)) {
       throw new AssertionError("child " + process.pid() + " survived kill -9 for 20 s");
     }
   }
 
-  int exitCode(long seconds) throws InterruptedException {
+  public int exitCode(long seconds) throws InterruptedException {
     if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
       throw new AssertionError("child " + process.pid() + " did not exit within " + seconds + " s");
     }

@@ -15,7 +15,8 @@ import java.util.Random;
  * <pre>
  * churn FILE ID OPS OUT   random allocate/free; detach what it holds at the end, write
  *                         "offset size" lines to OUT, print "done"
- * hold FILE N SIZE        allocate N blocks of SIZE (the fault point may freeze it), print "held"
+ * hold FILE N SIZE [freeLast]  allocate N blocks of SIZE (and free the last one); the fault
+ *                         point may freeze it; print "held"
  * reclaim FILE            reclaim dead owners, print "reclaimed K"
  * </pre>
  * The wait timeout comes from the system property {@code test.waitMillis} (default 500).
@@ -49,10 +50,15 @@ public final class ArenaChild {
         Arena a = Arena.open(file, o); // never closed: the process is meant to die holding it
         int n = Integer.parseInt(args[2]);
         int size = Integer.parseInt(args[3]);
+        long last = Arena.NO_SPACE;
         for (int i = 0; i < n; i++) {
-          if (a.allocate(size) == Arena.NO_SPACE) {
+          last = a.allocate(size);
+          if (last == Arena.NO_SPACE) {
             throw new IllegalStateException("no space for block " + i);
           }
+        }
+        if (args.length > 4 && args[4].equals("freeLast")) {
+          a.free(last); // the fault point may freeze it while it returns the block to the bump pointer
         }
         System.out.println("held");
         break;

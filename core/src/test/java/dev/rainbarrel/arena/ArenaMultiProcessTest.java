@@ -174,6 +174,34 @@ class ArenaMultiProcessTest {
   }
 
   @Test
+  void aProcessKilledWhileReturningItsLastBlockToTheBumpPointerIsHelpedAndReclaimed() throws Exception {
+    Path file = dir.resolve("return.arena");
+    try (Arena a = Arena.open(file, Arena.Options.defaults().capacity(64 << 10))) {
+      a.detach(a.allocate(64));
+    }
+    long victimStamp;
+    try (ChildJvm victim = new ChildJvm(dir.resolve("victim.err"),
+        List.of("-Drainbarrel.arena.pauseAt=" + FaultPoint.RETURN_MARKED), ArenaChild.class,
+        "hold", file.toString(), "3", "100", "freeLast")) {
+      victim.await("rainbarrel-fault-point " + FaultPoint.RETURN_MARKED, 60);
+      victimStamp = ProcessIdentity.stampOf(victim.process.pid()).orElseThrow();
+      victim.kill();
+    }
+    try (ChildJvm other = new ChildJvm(dir.resolve("other.err"), List.of("-Dtest.waitMillis=300"),
+        ArenaChild.class, "hold", file.toString(), "2", "100")) {
+      other.await("held", 30);
+    }
+    try (Arena a = Arena.open(file, Arena.Options.defaults())) {
+      assertEquals(3, a.blocks().stream().filter(b -> b.ownerStamp == victimStamp).count(), a.blocks().toString());
+      // the victim's three, plus the two of the survivor, which was destroyed when its block ended
+      assertEquals(5, a.reclaimDeadOwners());
+      assertTrue(a.blocks().stream().noneMatch(b -> b.ownerStamp == victimStamp));
+      assertEquals(1, a.blocks().size() - a.blocks().stream().filter(b -> !b.state.equals("DETACHED")).count());
+      assertFalse(a.attachedProcesses().contains(victimStamp));
+    }
+  }
+
+  @Test
   void aLiveProcessThatStallsTheProtocolGetsADiagnosticNotAHang() throws Exception {
     Path file = dir.resolve("stall.arena");
     try (Arena a = Arena.open(file, Arena.Options.defaults().capacity(64 << 10))) {

@@ -62,6 +62,11 @@ final class FallbackSampler implements ListenerSampler {
     return run(ListenerSampler::sampleAll);
   }
 
+  /** The netlink sampler while it is in use, else null (tests inspect it). */
+  ListenerSampler primary() {
+    return primary;
+  }
+
   @Override
   public StatsSource source() {
     return last;

@@ -85,6 +85,12 @@ final class NativeNet {
   }
 
   static String describe(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof IllegalCallerException) {
+        t = c; // reported through initializer errors and "could not initialize class"
+        break;
+      }
+    }
     if (t instanceof IllegalCallerException) {
       return "native access is denied (" + t.getMessage() + "); run the JVM with"
           + " --enable-native-access=ALL-UNNAMED (or the module that holds rainbarrel-core)";

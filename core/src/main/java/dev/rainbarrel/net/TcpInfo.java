@@ -68,6 +68,8 @@ public final class TcpInfo {
     f("options", 5, U8);
     bits("snd_wscale", 6, 0, 4);
     bits("rcv_wscale", 6, 4, 4);
+    bits("delivery_rate_app_limited", 7, 0, 1);
+    bits("fastopen_client_fail", 7, 1, 2);
     String[] u32a = {
       "rto", "ato", "snd_mss", "rcv_mss", "unacked", "sacked", "lost", "retrans", "fackets",
       "last_data_sent", "last_ack_sent", "last_data_recv", "last_ack_recv", "pmtu", "rcv_ssthresh",
@@ -108,8 +110,6 @@ public final class TcpInfo {
     f("total_rto_recoveries", 242, U16);
     f("total_rto_time", 244, U32);
     f("received_ce", 248, U32);
-    bits("delivery_rate_app_limited", 7, 0, 1);
-    bits("fastopen_client_fail", 7, 1, 2);
   }
 
   /** Kernel TCP states ({@code include/net/tcp_states.h}), index = value of {@code state}. */

@@ -15,7 +15,10 @@ import java.util.Map;
  * <ul>
  *   <li>a row whose inode is 0 is skipped (a connection still in the accept queue);
  *   <li>LISTEN: {@code queued += rqueue}, {@code backlog += wqueue}, {@code listeners++};
- *   <li>ESTABLISHED: {@code active++}.
+ *   <li>ESTABLISHED: {@code active++}, counted only while some socket of the row's family listens
+ *       on the port (any address). raindrops also counts connections that outlived their
+ *       listener or were made from a bound port; dropping those lets netlink skip walking the
+ *       established hash of a family that has no listener on the requested ports.
  * </ul>
  *
  * <p>Query mode matches a row to a requested address as the kernel's {@code INET_DIAG_BC_S_COND}
@@ -37,7 +40,10 @@ final class TcpTally implements ProcNetReader.TcpRowSink {
   // ---- query mode ----
   private ListenAddress[] queries = new ListenAddress[0];
   private int queryCount;
-  private long[] active = new long[0];
+  private long[] active4 = new long[0]; // ESTABLISHED rows from AF_INET
+  private long[] active6 = new long[0]; // ESTABLISHED rows from AF_INET6
+  private boolean[] listen4 = new boolean[0]; // some AF_INET socket listens on the query's port
+  private boolean[] listen6 = new boolean[0];
   private long[] queued = new long[0];
   private long[] backlog = new long[0];
   private int[] listeners = new int[0];
@@ -69,14 +75,20 @@ final class TcpTally implements ProcNetReader.TcpRowSink {
     int n = tcp.size();
     if (queries.length < n) {
       queries = new ListenAddress[n];
-      active = new long[n];
+      active4 = new long[n];
+      active6 = new long[n];
+      listen4 = new boolean[n];
+      listen6 = new boolean[n];
       queued = new long[n];
       backlog = new long[n];
       listeners = new int[n];
     }
     for (int i = 0; i < n; i++) {
       queries[i] = tcp.get(i);
-      active[i] = 0;
+      active4[i] = 0;
+      active6[i] = 0;
+      listen4[i] = false;
+      listen6[i] = false;
       queued[i] = 0;
       backlog[i] = 0;
       listeners[i] = 0;
@@ -132,13 +144,23 @@ final class TcpTally implements ProcNetReader.TcpRowSink {
       return;
     }
     for (int i = 0; i < queryCount; i++) {
-      if (matches(queries[i], family, addr, port)) {
+      ListenAddress q = queries[i];
+      if (state == TCP_LISTEN && q.port() == port) {
+        if (family == AF_INET) {
+          listen4[i] = true;
+        } else {
+          listen6[i] = true;
+        }
+      }
+      if (matches(q, family, addr, port)) {
         if (state == TCP_LISTEN) {
           queued[i] += rqueue;
           backlog[i] += wqueue;
           listeners[i]++;
+        } else if (family == AF_INET) {
+          active4[i]++;
         } else {
-          active[i]++;
+          active6[i]++;
         }
       }
     }
@@ -249,7 +271,9 @@ final class TcpTally implements ProcNetReader.TcpRowSink {
       if (!backlogKnown && listeners[i] == 0) {
         b = 0;
       }
-      out.put(queries[i].toString(), new ListenerStats(active[i], queued[i], b, listeners[i]));
+      // connections count while their family has a listener on the port (see class comment)
+      long active = (listen4[i] ? active4[i] : 0) + (listen6[i] ? active6[i] : 0);
+      out.put(queries[i].toString(), new ListenerStats(active, queued[i], b, listeners[i]));
     }
   }
 

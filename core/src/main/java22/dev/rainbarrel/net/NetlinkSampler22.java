@@ -18,12 +18,22 @@ import java.util.Map;
 /**
  * {@link ListenerSampler} over {@code NETLINK_SOCK_DIAG} ({@code SOCK_DIAG_BY_FAMILY}), JDK 22+.
  *
- * <p>TCP: one {@code inet_diag_req_v2} dump per address family needed (IPv4 queries also need the
- * IPv6 dump, where Java's IPv4-mapped sockets live), states ESTABLISHED|LISTEN, with an {@code
- * INET_DIAG_REQ_BYTECODE} program that ORs one host condition per requested address, so the kernel
- * sends back only matching sockets whatever the number of addresses. When every address has the
- * same port, the request's {@code idiag_sport} also lets the kernel skip other ports before running
- * the program. The rows are then tallied by {@link TcpTally}, exactly as {@code /proc} rows are.
+ * <p>TCP, in two phases of {@code inet_diag_req_v2} dumps per address family needed (IPv4 queries
+ * also need IPv6, where Java's IPv4-mapped sockets live):
+ *
+ * <ol>
+ *   <li>LISTEN only, filtered to the requested ports: the kernel walks just its listening hash;
+ *   <li>ESTABLISHED only, filtered to the requested addresses, and only for a family that has a
+ *       listener on a requested port: this is the walk over every connection of the host, so a
+ *       Java server (IPv6 sockets) costs one such walk, not two.
+ * </ol>
+ *
+ * Each dump carries an {@code INET_DIAG_REQ_BYTECODE} program that ORs one host condition per
+ * requested address (or port), so the kernel sends back only matching sockets whatever the number
+ * of addresses. When every address has the same port, the request's {@code idiag_sport} also lets
+ * the kernel skip other ports before running the program. The rows are then tallied by {@link
+ * TcpTally}, exactly as {@code /proc} rows are. All-listeners mode sends one unfiltered
+ * LISTEN|ESTABLISHED dump per family.
  *
  * <p>Unix: one {@code unix_diag_req} dump with {@code UDIAG_SHOW_NAME | UDIAG_SHOW_RQLEN}: a
  * listener's receive queue is its accept queue and its write queue the backlog limit.
@@ -63,7 +73,9 @@ final class NetlinkSampler22 implements ListenerSampler {
   private static final int REQ_SPORT = 8;
   private static final int NLA_HDRLEN = 4;
   private static final int INET_DIAG_REQ_BYTECODE = 1;
-  private static final int STATES = (1 << TcpTally.TCP_ESTABLISHED) | (1 << TcpTally.TCP_LISTEN);
+  private static final int LISTEN = 1 << TcpTally.TCP_LISTEN;
+  private static final int ESTABLISHED = 1 << TcpTally.TCP_ESTABLISHED;
+  private static final int STATES = ESTABLISHED | LISTEN;
 
   // bytecode
   private static final int BC_JMP = 1;
@@ -179,10 +191,17 @@ final class NetlinkSampler22 implements ListenerSampler {
     ProcListenerSampler.split(addresses, tcpQ, unixQ, out);
     if (!tcpQ.isEmpty()) {
       tally.startQuery(tcpQ, true);
-      if (tally.wantsFamily(TcpTally.AF_INET)) {
-        dumpTcp(TcpTally.AF_INET, tcpQ);
+      // phase 1: listeners on the requested ports (listening hash only: cheap)
+      boolean v4 = tally.wantsFamily(TcpTally.AF_INET);
+      long listen4 = v4 ? dumpTcp(TcpTally.AF_INET, tcpQ, LISTEN, true) : 0;
+      long listen6 = dumpTcp(TcpTally.AF_INET6, tcpQ, LISTEN, true);
+      // phase 2: connections, walking the established hash only for families that listen there
+      if (listen4 > 0) {
+        dumpTcp(TcpTally.AF_INET, tcpQ, ESTABLISHED, false);
       }
-      dumpTcp(TcpTally.AF_INET6, tcpQ);
+      if (listen6 > 0) {
+        dumpTcp(TcpTally.AF_INET6, tcpQ, ESTABLISHED, false);
+      }
       tally.putQueryResults(out);
     }
     if (!unixQ.isEmpty()) {
@@ -198,8 +217,8 @@ final class NetlinkSampler22 implements ListenerSampler {
     ensureOpen();
     rowsLastSample = 0;
     tally.startAll(true);
-    dumpTcp(TcpTally.AF_INET, null);
-    dumpTcp(TcpTally.AF_INET6, null);
+    dumpTcp(TcpTally.AF_INET, null, STATES, false);
+    dumpTcp(TcpTally.AF_INET6, null, STATES, false);
     return tally.allResults();
   }
 
@@ -225,21 +244,25 @@ final class NetlinkSampler22 implements ListenerSampler {
 
   // ---------------------------------------------------------------- TCP
 
-  /** Dumps one family; {@code queries} null = everything (all-listeners mode). */
-  private void dumpTcp(int family, List<ListenAddress> queries) throws IOException {
+  /**
+   * Dumps one family in the given states; {@code queries} null = everything (all-listeners mode);
+   * {@code portsOnly} filters by port alone (any address). Returns the rows received.
+   */
+  private long dumpTcp(int family, List<ListenAddress> queries, int states, boolean portsOnly)
+      throws IOException {
     int s = ++seq;
     req.asSlice(0, NLMSG_HDRLEN + REQ_V2_LEN).fill((byte) 0);
     int r = NLMSG_HDRLEN;
     req.set(JAVA_BYTE, r, (byte) family);
     req.set(JAVA_BYTE, r + 1, (byte) Libc22.IPPROTO_TCP);
-    req.set(INT, r + REQ_STATES, STATES);
+    req.set(INT, r + REQ_STATES, states);
     int len = NLMSG_HDRLEN + REQ_V2_LEN;
     if (queries != null) {
       int port = commonPort(queries);
       if (port > 0) {
         req.set(BE_SHORT, r + REQ_SPORT, (short) port);
       }
-      int bcLen = writeBytecode(family, queries, len + NLA_HDRLEN);
+      int bcLen = writeBytecode(family, queries, len + NLA_HDRLEN, portsOnly);
       if (bcLen > 0) {
         req.set(SHORT, len, (short) (NLA_HDRLEN + bcLen));
         req.set(SHORT, len + 2, (short) INET_DIAG_REQ_BYTECODE);
@@ -248,7 +271,7 @@ final class NetlinkSampler22 implements ListenerSampler {
     }
     writeHeader(len, s);
     send(len);
-    receive(s, true);
+    return receive(s, true);
   }
 
   private static int commonPort(List<ListenAddress> queries) {
@@ -265,15 +288,16 @@ final class NetlinkSampler22 implements ListenerSampler {
    * Writes the OR program for the addresses this family's dump can match; returns its length, or
    * 0 to send no filter (too many addresses for the buffer: rows are matched in Java anyway).
    */
-  private int writeBytecode(int family, List<ListenAddress> queries, int base) {
+  private int writeBytecode(
+      int family, List<ListenAddress> queries, int base, boolean portsOnly) {
     int total = 0;
     int n = 0;
     for (int i = 0; i < queries.size(); i++) {
       ListenAddress q = queries.get(i);
-      if (!relevant(family, q) || duplicate(queries, i, family)) {
+      if (!relevant(family, q) || duplicate(queries, i, portsOnly)) {
         continue;
       }
-      total += condLen(q) + BC_OP_LEN; // condition + jump
+      total += condLen(q, portsOnly) + BC_OP_LEN; // condition + jump
       n++;
     }
     if (n == 0) {
@@ -291,20 +315,29 @@ final class NetlinkSampler22 implements ListenerSampler {
     int done = 0;
     for (int i = 0; i < queries.size(); i++) {
       ListenAddress q = queries.get(i);
-      if (!relevant(family, q) || duplicate(queries, i, family)) {
+      if (!relevant(family, q) || duplicate(queries, i, portsOnly)) {
         continue;
       }
-      int cl = condLen(q);
+      int cl = condLen(q, portsOnly);
       done++;
       req.set(JAVA_BYTE, off, (byte) BC_S_COND);
       req.set(JAVA_BYTE, off + 1, (byte) cl); // yes: fall through to the jump (or the end)
       req.set(SHORT, off + 2, (short) (cl + BC_OP_LEN)); // no: skip the jump
       byte[] a = q.rawAddress();
-      req.set(JAVA_BYTE, off + 4, (byte) (a.length == 4 ? Libc22.AF_INET : Libc22.AF_INET6));
-      req.set(JAVA_BYTE, off + 5, (byte) (q.isWildcard() ? 0 : a.length * 8));
+      if (portsOnly) { // AF_UNSPEC, prefix 0: this port, any address, any family
+        req.set(JAVA_BYTE, off + 4, (byte) 0);
+        req.set(JAVA_BYTE, off + 5, (byte) 0);
+      } else {
+        req.set(JAVA_BYTE, off + 4, (byte) (a.length == 4 ? Libc22.AF_INET : Libc22.AF_INET6));
+        req.set(JAVA_BYTE, off + 5, (byte) (q.isWildcard() ? 0 : a.length * 8));
+      }
       req.set(JAVA_SHORT.withByteAlignment(1), off + 6, (short) 0);
       req.set(INT, off + 8, q.port());
-      MemorySegment.copy(a, 0, req, JAVA_BYTE, off + 12, a.length);
+      if (!portsOnly) {
+        for (int k = 0; k < a.length; k++) {
+          req.set(JAVA_BYTE, off + 12 + k, a[k]);
+        }
+      }
       off += cl;
       if (done < n) {
         int rest = base + total - (off + BC_OP_LEN);
@@ -322,18 +355,20 @@ final class NetlinkSampler22 implements ListenerSampler {
     return family == TcpTally.AF_INET6 || q.kind() == ListenAddress.Kind.TCP4;
   }
 
-  private static boolean duplicate(List<ListenAddress> queries, int i, int family) {
+  /** An earlier query already produced this condition (same address, or same port). */
+  private static boolean duplicate(List<ListenAddress> queries, int i, boolean portsOnly) {
     ListenAddress q = queries.get(i);
     for (int j = 0; j < i; j++) {
-      if (queries.get(j).equals(q)) {
+      ListenAddress p = queries.get(j);
+      if (portsOnly ? p.port() == q.port() : p.equals(q)) {
         return true;
       }
     }
     return false;
   }
 
-  private static int condLen(ListenAddress q) {
-    return BC_OP_LEN + HOSTCOND_LEN + q.rawAddress().length;
+  private static int condLen(ListenAddress q, boolean portsOnly) {
+    return BC_OP_LEN + HOSTCOND_LEN + (portsOnly ? 0 : q.rawAddress().length);
   }
 
   // ---------------------------------------------------------------- Unix
@@ -386,7 +421,7 @@ final class NetlinkSampler22 implements ListenerSampler {
     return rowsLastSample;
   }
 
-  private void receive(int s, boolean tcp) throws IOException {
+  private long receive(int s, boolean tcp) throws IOException {
     long rows = 0;
     int interrupts = 0;
     while (rows < MAX_ROWS) {
@@ -426,7 +461,7 @@ final class NetlinkSampler22 implements ListenerSampler {
               throw new IOException("netlink sock_diag dump failed: errno " + -err
                   + " (" + Libc22.describe(-err) + ")");
             }
-            return;
+            return rows;
           }
           if (type == NLMSG_ERROR) {
             int err = rbuf.get(INT, off + NLMSG_HDRLEN);

@@ -209,14 +209,24 @@ class ArenaTest {
 
   @Test
   void threadsNeverShareBytes() throws Exception {
+    threadsNeverShareBytes(1 << 18, 4000);
+  }
+
+  /** A small arena keeps the bump region exhausted, so nearly every operation uses the freelist. */
+  @Test
+  void threadsNeverShareBytesInAFreelistBoundArena() throws Exception {
+    threadsNeverShareBytes(16 << 10, 12_000);
+  }
+
+  private static void threadsNeverShareBytes(int capacity, int ops) throws Exception {
     for (Arena.Freelist kind : Arena.Freelist.values()) {
-      try (Arena a = Arena.anonymous(opts(kind, 1 << 18))) {
+      try (Arena a = Arena.anonymous(opts(kind, capacity).minSegmentSize(24))) {
         ExecutorService ex = Executors.newFixedThreadPool(4);
         try {
           List<Future<Integer>> fs = new ArrayList<>();
           for (int t = 0; t < 4; t++) {
             int id = t;
-            fs.add(ex.submit(() -> churn(a, id + 1, 4000)));
+            fs.add(ex.submit(() -> churn(a, id + 1, ops)));
           }
           for (Future<Integer> fu : fs) {
             assertTrue(fu.get(50, TimeUnit.SECONDS) > 0);
@@ -239,7 +249,7 @@ class ArenaTest {
     int ok = 0;
     for (int i = 0; i < ops; i++) {
       if (held.isEmpty() || (r.nextInt(3) != 0 && held.size() < 200)) {
-        int size = 8 + r.nextInt(300);
+        int size = 8 + r.nextInt(a.capacity() < 32 << 10 ? 150 : 300);
         long o = a.allocate(size);
         if (o == Arena.NO_SPACE) {
           continue;

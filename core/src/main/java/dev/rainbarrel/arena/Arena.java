@@ -54,7 +54,8 @@ import java.util.concurrent.locks.LockSupport;
  *  +----------------------------------+-----------------------------------+------------
  * </pre>
  *
- * The meta word's high byte is the constant {@code 0xB7} so that garbage is recognised; the owner
+ * Bits 50-55 of the meta word are reserved (0). The meta word's high byte is the constant
+ * {@code 0xB7} so that garbage is recognised; the owner
  * slot (1-based index into the process table, 0 = none) is what makes blocks of a dead process
  * reclaimable. The link word is used while the block is in the freelist; its 24-bit tag is
  * incremented by every write, so a stale compare-and-set can never succeed (ABA).
@@ -365,6 +366,9 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       throw new ArenaFormatException(file, "unknown freelist kind " + k);
     }
     long cap = h.getLong(CAPACITY_OFFSET);
+    if (cap > (Integer.MAX_VALUE & ~7) && cap == size) {
+      throw new ArenaFormatException(file, "capacity " + cap + " exceeds the 2 GiB this library can map");
+    }
     if (cap != size) {
       throw new ArenaFormatException(file, (size < cap ? "truncated: " : "size mismatch: ") + size
           + " bytes on disk but the header says " + cap);

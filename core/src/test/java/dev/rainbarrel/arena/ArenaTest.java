@@ -228,9 +228,12 @@ class ArenaTest {
             int id = t;
             fs.add(ex.submit(() -> churn(a, id + 1, ops)));
           }
+          int total = 0;
           for (Future<Integer> fu : fs) {
-            assertTrue(fu.get(50, TimeUnit.SECONDS) > 0);
+            total += fu.get(50, TimeUnit.SECONDS);
           }
+          // (with NONE, a thread that starts late may find the bump region used up: only the sum counts)
+          assertTrue(total > (kind == Arena.Freelist.NONE ? 0 : ops / 10), kind + ": " + total + " allocations succeeded");
         } finally {
           ex.shutdownNow();
         }

@@ -100,8 +100,14 @@ public final class ChildJvm implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Destroys the child (kill -9) and waits, bounded, until it is gone. */
   @Override
   public void close() {
     process.destroyForcibly();
+    try {
+      process.waitFor(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

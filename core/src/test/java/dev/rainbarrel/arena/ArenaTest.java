@@ -192,6 +192,33 @@ class ArenaTest {
   }
 
   @Test
+  void concurrentOpensOfANewFileFormatItOnce() throws Exception {
+    Path f = dir.resolve("race.arena");
+    ExecutorService ex = Executors.newFixedThreadPool(4);
+    List<Arena> opened = new ArrayList<>();
+    try {
+      List<Future<Arena>> fs = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        fs.add(ex.submit(() -> Arena.open(f, opts(Arena.Freelist.PESSIMISTIC, 1 << 14))));
+      }
+      for (Future<Arena> fu : fs) {
+        opened.add(fu.get(20, TimeUnit.SECONDS));
+      }
+      long x = opened.get(0).allocate(64);
+      opened.get(0).detach(x);
+      for (Arena a : opened) {
+        assertEquals(1, a.detached().size(), "every handle sees the one formatted region");
+      }
+      assertEquals(4, opened.get(3).attachedProcesses().size(), "one process slot per handle");
+    } finally {
+      ex.shutdownNow();
+      for (Arena a : opened) {
+        a.close();
+      }
+    }
+  }
+
+  @Test
   void closedArenaRefusesUse() throws Exception {
     Arena a = Arena.anonymous(Arena.Options.defaults());
     a.close();

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ListCommand.class,
       StatCommand.class,
       DemoCommand.class,
+      ListenCommand.class,
     })
 public final class Main implements Runnable {
 
@@ -37,6 +38,7 @@ public final class Main implements Runnable {
   /** Runs the CLI with the given streams and returns the exit code (used by tests in-process). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(new Main());
+    cl.setExpandAtFiles(false); // "@name" is an abstract Unix socket address, not an @argfile
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler(

@@ -474,6 +474,7 @@ public final class EndpointServer implements AutoCloseable {
       // length 0: chunked on HTTP/1.1, close-delimited on HTTP/1.0 (the JDK server decides)
       ex.sendResponseHeaders(200, 0);
       OutputStream os = ex.getResponseBody();
+      os.flush(); // the JDK buffers the head until the first write; a quiet tail must still answer
       guard.disarm();
       long idleLimit = limits.tailIdle().toNanos();
       long lastWrite = System.nanoTime();

@@ -88,6 +88,13 @@ final class SampledSources implements EndpointSources, AutoCloseable {
     }
   }
 
+  /** Hands a made-up sample to the subscribers, as the watcher thread would (for load tests). */
+  void publish(long epochMillis, Map<String, ListenerStats> stats) {
+    for (SampleListener l : listeners) {
+      l.sampled(epochMillis, stats);
+    }
+  }
+
   int subscribers() {
     return listeners.size();
   }

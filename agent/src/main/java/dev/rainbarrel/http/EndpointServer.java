@@ -271,8 +271,10 @@ public final class EndpointServer implements AutoCloseable {
       return;
     }
     closed = true;
-    server.stop(0);
-    pool.shutdownNow();
+    server.stop(0); // closes the listener and every connection: blocked reads and writes fail
+    // shutdown(), never shutdownNow(): an interrupt could land while a thread reads the Barrel and
+    // close its (interruptible) file channel; tails see `closed` within 250 ms, and threads are daemons
+    pool.shutdown();
     watchdog.close();
     SERVERS.remove(server);
   }

@@ -37,7 +37,8 @@ final class TextFormats {
 
   /**
    * Ruby's {@code Float#to_s}: the shortest digits that read back as the same double, fixed
-   * notation when the decimal exponent is in {@code [-4, 16)}, otherwise {@code 1.5e+16} style.
+   * notation for magnitudes in {@code [1e-4, 1e15)} (and for any value whose digits straddle the
+   * point), otherwise {@code 1.5e+16} style.
    * Independent of the JDK's {@code Double.toString}, whose digits differ between JDK 17 and 19+.
    */
   static String rubyFloat(double v) {
@@ -72,12 +73,12 @@ final class TextFormats {
     if (v < 0) {
       sb.append('-');
     }
-    if (decpt > 0 && decpt <= 16) {
-      if (digits.length() <= decpt) {
-        sb.append(digits).append("0".repeat(decpt - digits.length())).append(".0");
-      } else {
-        sb.append(digits, 0, decpt).append('.').append(digits, decpt, digits.length());
-      }
+    // Ruby's flo_to_s: a point inside the digits is always fixed; padding with zeros only up to
+    // decpt 15 (DBL_DIG); otherwise exponent form
+    if (decpt > 0 && decpt < digits.length()) {
+      sb.append(digits, 0, decpt).append('.').append(digits, decpt, digits.length());
+    } else if (decpt > 0 && decpt <= 15) {
+      sb.append(digits).append("0".repeat(decpt - digits.length())).append(".0");
     } else if (decpt <= 0 && decpt > -4) {
       sb.append("0.").append("0".repeat(-decpt)).append(digits);
     } else {

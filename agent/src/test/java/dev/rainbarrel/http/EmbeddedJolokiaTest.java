@@ -136,6 +136,9 @@ class EmbeddedJolokiaTest {
       assertTrue(reset.contains("\"status\":403"), reset);
       assertEquals(resetsBefore, RESETS.get());
       assertFalse(read.contains("stacktrace"), read);
+      for (ObjectName n : ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName("jolokia:*"), null)) {
+        assertEquals("rainbarrel", n.getKeyProperty("qualifier"), "unqualified Jolokia MBean " + n);
+      }
       assertTrue(Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().contains("jolokia"))
           .allMatch(Thread::isDaemon), "Jolokia threads must be daemons");
     }

@@ -119,10 +119,9 @@ public final class EmbeddedJolokia implements AutoCloseable {
       config.put("executor", "fixed");
       config.put("threadNr", "2");
       config.put("threadNamePrefix", EndpointServer.THREAD_PREFIX + "-jolokia-");
+      // Jolokia 2 registers its own MBeans as jolokia:type=...,agent=<agentId>: a distinct id keeps
+      // them apart from an application's own Jolokia
       config.put("agentId", "rainbarrel-" + ProcessHandle.current().pid());
-      // Jolokia registers its own MBeans (jolokia:type=Config, ...): qualify ours so an application's
-      // own Jolokia can register the plain names alongside
-      config.put("mbeanQualifier", "rainbarrel");
       Class<?> configClass = loader.loadClass("org.jolokia.jvmagent.JolokiaServerConfig");
       Object cfg = configClass.getConstructor(Map.class).newInstance(config);
       Class<?> logClass = loader.loadClass("org.jolokia.server.core.service.api.LogHandler");

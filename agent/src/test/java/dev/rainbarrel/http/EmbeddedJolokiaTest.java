@@ -137,7 +137,7 @@ class EmbeddedJolokiaTest {
       assertEquals(resetsBefore, RESETS.get());
       assertFalse(read.contains("stacktrace"), read);
       for (ObjectName n : ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName("jolokia:*"), null)) {
-        assertEquals("rainbarrel", n.getKeyProperty("qualifier"), "unqualified Jolokia MBean " + n);
+        assertEquals("rainbarrel-" + ProcessHandle.current().pid(), n.getKeyProperty("agent"), "Jolokia MBean " + n);
       }
       assertTrue(Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().contains("jolokia"))
           .allMatch(Thread::isDaemon), "Jolokia threads must be daemons");

@@ -1,0 +1,34 @@
+package dev.rainbarrel.jmx;
+
+/** {@code rainbarrel:type=Allocator,name=<name>}: a shared-memory allocator. */
+@Description("A rainbarrel shared-memory allocator")
+public interface AllocatorMXBean {
+
+  /** Name. */
+  @Description("Allocator name")
+  String getName();
+
+  /** What. */
+  @Description("What the allocator hands out")
+  String getKind();
+
+  /** capacity. */
+  @Description("Units it can hand out now (grows when the file grows)")
+  long getCapacity();
+
+  /** used. */
+  @Description("Units in use now")
+  long getUsed();
+
+  /** free. */
+  @Description("Units free now (Capacity - Used)")
+  long getFree();
+
+  /** allocations. */
+  @Description("Successful allocations since creation (all processes sharing the file)")
+  long getAllocations();
+
+  /** failures. */
+  @Description("Failed allocations seen by this process")
+  long getFailures();
+}

@@ -1,0 +1,56 @@
+package dev.rainbarrel.jmx;
+
+import dev.rainbarrel.shm.Barrel;
+import java.util.function.Supplier;
+
+/**
+ * Something whose allocator statistics become a {@code rainbarrel:type=Allocator,name=<name>}
+ * MXBean (and a {@code rainbarrel.Allocator} JFR event). Implement it for any allocator (arena,
+ * buffer pool) and pass it to {@link RainbarrelMBeans}.
+ */
+public interface AllocatorSource {
+
+  /** Name in the ObjectName ({@code barrel_slots}, ...). */
+  String name();
+
+  /** What the allocator allocates, for the MBean's description attribute. */
+  String description();
+
+  /** The figures now. */
+  AllocatorStats stats();
+
+  /** An allocator source from a name, description and supplier. */
+  static AllocatorSource of(String name, String description, Supplier<AllocatorStats> stats) {
+    return new AllocatorSource() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public String description() {
+        return description;
+      }
+
+      @Override
+      public AllocatorStats stats() {
+        return stats.get();
+      }
+    };
+  }
+
+  /** Name of the Barrel's slot allocator. */
+  String BARREL_SLOTS = "barrel_slots";
+
+  /**
+   * The Barrel's counter-slot allocators (one lock-free bitmap per extent), as one: capacity and
+   * used over every mapped extent, allocations = records ever registered in the file by any
+   * process, failures = this handle's failed registrations.
+   */
+  static AllocatorSource barrelSlots(Barrel barrel) {
+    return of(BARREL_SLOTS,
+        "64-byte counter/gauge slots of " + barrel.path() + " (lock-free bitmap per extent)",
+        () -> new AllocatorStats(barrel.slotCapacity(), barrel.slotsUsed(), barrel.registrations(),
+            barrel.registrationFailures()));
+  }
+}

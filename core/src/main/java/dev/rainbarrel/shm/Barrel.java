@@ -64,6 +64,9 @@ public final class Barrel implements AutoCloseable {
   static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
+  /** Bytes of one counter/gauge slot (one value per cache-line-sized slot). */
+  public static final int SLOT_BYTES = SLOT_SIZE;
+
   /** File locks belong to the process: serialise this JVM's lock holders on one monitor. */
   private static final Object JVM_LOCK = new Object();
   private static final long READY_WAIT_MILLIS = 2000;

@@ -1,5 +1,7 @@
 package dev.rainbarrel.jmx;
 
+import dev.rainbarrel.alloc.AllocatorSource;
+
 /** {@link AllocatorMXBean} over an {@link AllocatorSource}. */
 final class AllocatorBean implements AllocatorMXBean {
   private final AllocatorSource source;
@@ -36,6 +38,11 @@ final class AllocatorBean implements AllocatorMXBean {
   @Override
   public long getAllocations() {
     return source.stats().allocations();
+  }
+
+  @Override
+  public long getUnitBytes() {
+    return source.stats().bytesPerUnit();
   }
 
   @Override

@@ -28,6 +28,10 @@ public interface AllocatorMXBean {
   @Description("Successful allocations since creation (all processes sharing the file)")
   long getAllocations();
 
+  /** unit size. */
+  @Description("Bytes per unit (64 for barrel slots); 0 when units have no fixed size")
+  long getUnitBytes();
+
   /** failures. */
   @Description("Failed allocations seen by this process")
   long getFailures();

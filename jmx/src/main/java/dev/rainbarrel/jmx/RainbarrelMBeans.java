@@ -1,5 +1,6 @@
 package dev.rainbarrel.jmx;
 
+import dev.rainbarrel.alloc.AllocatorSource;
 import dev.rainbarrel.shm.Barrel;
 import dev.rainbarrel.shm.StandardNames;
 import dev.rainbarrel.watch.WatchedListener;

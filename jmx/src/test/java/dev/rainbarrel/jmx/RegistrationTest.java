@@ -1,5 +1,7 @@
 package dev.rainbarrel.jmx;
 
+import dev.rainbarrel.alloc.AllocatorSource;
+import dev.rainbarrel.alloc.AllocatorStats;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.rainbarrel.net.ListenAddress;

@@ -1,4 +1,4 @@
-package dev.rainbarrel.jmx;
+package dev.rainbarrel.alloc;
 
 import dev.rainbarrel.shm.Barrel;
 import java.util.function.Supplier;
@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 /**
  * Something whose allocator statistics become a {@code rainbarrel:type=Allocator,name=<name>}
  * MXBean (and a {@code rainbarrel.Allocator} JFR event). Implement it for any allocator (arena,
- * buffer pool) and pass it to {@link RainbarrelMBeans}.
+ * buffer pool) and pass it to the JMX and JFR registrations.
  */
 public interface AllocatorSource {
 
@@ -51,6 +51,6 @@ public interface AllocatorSource {
     return of(BARREL_SLOTS,
         "64-byte counter/gauge slots of " + barrel.path() + " (lock-free bitmap per extent)",
         () -> new AllocatorStats(barrel.slotCapacity(), barrel.slotsUsed(), barrel.registrations(),
-            barrel.registrationFailures()));
+            barrel.registrationFailures(), Barrel.SLOT_BYTES));
   }
 }

@@ -63,6 +63,24 @@ final class FallbackSampler implements ListenerSampler {
   }
 
   /** The netlink sampler while it is in use, else null (tests inspect it). */
+  @Override
+  public Map<Long, ListenAddress> listeningSockets() throws IOException {
+    if (primary != null) {
+      try {
+        Map<Long, ListenAddress> m = primary.listeningSockets();
+        last = primary.source();
+        return m;
+      } catch (IOException | RuntimeException e) {
+        reason = "netlink failed, using /proc from now on: " + NativeNet.describe(e);
+        LOG.log(System.Logger.Level.INFO, "rainbarrel: " + reason);
+        primary.close();
+        primary = null;
+      }
+    }
+    last = StatsSource.PROC;
+    return proc.listeningSockets();
+  }
+
   ListenerSampler primary() {
     return primary;
   }

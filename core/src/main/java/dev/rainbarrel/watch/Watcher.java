@@ -3,7 +3,6 @@ package dev.rainbarrel.watch;
 import dev.rainbarrel.net.ListenAddress;
 import dev.rainbarrel.net.ListenerSampler;
 import dev.rainbarrel.net.ListenerStats;
-import dev.rainbarrel.net.OwnListeners;
 import dev.rainbarrel.net.TcpExtStats;
 import dev.rainbarrel.shm.Barrel;
 import dev.rainbarrel.shm.Counter;
@@ -61,6 +60,7 @@ public final class Watcher implements AutoCloseable {
   private final WatcherConfig config;
   private final ListenerSampler sampler;
   private final LongSupplier clock;
+  private final ListenerDiscovery discovery;
   private final OnceLog log = new OnceLog();
   private final CopyOnWriteArrayList<WatcherListener> callbacks = new CopyOnWriteArrayList<>();
   private final Object roundLock = new Object();
@@ -79,6 +79,7 @@ public final class Watcher implements AutoCloseable {
     this.config = config;
     this.sampler = sampler;
     this.clock = clock;
+    this.discovery = new ListenerDiscovery(sampler, System::nanoTime);
   }
 
   /**
@@ -203,7 +204,7 @@ public final class Watcher implements AutoCloseable {
       return config.listeners();
     }
     try {
-      return OwnListeners.find();
+      return discovery.discover();
     } catch (Exception | LinkageError e) {
       log.report("discovering own listeners failed", e);
       return null;

@@ -110,6 +110,7 @@ final class NetlinkSampler22 implements ListenerSampler {
   private long rowsLastSample; // rows the kernel sent in the last sample (tests check the filter)
 
   private final TcpTally tally = new TcpTally();
+  private Map<Long, ListenAddress> listenSink; // set while listeningSockets() dumps
   private final UnixTally unixTally = new UnixTally();
   private final List<ListenAddress> tcpQ = new ArrayList<>();
   private final List<ListenAddress> unixQ = new ArrayList<>();
@@ -212,6 +213,25 @@ final class NetlinkSampler22 implements ListenerSampler {
     return out;
   }
 
+  /**
+   * LISTEN sockets only: the kernel then walks just its listening hash, not the established one,
+   * so this stays cheap on a host with many connections. Unix listeners come from /proc/net/unix.
+   */
+  @Override
+  public Map<Long, ListenAddress> listeningSockets() throws IOException {
+    ensureOpen();
+    Map<Long, ListenAddress> out = new java.util.LinkedHashMap<>();
+    listenSink = out;
+    try {
+      dumpTcp(TcpTally.AF_INET, null, 1 << TcpTally.TCP_LISTEN);
+      dumpTcp(TcpTally.AF_INET6, null, 1 << TcpTally.TCP_LISTEN);
+    } finally {
+      listenSink = null;
+    }
+    OwnListeners.listeningUnix(new ProcNetReader(), out);
+    return out;
+  }
+
   @Override
   public StatsSource source() {
     return StatsSource.NETLINK;
@@ -227,12 +247,16 @@ final class NetlinkSampler22 implements ListenerSampler {
 
   /** Dumps one family; {@code queries} null = everything (all-listeners mode). */
   private void dumpTcp(int family, List<ListenAddress> queries) throws IOException {
+    dumpTcp(family, queries, STATES);
+  }
+
+  private void dumpTcp(int family, List<ListenAddress> queries, int states) throws IOException {
     int s = ++seq;
     req.asSlice(0, NLMSG_HDRLEN + REQ_V2_LEN).fill((byte) 0);
     int r = NLMSG_HDRLEN;
     req.set(JAVA_BYTE, r, (byte) family);
     req.set(JAVA_BYTE, r + 1, (byte) Libc22.IPPROTO_TCP);
-    req.set(INT, r + REQ_STATES, STATES);
+    req.set(INT, r + REQ_STATES, states);
     int len = NLMSG_HDRLEN + REQ_V2_LEN;
     if (queries != null) {
       int port = commonPort(queries);
@@ -457,6 +481,12 @@ final class NetlinkSampler22 implements ListenerSampler {
     long rq = rbuf.get(INT, m + MSG_RQUEUE) & 0xffffffffL;
     long wq = rbuf.get(INT, m + MSG_WQUEUE) & 0xffffffffL;
     long inode = rbuf.get(INT, m + MSG_INODE) & 0xffffffffL;
+    if (listenSink != null) {
+      if (state == TcpTally.TCP_LISTEN && inode != 0) {
+        listenSink.put(inode, OwnListeners.tcpAddress(family, addr, port));
+      }
+      return;
+    }
     tally.row(family, addr, port, state, rq, wq, inode);
   }
 

@@ -59,6 +59,12 @@ final class NetlinkSampler22 implements ListenerSampler {
 
   // inet_diag_req_v2
   private static final int REQ_V2_LEN = 56;
+  // Legacy request (struct inet_diag_req, TCPDIAG_GETSOCK): the kernel dumps it with AF_UNSPEC,
+  // i.e. IPv4 and IPv6 sockets in ONE walk of the established hash instead of one per family.
+  private static final int TCPDIAG_GETSOCK = 18;
+  private static final int REQ_V1_LEN = 60;
+  private static final int REQ_V1_SPORT = 4;
+  private static final int REQ_V1_STATES = 52;
   private static final int REQ_STATES = 4;
   private static final int REQ_SPORT = 8;
   private static final int NLA_HDRLEN = 4;
@@ -107,6 +113,7 @@ final class NetlinkSampler22 implements ListenerSampler {
   private final int fd;
   private boolean closed;
   private int seq;
+  private boolean singleWalk = true; // false once the kernel refused the legacy request
   private long rowsLastSample; // rows the kernel sent in the last sample (tests check the filter)
 
   private final TcpTally tally = new TcpTally();
@@ -180,10 +187,22 @@ final class NetlinkSampler22 implements ListenerSampler {
     ProcListenerSampler.split(addresses, tcpQ, unixQ, out);
     if (!tcpQ.isEmpty()) {
       tally.startQuery(tcpQ, true);
-      if (tally.wantsFamily(TcpTally.AF_INET)) {
-        dumpTcp(TcpTally.AF_INET, tcpQ);
+      boolean done = false;
+      if (singleWalk) {
+        try {
+          dumpTcpBothFamilies(tcpQ);
+          done = true;
+        } catch (IOException refused) {
+          singleWalk = false; // e.g. a kernel without the compat handler: one dump per family
+          tally.startQuery(tcpQ, true);
+        }
       }
-      dumpTcp(TcpTally.AF_INET6, tcpQ);
+      if (!done) {
+        if (tally.wantsFamily(TcpTally.AF_INET)) {
+          dumpTcp(TcpTally.AF_INET, tcpQ);
+        }
+        dumpTcp(TcpTally.AF_INET6, tcpQ);
+      }
       tally.putQueryResults(out);
     }
     if (!unixQ.isEmpty()) {
@@ -271,6 +290,35 @@ final class NetlinkSampler22 implements ListenerSampler {
       }
     }
     writeHeader(len, s);
+    send(len);
+    receive(s, true);
+  }
+
+  /**
+   * One legacy {@code TCPDIAG_GETSOCK} dump: the kernel walks its established hash once for both
+   * families (counting {@code active} is a walk of every bucket, so this halves a round's system
+   * time). The IPv6 program is used: its IPv4 conditions match IPv4 rows and IPv4-mapped IPv6
+   * rows alike, its IPv6 conditions only IPv6 rows, exactly the union of the two per-family dumps.
+   */
+  private void dumpTcpBothFamilies(List<ListenAddress> queries) throws IOException {
+    int s = ++seq;
+    req.asSlice(0, NLMSG_HDRLEN + REQ_V1_LEN).fill((byte) 0);
+    int r = NLMSG_HDRLEN;
+    req.set(JAVA_BYTE, r, (byte) Libc22.AF_INET); // ignored: the compat dump is AF_UNSPEC
+    req.set(INT, r + REQ_V1_STATES, STATES);
+    int len = NLMSG_HDRLEN + REQ_V1_LEN;
+    int port = commonPort(queries);
+    if (port > 0) {
+      req.set(BE_SHORT, r + REQ_V1_SPORT, (short) port);
+    }
+    int bcLen = writeBytecode(TcpTally.AF_INET6, queries, len + NLA_HDRLEN);
+    if (bcLen > 0) {
+      req.set(SHORT, len, (short) (NLA_HDRLEN + bcLen));
+      req.set(SHORT, len + 2, (short) INET_DIAG_REQ_BYTECODE);
+      len += NLA_HDRLEN + bcLen;
+    }
+    writeHeader(len, s);
+    req.set(SHORT, 4, (short) TCPDIAG_GETSOCK);
     send(len);
     receive(s, true);
   }
@@ -403,6 +451,11 @@ final class NetlinkSampler22 implements ListenerSampler {
           : new IOException("sendto(netlink sock_diag) sent " + n + " of " + len + " bytes");
     }
     throw new IOException("sendto(netlink sock_diag) interrupted 100 times");
+  }
+
+  /** True while TCP samples use the single legacy dump (read reflectively by tests). */
+  boolean usesSingleWalk() {
+    return singleWalk;
   }
 
   /** How many socket rows the kernel sent for the most recent sample (read reflectively by tests). */

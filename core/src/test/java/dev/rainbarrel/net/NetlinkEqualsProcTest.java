@@ -130,6 +130,9 @@ class NetlinkEqualsProcTest {
       // 4 listeners + 1 accepted socket (+ the connection's client end, whose local port differs,
       // is filtered out); without the kernel filter this would be 200+ rows
       assertTrue(rows >= 5 && rows <= 8, "rows sent by the kernel: " + rows);
+      // both families came from one walk of the established hash (the legacy TCPDIAG_GETSOCK dump)
+      assertEquals(Boolean.TRUE, primary.getClass().getDeclaredMethod("usesSingleWalk").invoke(primary),
+          "this kernel answers the single-walk dump");
     }
   }
 }

@@ -1,0 +1,949 @@
+package dev.rainbarrel.shm;
+
+import static dev.rainbarrel.shm.BarrelLayout.*;
+
+import dev.rainbarrel.alloc.NumberAllocator;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * A shared-memory file of named 64-bit counters, gauges and blocks that any number of processes
+ * map at once: the counters of one JVM, or of several JVMs sharing a stable path, readable by any
+ * local process (the CLI, {@code examples/read_barrel.py}) without talking to the JVM.
+ *
+ * <pre>{@code
+ * try (Barrel barrel = Barrel.open(Path.of("/dev/shm/rainbarrel-me/web.barrel"))) {
+ *   Counter requests = barrel.counter("requests"); // same slot in every process
+ *   Gauge calling = barrel.gauge("calling");       // this process's slot; sum() over live owners
+ * }
+ * }</pre>
+ *
+ * <h2>How it stays consistent</h2>
+ *
+ * <ul>
+ *   <li>Creation and every registration run under an exclusive {@link FileLock} (and a JVM-wide
+ *       monitor, since file locks are per process). The kernel drops the lock of a process that
+ *       dies, so a crash never wedges the others.
+ *   <li>The header's ready flag is written last, with release; a file whose creator died before
+ *       that is re-initialised by the next opener that holds the lock. Readers that open
+ *       read-only wait a bounded time for it, then fail with a clear message.
+ *   <li>Slots are handed out by a lock-free {@link NumberAllocator} per extent. Counters are owned
+ *       by the file ({@link NumberAllocator#FILE_OWNER}); gauges by their process.
+ *   <li>When every slot is taken, a new extent is appended to the file and mapped; other
+ *       processes map it on their next registration or read (existing mappings stay valid, so
+ *       handles never move).
+ *   <li>Every file is validated before it is mapped: sizes, magic, version, slot size, extent
+ *       bounds. A bad file is a {@link BarrelFormatException} naming the file and the problem.
+ * </ul>
+ *
+ * The byte layout is in {@link BarrelLayout} and {@code docs/FILE-FORMAT.md}. Instances are
+ * thread-safe. Closing frees this process's gauge slots and attach entry; the counters stay.
+ */
+public final class Barrel implements AutoCloseable {
+
+  static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** File locks belong to the process: serialise this JVM's lock holders on one monitor. */
+  private static final Object JVM_LOCK = new Object();
+  private static final long READY_WAIT_MILLIS = 2000;
+
+  private final Path path;
+  private final FileChannel channel;
+  private final boolean readOnly;
+  private final MappedByteBuffer header;
+  private final List<Extent> extents = new ArrayList<>();
+  private final long stamp = ProcessIdentity.currentStamp();
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
+  private final Handle.State state = new Handle.State();
+  private int attachEntry = -1;
+
+  private Barrel(Path path, FileChannel channel, boolean readOnly, MappedByteBuffer header) {
+    this.path = path;
+    this.channel = channel;
+    this.readOnly = readOnly;
+    this.header = header;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Opening
+
+  /** The default file of a process: {@code <default directory>/<pid>.barrel}. */
+  public static Path defaultPath(long pid) {
+    return SecureFiles.defaultDirectory().resolve(pid + ".barrel");
+  }
+
+  /** Creates or attaches to this process's default file. */
+  public static Barrel openDefault() throws IOException {
+    return open(defaultPath(ProcessHandle.current().pid()));
+  }
+
+  /**
+   * Creates the file (mode 0600, its directory 0700 if this call makes it) or attaches to an
+   * existing one, and registers this process in the file's attach table.
+   *
+   * @throws BarrelFormatException if the file exists but is not a valid Barrel
+   * @throws IOException if the file or its directory is unsafe (link, other owner) or unreadable
+   */
+  public static Barrel open(Path path) throws IOException {
+    path = path.toAbsolutePath();
+    Path dir = path.getParent();
+    if (dir.equals(SecureFiles.defaultDirectory()) || !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      SecureFiles.ensurePrivateDirectory(dir);
+    }
+    SecureFiles.Opened opened = SecureFiles.openPrivateFile(path);
+    FileChannel ch = opened.channel;
+    try {
+      synchronized (JVM_LOCK) {
+        try (FileLock lock = ch.lock()) {
+          long size = ch.size();
+          boolean initialise = size == 0;
+          if (!initialise) {
+            ByteBuffer h = readHeader(path, ch, size);
+            initialise = h.getLong(H_MAGIC) == MAGIC && h.getInt(H_READY) == 0; // creator died mid-way
+            if (!initialise) {
+              validateHeader(path, h, size);
+            }
+          }
+          if (initialise) {
+            initialise(ch);
+          }
+          MappedByteBuffer header = map(ch, FileChannel.MapMode.READ_WRITE, 0, HEADER_LENGTH);
+          Barrel b = new Barrel(path, ch, false, header);
+          b.refreshExtents();
+          b.attach();
+          return b;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens an existing file for reading only (the CLI's view): never creates, never writes, never
+   * registers in the attach table. Waits up to two seconds for a file that is being initialised.
+   */
+  public static Barrel openReadOnly(Path path) throws IOException {
+    path = path.toAbsolutePath();
+    FileChannel ch = SecureFiles.openPrivateFileReadOnly(path);
+    try {
+      long deadline = System.nanoTime() + READY_WAIT_MILLIS * 1_000_000L;
+      while (true) {
+        long size = ch.size();
+        if (size == 0) {
+          throw new BarrelFormatException(path, "empty file (0 bytes), not a barrel");
+        }
+        ByteBuffer h = readHeader(path, ch, size);
+        if (h.getLong(H_MAGIC) == MAGIC && h.getInt(H_READY) == 0) {
+          if (System.nanoTime() - deadline > 0) {
+            throw new BarrelFormatException(path,
+                "not initialised after " + READY_WAIT_MILLIS + " ms (its creator may have died while creating it)");
+          }
+          sleep(50);
+          continue;
+        }
+        validateHeader(path, h, size);
+        MappedByteBuffer header = map(ch, FileChannel.MapMode.READ_ONLY, 0, HEADER_LENGTH);
+        Barrel b = new Barrel(path, ch, true, header);
+        b.refreshExtents();
+        return b;
+      }
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  /** Maps a region little-endian, the file's byte order for plain and atomic accesses alike. */
+  private static MappedByteBuffer map(FileChannel ch, FileChannel.MapMode mode, long offset, long length)
+      throws IOException {
+    MappedByteBuffer buf = ch.map(mode, offset, length);
+    buf.order(ByteOrder.LITTLE_ENDIAN);
+    return buf;
+  }
+
+  private static ByteBuffer readHeader(Path path, FileChannel ch, long size) throws IOException {
+    if (size < HEADER_LENGTH) {
+      throw new BarrelFormatException(path,
+          "truncated: " + size + " bytes, a barrel header needs " + HEADER_LENGTH);
+    }
+    ByteBuffer h = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    while (h.hasRemaining()) {
+      if (ch.read(h, h.position()) < 0) {
+        throw new BarrelFormatException(path, "truncated while reading the header");
+      }
+    }
+    return h.flip();
+  }
+
+  private static void validateHeader(Path path, ByteBuffer h, long size) throws BarrelFormatException {
+    long magic = h.getLong(H_MAGIC);
+    if (magic != MAGIC) {
+      boolean zero = true;
+      for (int i = 0; i < HEADER_LENGTH && zero; i += 8) {
+        zero = h.getLong(i) == 0;
+      }
+      throw new BarrelFormatException(path, zero
+          ? "zero-filled header: not a barrel file (or its creator died before writing it)"
+          : "not a barrel file (magic 0x" + Long.toHexString(magic) + ", expected \"RNBARREL\")");
+    }
+    int version = h.getInt(H_VERSION);
+    if (version > VERSION) {
+      throw new BarrelFormatException(path,
+          "format version " + version + " is newer than this library reads (" + VERSION + "); upgrade rainbarrel");
+    }
+    if (version < 1) {
+      throw new BarrelFormatException(path, "invalid format version " + version);
+    }
+    expect(path, h, H_HEADER_LENGTH, HEADER_LENGTH, "header length");
+    expect(path, h, H_SLOT_SIZE, SLOT_SIZE, "slot size");
+    expect(path, h, H_META_LENGTH, META_LENGTH, "metadata record length");
+    expect(path, h, H_SLOTS_PER_EXTENT, SLOTS_PER_EXTENT, "slots per extent");
+    expect(path, h, H_MAX_EXTENTS, MAX_EXTENTS, "maximum extents");
+    expect(path, h, H_ATTACH_OFFSET, ATTACH_OFFSET, "attach table offset");
+    expect(path, h, H_EXTENT_TABLE_OFFSET, EXTENT_TABLE_OFFSET, "extent table offset");
+    int count = h.getInt(H_EXTENT_COUNT);
+    if (count < 1 || count > MAX_EXTENTS) {
+      throw new BarrelFormatException(path, "extent count " + count + " out of range [1, " + MAX_EXTENTS + "]");
+    }
+    long expectedOffset = HEADER_LENGTH;
+    for (int i = 0; i < count; i++) {
+      int e = EXTENT_TABLE_OFFSET + i * EXTENT_ENTRY_LENGTH;
+      long off = h.getLong(e);
+      int len = h.getInt(e + 8);
+      int type = h.getInt(e + 12);
+      if (off != expectedOffset || len <= 0 || (len & (PAGE - 1)) != 0 || (type != TYPE_COUNTERS && type != TYPE_BLOCK)) {
+        throw new BarrelFormatException(path, "corrupt extent table entry " + i
+            + " (offset " + off + ", length " + len + ", type " + type + ")");
+      }
+      if (type == TYPE_COUNTERS && len != COUNTER_EXTENT_LENGTH) {
+        throw new BarrelFormatException(path, "counter extent " + i + " has length " + len
+            + ", expected " + COUNTER_EXTENT_LENGTH);
+      }
+      expectedOffset = off + len;
+      if (expectedOffset > size) {
+        throw new BarrelFormatException(path, "truncated: extent " + i + " ends at byte " + expectedOffset
+            + " but the file has " + size + " bytes");
+      }
+    }
+  }
+
+  private static void expect(Path path, ByteBuffer h, int offset, int expected, String what)
+      throws BarrelFormatException {
+    int actual = h.getInt(offset);
+    if (actual != expected) {
+      throw new BarrelFormatException(path, what + " is " + actual + ", this library uses " + expected);
+    }
+  }
+
+  /** Writes a fresh header and the first counter extent; the ready flag goes last. */
+  private static void initialise(FileChannel ch) throws IOException {
+    ch.truncate(0);
+    ByteBuffer h = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    h.putLong(H_MAGIC, MAGIC);
+    h.putInt(H_VERSION, VERSION);
+    h.putInt(H_HEADER_LENGTH, HEADER_LENGTH);
+    h.putInt(H_SLOT_SIZE, SLOT_SIZE);
+    h.putInt(H_META_LENGTH, META_LENGTH);
+    h.putInt(H_SLOTS_PER_EXTENT, SLOTS_PER_EXTENT);
+    h.putInt(H_MAX_EXTENTS, MAX_EXTENTS);
+    h.putInt(H_EXTENT_COUNT, 0);
+    h.putInt(H_READY, 0);
+    h.putLong(H_CREATOR, ProcessIdentity.currentStamp());
+    h.putLong(H_CREATED, System.currentTimeMillis());
+    h.putLong(H_NEXT_REGISTRATION, 1);
+    h.putInt(H_ATTACH_OFFSET, ATTACH_OFFSET);
+    h.putInt(H_ATTACH_ENTRIES, ATTACH_ENTRIES);
+    h.putInt(H_ATTACH_ENTRY_LENGTH, ATTACH_ENTRY_LENGTH);
+    h.putInt(H_EXTENT_TABLE_OFFSET, EXTENT_TABLE_OFFSET);
+    h.putInt(H_EXTENT_ENTRY_LENGTH, EXTENT_ENTRY_LENGTH);
+    while (h.hasRemaining()) {
+      ch.write(h, h.position());
+    }
+    MappedByteBuffer header = map(ch, FileChannel.MapMode.READ_WRITE, 0, HEADER_LENGTH);
+    appendExtent(ch, header, TYPE_COUNTERS, COUNTER_EXTENT_LENGTH, null);
+    INT.setRelease(header, H_READY, 1);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Extents
+
+  /** One mapped extent. */
+  static final class Extent {
+    final int index;
+    final int type;
+    final long offset;
+    final int length;
+    final MappedByteBuffer buf;
+    final NumberAllocator allocator; // counter extents only
+
+    Extent(int index, int type, long offset, int length, MappedByteBuffer buf, NumberAllocator allocator) {
+      this.index = index;
+      this.type = type;
+      this.offset = offset;
+      this.length = length;
+      this.buf = buf;
+      this.allocator = allocator;
+    }
+  }
+
+  /**
+   * Grows the file by one extent, formats it, and publishes it in the extent table (count written
+   * last, with release). Caller holds the file lock.
+   */
+  private static MappedByteBuffer appendExtent(
+      FileChannel ch, MappedByteBuffer header, int type, int length, Consumer<MappedByteBuffer> formatter)
+      throws IOException {
+    int count = (int) INT.getAcquire(header, H_EXTENT_COUNT);
+    if (count >= MAX_EXTENTS) {
+      throw new IllegalStateException("barrel is full: " + MAX_EXTENTS + " extents in use");
+    }
+    long offset = HEADER_LENGTH;
+    for (int i = 0; i < count; i++) {
+      int e = EXTENT_TABLE_OFFSET + i * EXTENT_ENTRY_LENGTH;
+      offset = Math.max(offset, (long) LONG.getAcquire(header, e) + (int) INT.getAcquire(header, e + 8));
+    }
+    // Grow the file (sparse until touched), then map only the new extent.
+    ch.write(ByteBuffer.wrap(new byte[1]), offset + length - 1);
+    MappedByteBuffer buf = map(ch, FileChannel.MapMode.READ_WRITE, offset, length);
+    INT.setVolatile(buf, E_TYPE, type);
+    INT.setVolatile(buf, E_INDEX, count);
+    if (type == TYPE_COUNTERS) {
+      INT.setVolatile(buf, E_SLOTS, SLOTS_PER_EXTENT);
+      INT.setVolatile(buf, E_ALLOCATOR, ALLOCATOR_OFFSET);
+      INT.setVolatile(buf, E_META, META_OFFSET);
+      INT.setVolatile(buf, E_VALUES, VALUES_OFFSET);
+      NumberAllocator.format(buf, ALLOCATOR_OFFSET, SLOTS_PER_EXTENT);
+      INT.setRelease(buf, E_MAGIC, EXTC);
+    } else {
+      INT.setVolatile(buf, E_META, BLOCK_META);
+      INT.setVolatile(buf, E_VALUES, BLOCK_PAYLOAD);
+      INT.setVolatile(buf, E_PAYLOAD_LENGTH, length - BLOCK_PAYLOAD);
+      if (formatter != null) {
+        formatter.accept(buf);
+      }
+      INT.setRelease(buf, E_MAGIC, EXTB);
+    }
+    int e = EXTENT_TABLE_OFFSET + count * EXTENT_ENTRY_LENGTH;
+    LONG.setVolatile(header, e, offset);
+    INT.setVolatile(header, e + 8, length);
+    INT.setVolatile(header, e + 12, type);
+    INT.setRelease(header, H_EXTENT_COUNT, count + 1);
+    return buf;
+  }
+
+  /** Maps extents published since the last look (other processes may have grown the file). */
+  private synchronized void refreshExtents() throws IOException {
+    int count = (int) INT.getAcquire(header, H_EXTENT_COUNT);
+    if (count > MAX_EXTENTS) {
+      throw new BarrelFormatException(path, "extent count " + count + " exceeds " + MAX_EXTENTS);
+    }
+    for (int i = extents.size(); i < count; i++) {
+      int e = EXTENT_TABLE_OFFSET + i * EXTENT_ENTRY_LENGTH;
+      long off = (long) LONG.getAcquire(header, e);
+      int len = (int) INT.getAcquire(header, e + 8);
+      int type = (int) INT.getAcquire(header, e + 12);
+      long size = channel.size();
+      if (off < HEADER_LENGTH || len <= 0 || off + len > size) {
+        throw new BarrelFormatException(path, "extent " + i + " [" + off + ", " + (off + len)
+            + ") lies outside the file (" + size + " bytes)");
+      }
+      MappedByteBuffer buf = map(channel, readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE, off, len);
+      int magic = (int) INT.getAcquire(buf, E_MAGIC);
+      NumberAllocator alloc = null;
+      if (type == TYPE_COUNTERS) {
+        if (magic != EXTC || len != COUNTER_EXTENT_LENGTH) {
+          throw new BarrelFormatException(path, "extent " + i + " is not a valid counter extent");
+        }
+        try {
+          alloc = NumberAllocator.wrap(buf, ALLOCATOR_OFFSET);
+        } catch (IllegalArgumentException bad) {
+          throw new BarrelFormatException(path, "extent " + i + ": " + bad.getMessage());
+        }
+        if (alloc.capacity() != SLOTS_PER_EXTENT) {
+          throw new BarrelFormatException(path, "extent " + i + " allocator capacity " + alloc.capacity());
+        }
+      } else if (type != TYPE_BLOCK || magic != EXTB) {
+        throw new BarrelFormatException(path, "extent " + i + " has unknown type " + type);
+      }
+      extents.add(new Extent(i, type, off, len, buf, alloc));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Registration
+
+  /** The counter {@code name}: the same slot in every process that maps this file. */
+  public Counter counter(String name) {
+    return counter(name, "");
+  }
+
+  /** The counter {@code name} with a label (e.g. a listener address). */
+  public Counter counter(String name, String label) {
+    String key = key(name, label);
+    Counter c = counters.get(key);
+    if (c != null) {
+      return c;
+    }
+    synchronized (this) {
+      c = counters.get(key);
+      if (c == null) {
+        long slot = register(KIND_COUNTER, NumberAllocator.FILE_OWNER, name, label, false);
+        c = new Counter(new Handle(state, name, label), valueBuffer(slot), valueIndex(slot));
+        counters.put(key, c);
+      }
+      return c;
+    }
+  }
+
+  /** This process's slot of the gauge {@code name}. */
+  public Gauge gauge(String name) {
+    return gauge(name, "");
+  }
+
+  /** This process's slot of the gauge {@code name} with a label. */
+  public Gauge gauge(String name, String label) {
+    String key = key(name, label);
+    Gauge g = gauges.get(key);
+    if (g != null) {
+      return g;
+    }
+    synchronized (this) {
+      g = gauges.get(key);
+      if (g == null) {
+        long slot = register(KIND_GAUGE, stamp, name, label, true);
+        g = new Gauge(this, new Handle(state, name, label), valueBuffer(slot), valueIndex(slot));
+        gauges.put(key, g);
+      }
+      return g;
+    }
+  }
+
+  /**
+   * A named, file-owned block of {@code payloadLength} bytes (for histograms and other structures
+   * that need more than one slot). On first registration {@code formatter} initialises the
+   * zero-filled payload before any other process can see the block.
+   *
+   * @param blockType the structure's type tag; a block of the same name with another type, or
+   *     shorter than requested, is an error
+   */
+  public Block block(String name, int blockType, int payloadLength, Consumer<Block> formatter) {
+    checkName(name, "");
+    if (payloadLength <= 0) {
+      throw new IllegalArgumentException("payload length must be positive: " + payloadLength);
+    }
+    synchronized (this) {
+      checkWritable();
+      return withFileLock(() -> {
+        refreshExtents();
+        for (Extent x : extents) {
+          if (x.type == TYPE_BLOCK && (int) INT.getAcquire(x.buf, BLOCK_META + M_STATE) == STATE_ALLOCATED
+              && name.equals(readString(x.buf, BLOCK_META + M_NAME, (short) x.buf.getShort(BLOCK_META + M_NAME_LENGTH)))) {
+            int type = x.buf.getInt(BLOCK_META + M_BLOCK_TYPE);
+            Block b = new Block(name, type, x.buf, BLOCK_PAYLOAD, x.length - BLOCK_PAYLOAD);
+            if (type != blockType || b.length() < payloadLength) {
+              throw new IllegalStateException(path + ": block '" + name + "' has type " + type
+                  + " and " + b.length() + " bytes; wanted type " + blockType + " and " + payloadLength);
+            }
+            return b;
+          }
+        }
+        int length = blockExtentLength(payloadLength);
+        MappedByteBuffer buf = appendExtent(channel, header, TYPE_BLOCK, length, x -> {
+          Block b = new Block(name, blockType, x, BLOCK_PAYLOAD, length - BLOCK_PAYLOAD);
+          if (formatter != null) {
+            formatter.accept(b);
+          }
+          x.putInt(BLOCK_META + M_BLOCK_TYPE, blockType);
+          writeRecord(x, BLOCK_META, KIND_BLOCK, NumberAllocator.FILE_OWNER, name, "");
+        });
+        refreshExtents();
+        return new Block(name, blockType, buf, BLOCK_PAYLOAD, length - BLOCK_PAYLOAD);
+      });
+    }
+  }
+
+  /** Every block in the file (for readers). */
+  public synchronized List<Block> blocks() throws IOException {
+    refreshExtents();
+    List<Block> out = new ArrayList<>();
+    for (Extent x : extents) {
+      if (x.type == TYPE_BLOCK && (int) INT.getAcquire(x.buf, BLOCK_META + M_STATE) == STATE_ALLOCATED) {
+        String name = readString(x.buf, BLOCK_META + M_NAME, x.buf.getShort(BLOCK_META + M_NAME_LENGTH));
+        out.add(new Block(name, x.buf.getInt(BLOCK_META + M_BLOCK_TYPE), x.buf, BLOCK_PAYLOAD, x.length - BLOCK_PAYLOAD));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Finds (by kind, name, label and, for gauges, owner) or allocates a slot; returns {@code
+   * extent << 32 | slot}.
+   */
+  private long register(int kind, long owner, String name, String label, boolean matchOwner) {
+    checkName(name, label);
+    checkWritable();
+    return withFileLock(() -> {
+      refreshExtents();
+      for (Extent x : extents) {
+        if (x.type != TYPE_COUNTERS) {
+          continue;
+        }
+        for (int n = 0; n < SLOTS_PER_EXTENT; n++) {
+          int m = META_OFFSET + n * META_LENGTH;
+          if ((int) INT.getAcquire(x.buf, m + M_STATE) == STATE_ALLOCATED
+              && x.buf.getInt(m + M_KIND) == kind
+              && (!matchOwner || x.buf.getLong(m + M_OWNER) == owner)
+              && recordMatches(x.buf, m, name, label)) {
+            return ((long) x.index << 32) | n;
+          }
+        }
+      }
+      for (int attempt = 0; attempt < 2; attempt++) {
+        for (Extent x : extents) {
+          if (x.type == TYPE_COUNTERS) {
+            int n = x.allocator.allocate(owner);
+            if (n >= 0) {
+              LONG.setVolatile(x.buf, VALUES_OFFSET + n * SLOT_SIZE, 0L);
+              writeRecord(x.buf, META_OFFSET + n * META_LENGTH, kind, owner, name, label);
+              return ((long) x.index << 32) | n;
+            }
+          }
+        }
+        appendExtent(channel, header, TYPE_COUNTERS, COUNTER_EXTENT_LENGTH, null);
+        refreshExtents();
+      }
+      throw new IllegalStateException(path + ": no free slot after growing the file");
+    });
+  }
+
+  private void writeRecord(ByteBuffer buf, int m, int kind, long owner, String name, String label) {
+    INT.setVolatile(buf, m + M_STATE, STATE_WRITING);
+    byte[] n = name.getBytes(StandardCharsets.UTF_8);
+    byte[] l = label.getBytes(StandardCharsets.UTF_8);
+    long registration = (long) LONG.getAndAdd(header, H_NEXT_REGISTRATION, 1L);
+    buf.putInt(m + M_KIND, kind);
+    buf.putLong(m + M_OWNER, owner);
+    buf.putLong(m + M_REGISTRATION, registration);
+    buf.putLong(m + M_REGISTERED_AT, System.currentTimeMillis());
+    buf.putShort(m + M_NAME_LENGTH, (short) n.length);
+    buf.putShort(m + M_LABEL_LENGTH, (short) l.length);
+    for (int i = 0; i < NAME_MAX; i++) {
+      buf.put(m + M_NAME + i, i < n.length ? n[i] : 0);
+    }
+    for (int i = 0; i < LABEL_MAX; i++) {
+      buf.put(m + M_LABEL + i, i < l.length ? l[i] : 0);
+    }
+    INT.setRelease(buf, m + M_STATE, STATE_ALLOCATED);
+  }
+
+  private static boolean recordMatches(ByteBuffer buf, int m, String name, String label) {
+    return name.equals(readString(buf, m + M_NAME, buf.getShort(m + M_NAME_LENGTH)))
+        && label.equals(readString(buf, m + M_LABEL, buf.getShort(m + M_LABEL_LENGTH)));
+  }
+
+  private static String readString(ByteBuffer buf, int offset, int length) {
+    byte[] b = new byte[Math.max(0, Math.min(length, 255))];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = buf.get(offset + i);
+    }
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  private static void checkName(String name, String label) {
+    if (name == null || name.isEmpty()) {
+      throw new IllegalArgumentException("counter name must not be empty");
+    }
+    if (name.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
+      throw new IllegalArgumentException("counter name longer than " + NAME_MAX + " bytes: '" + name + "'");
+    }
+    if (label == null || label.getBytes(StandardCharsets.UTF_8).length > LABEL_MAX) {
+      throw new IllegalArgumentException("label longer than " + LABEL_MAX + " bytes: '" + label + "'");
+    }
+    if (name.indexOf('\0') >= 0 || label.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("names and labels must not contain NUL: '" + name + "'");
+    }
+  }
+
+  private static String key(String name, String label) {
+    return name + '\0' + label;
+  }
+
+  private ByteBuffer valueBuffer(long slot) {
+    return extentAt((int) (slot >>> 32)).buf;
+  }
+
+  private static int valueIndex(long slot) {
+    return VALUES_OFFSET + (int) slot * SLOT_SIZE;
+  }
+
+  private synchronized Extent extentAt(int index) {
+    return extents.get(index);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Reading
+
+  /**
+   * Every allocated counter and gauge record in the file, raw (one entry per slot, gauges not
+   * summed), in file order: what {@code stat} and tests use to see exactly what the file holds.
+   */
+  public synchronized List<BarrelSlot> slots() throws IOException {
+    checkOpen();
+    refreshExtents();
+    List<BarrelSlot> out = new ArrayList<>();
+    for (Extent x : extents) {
+      if (x.type != TYPE_COUNTERS) {
+        continue;
+      }
+      for (int n = 0; n < SLOTS_PER_EXTENT; n++) {
+        int m = META_OFFSET + n * META_LENGTH;
+        if ((int) INT.getAcquire(x.buf, m + M_STATE) != STATE_ALLOCATED) {
+          continue;
+        }
+        int kind = x.buf.getInt(m + M_KIND);
+        if (kind != KIND_COUNTER && kind != KIND_GAUGE) {
+          continue;
+        }
+        out.add(new BarrelSlot(x.index * SLOTS_PER_EXTENT + n,
+            kind == KIND_COUNTER ? BarrelEntry.Kind.COUNTER : BarrelEntry.Kind.GAUGE,
+            readString(x.buf, m + M_NAME, x.buf.getShort(m + M_NAME_LENGTH)),
+            readString(x.buf, m + M_LABEL, x.buf.getShort(m + M_LABEL_LENGTH)),
+            x.buf.getLong(m + M_OWNER), x.buf.getLong(m + M_REGISTRATION),
+            (long) LONG.getAcquire(x.buf, VALUES_OFFSET + n * SLOT_SIZE)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every counter and gauge in the file, in slot order. A gauge appears once per (name, label)
+   * with the sum of its live owners' slots; dead owners' slots are ignored even before reclaim.
+   */
+  public List<BarrelEntry> entries() throws IOException {
+    Map<String, BarrelEntry> out = new LinkedHashMap<>();
+    Map<Long, Boolean> alive = new java.util.HashMap<>();
+    for (BarrelSlot s : slots()) {
+      if (s.kind() == BarrelEntry.Kind.COUNTER) {
+        out.put("c" + key(s.name(), s.label()), new BarrelEntry(s.kind(), s.name(), s.label(), s.value(), 0));
+      } else {
+        boolean live = alive.computeIfAbsent(s.owner(), ProcessIdentity::isAlive);
+        String k = "g" + key(s.name(), s.label());
+        BarrelEntry prev = out.get(k);
+        long sum = (prev == null ? 0 : prev.value()) + (live ? s.value() : 0);
+        int owners = (prev == null ? 0 : prev.owners()) + (live ? 1 : 0);
+        out.put(k, new BarrelEntry(s.kind(), s.name(), s.label(), sum, owners));
+      }
+    }
+    return new ArrayList<>(out.values());
+  }
+
+  /** Sum of the gauge's slots over live owners. */
+  synchronized long gaugeSum(String name, String label) {
+    long sum = 0;
+    try {
+      refreshExtents();
+    } catch (IOException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+    for (Extent x : extents) {
+      if (x.type != TYPE_COUNTERS) {
+        continue;
+      }
+      for (int n = 0; n < SLOTS_PER_EXTENT; n++) {
+        int m = META_OFFSET + n * META_LENGTH;
+        if ((int) INT.getAcquire(x.buf, m + M_STATE) == STATE_ALLOCATED
+            && x.buf.getInt(m + M_KIND) == KIND_GAUGE
+            && recordMatches(x.buf, m, name, label)
+            && ProcessIdentity.isAlive(x.buf.getLong(m + M_OWNER))) {
+          sum += (long) LONG.getAcquire(x.buf, VALUES_OFFSET + n * SLOT_SIZE);
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** The processes attached to this file now (live or not yet reclaimed). */
+  public synchronized List<Attachment> attachments() {
+    checkOpen();
+    List<Attachment> out = new ArrayList<>();
+    for (int i = 0; i < ATTACH_ENTRIES; i++) {
+      int a = ATTACH_OFFSET + i * ATTACH_ENTRY_LENGTH;
+      long owner = (long) LONG.getAcquire(header, a);
+      if (owner != 0) {
+        int len = 0;
+        while (len < ATTACH_DESCRIPTION_LENGTH && header.get(a + ATTACH_DESCRIPTION + len) != 0) {
+          len++;
+        }
+        out.add(new Attachment(ProcessIdentity.pid(owner), owner, header.getLong(a + 8),
+            readString(header, a + ATTACH_DESCRIPTION, len), ProcessIdentity.isAlive(owner)));
+      }
+    }
+    return out;
+  }
+
+  /** Slot capacity of the file's counter extents as mapped now. */
+  public synchronized int slotCapacity() {
+    int c = 0;
+    for (Extent x : extents) {
+      c += x.type == TYPE_COUNTERS ? SLOTS_PER_EXTENT : 0;
+    }
+    return c;
+  }
+
+  /** Slots in use (counters and gauges of every owner). */
+  public synchronized int slotsUsed() {
+    int used = 0;
+    for (Extent x : extents) {
+      used += x.type == TYPE_COUNTERS ? x.allocator.used() : 0;
+    }
+    return used;
+  }
+
+  /** Pid of the process that created the file. */
+  public long creatorPid() {
+    return ProcessIdentity.pid(header.getLong(H_CREATOR));
+  }
+
+  /** The file's path. */
+  public Path path() {
+    return path;
+  }
+
+  /** True when opened with {@link #openReadOnly}. */
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Reclaim, removal, attach table
+
+  /**
+   * Zeroes and frees every gauge slot whose owner process is gone (pid and start time checked),
+   * and clears their attach entries. Counters are never touched. Returns the slots freed.
+   */
+  public int reclaimDeadOwners() {
+    checkWritable();
+    synchronized (this) {
+      return withFileLock(() -> {
+        refreshExtents();
+        int freed = 0;
+        for (Extent x : extents) {
+          if (x.type == TYPE_COUNTERS) {
+            freed += x.allocator.reclaim(owner -> !ProcessIdentity.isAlive(owner), n -> clearSlot(x.buf, n));
+          }
+        }
+        for (int i = 0; i < ATTACH_ENTRIES; i++) {
+          int a = ATTACH_OFFSET + i * ATTACH_ENTRY_LENGTH;
+          long owner = (long) LONG.getAcquire(header, a);
+          if (owner > 0 && !ProcessIdentity.isAlive(owner)) {
+            LONG.compareAndSet(header, a, owner, 0L);
+          }
+        }
+        return freed;
+      });
+    }
+  }
+
+  /**
+   * Removes a counter from the file: its slot is zeroed and may be reused. Handles to it held in
+   * other processes keep writing to the old slot, so remove only counters nobody uses any more.
+   *
+   * @return true if the counter existed
+   */
+  public boolean removeCounter(String name, String label) {
+    checkName(name, label);
+    checkWritable();
+    synchronized (this) {
+      counters.remove(key(name, label));
+      return withFileLock(() -> {
+        refreshExtents();
+        for (Extent x : extents) {
+          if (x.type != TYPE_COUNTERS) {
+            continue;
+          }
+          for (int n = 0; n < SLOTS_PER_EXTENT; n++) {
+            int m = META_OFFSET + n * META_LENGTH;
+            if ((int) INT.getAcquire(x.buf, m + M_STATE) == STATE_ALLOCATED
+                && x.buf.getInt(m + M_KIND) == KIND_COUNTER && recordMatches(x.buf, m, name, label)) {
+              clearSlot(x.buf, n);
+              x.allocator.free(n, NumberAllocator.FILE_OWNER);
+              return true;
+            }
+          }
+        }
+        return false;
+      });
+    }
+  }
+
+  /** Unpublishes a slot's record, then zeroes its value. */
+  private static void clearSlot(ByteBuffer buf, int n) {
+    int m = META_OFFSET + n * META_LENGTH;
+    INT.setRelease(buf, m + M_STATE, STATE_UNUSED);
+    LONG.setVolatile(buf, VALUES_OFFSET + n * SLOT_SIZE, 0L);
+  }
+
+  private void attach() {
+    byte[] d = truncateUtf8(describeProcess(), ATTACH_DESCRIPTION_LENGTH);
+    for (int pass = 0; pass < 2; pass++) {
+      for (int i = 0; i < ATTACH_ENTRIES; i++) {
+        int a = ATTACH_OFFSET + i * ATTACH_ENTRY_LENGTH;
+        long owner = (long) LONG.getAcquire(header, a);
+        boolean free = owner == 0 || (pass == 1 && owner > 0 && !ProcessIdentity.isAlive(owner));
+        if (free && LONG.compareAndSet(header, a, owner, stamp)) {
+          header.putLong(a + 8, System.currentTimeMillis());
+          for (int j = 0; j < ATTACH_DESCRIPTION_LENGTH; j++) {
+            header.put(a + ATTACH_DESCRIPTION + j, j < d.length ? d[j] : 0);
+          }
+          attachEntry = i;
+          return;
+        }
+      }
+    }
+    // Table full of live processes: the barrel still works, this process is just not listed.
+  }
+
+  private static String describeProcess() {
+    String cmd = System.getProperty("sun.java.command", "");
+    int space = cmd.indexOf(' ');
+    String main = space < 0 ? cmd : cmd.substring(0, space);
+    return main.isEmpty() ? ProcessHandle.current().info().command().orElse("java") : main;
+  }
+
+  private static byte[] truncateUtf8(String s, int max) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    if (b.length <= max) {
+      return b;
+    }
+    int end = max;
+    while (end > 0 && (b[end] & 0xC0) == 0x80) {
+      end--; // do not split a multi-byte character
+    }
+    return Arrays.copyOf(b, end);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Life cycle
+
+  /**
+   * Frees this process's gauge slots and attach entry and closes the file. Counters stay in the
+   * file. Every handle obtained from this Barrel throws {@link IllegalStateException} afterwards.
+   */
+  @Override
+  public void close() throws IOException {
+    synchronized (this) {
+      if (state.closed) {
+        return;
+      }
+      state.closed = true;
+      try {
+        if (!readOnly) {
+          withFileLock(() -> {
+            for (Extent x : extents) {
+              if (x.type != TYPE_COUNTERS) {
+                continue;
+              }
+              for (int n = 0; n < SLOTS_PER_EXTENT; n++) {
+                if (x.allocator.owner(n) == stamp) {
+                  clearSlot(x.buf, n);
+                  x.allocator.free(n, stamp);
+                }
+              }
+            }
+            if (attachEntry >= 0) {
+              LONG.compareAndSet(header, ATTACH_OFFSET + attachEntry * ATTACH_ENTRY_LENGTH, stamp, 0L);
+            }
+            return null;
+          });
+        }
+      } finally {
+        channel.close();
+      }
+    }
+  }
+
+  private void checkOpen() {
+    if (state.closed) {
+      throw new IllegalStateException(path + ": barrel is closed");
+    }
+  }
+
+  private void checkWritable() {
+    checkOpen();
+    if (readOnly) {
+      throw new IllegalStateException(path + ": opened read-only");
+    }
+  }
+
+  private interface LockedAction<T> {
+    T run() throws IOException;
+  }
+
+  private <T> T withFileLock(LockedAction<T> action) {
+    synchronized (JVM_LOCK) {
+      try (FileLock lock = channel.lock()) {
+        return action.run();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(path + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static void sleep(long millis) throws IOException {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while waiting for a barrel to be initialised");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Barrel[" + path + (readOnly ? ", read-only" : "") + "]";
+  }
+
+  /** Name, label and the shared closed flag that every handle checks. */
+  static final class Handle {
+    static final class State {
+      volatile boolean closed;
+    }
+
+    final State state;
+    final String name;
+    final String label;
+
+    Handle(State state, String name, String label) {
+      this.state = state;
+      this.name = name;
+      this.label = label;
+    }
+
+    void checkOpen() {
+      if (state.closed) {
+        throw new IllegalStateException("barrel closed: " + name + " can no longer be used");
+      }
+    }
+  }
+}

@@ -1,0 +1,166 @@
+package dev.rainbarrel.shm;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.rainbarrel.alloc.NumberAllocator;
+import dev.rainbarrel.testing.ChildJvm;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Several real JVMs on one file. */
+@Timeout(300)
+class BarrelMultiProcessTest {
+  @TempDir Path dir;
+
+  private static void closeAll(List<ChildJvm> children) throws InterruptedException {
+    for (ChildJvm c : children) {
+      c.close();
+    }
+  }
+
+  @Test
+  void fourProcessesTimesTwoThreadsLoseNoIncrement() throws Exception {
+    Path f = dir.resolve("inc.barrel");
+    List<ChildJvm> children = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        children.add(ChildJvm.start(BarrelChild.class, "increment", f.toString(), "requests", "2", "250000"));
+      }
+      for (ChildJvm c : children) {
+        assertEquals(0, c.waitFor(180), c.output());
+      }
+    } finally {
+      closeAll(children);
+    }
+    try (Barrel b = Barrel.openReadOnly(f)) {
+      assertEquals(List.of(new BarrelEntry(BarrelEntry.Kind.COUNTER, "requests", "", 2_000_000L, 0)), b.entries());
+    }
+  }
+
+  @Test
+  void balancedAddsFromFourProcessesEndAtZero() throws Exception {
+    Path f = dir.resolve("bal.barrel");
+    List<ChildJvm> children = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        children.add(ChildJvm.start(BarrelChild.class, "increment", f.toString(), "x", "2", "100000", "balanced"));
+      }
+      for (ChildJvm c : children) {
+        assertEquals(0, c.waitFor(180), c.output());
+      }
+    } finally {
+      closeAll(children);
+    }
+    try (Barrel b = Barrel.openReadOnly(f)) {
+      assertEquals(0L, b.entries().get(0).value());
+    }
+  }
+
+  @Test
+  void concurrentRegistrationGivesOneSlotPerName() throws Exception {
+    Path f = dir.resolve("reg.barrel");
+    List<ChildJvm> children = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        children.add(ChildJvm.start(BarrelChild.class, "register", f.toString(), Integer.toString(i)));
+      }
+      for (ChildJvm c : children) {
+        assertEquals(0, c.waitFor(120), c.output());
+      }
+    } finally {
+      closeAll(children);
+    }
+    Set<String> expected = new HashSet<>();
+    for (int i = 0; i < 50; i++) {
+      expected.add("shared-" + i);
+      for (int id = 0; id < 4; id++) {
+        expected.add("own-" + id + "-" + i);
+      }
+    }
+    try (Barrel b = Barrel.openReadOnly(f)) {
+      List<BarrelSlot> slots = b.slots();
+      Map<String, Integer> slotOfName = new HashMap<>();
+      Set<Integer> numbers = new HashSet<>();
+      for (BarrelSlot s : slots) {
+        assertNull(slotOfName.put(s.name(), s.number()), "name " + s.name() + " has two slots");
+        assertTrue(numbers.add(s.number()), "slot " + s.number() + " has two names");
+        assertEquals(s.name().startsWith("shared-") ? 4 : 1, s.value(), s.name());
+      }
+      assertEquals(expected, slotOfName.keySet());
+      assertEquals(250, slots.size());
+    }
+  }
+
+  @Test
+  void killedProcessLeavesNoInflatedGaugesAndNoLeakedNumbers() throws Exception {
+    Path f = dir.resolve("kill.barrel");
+    Path numbersFile = dir.resolve("numbers.bin");
+    int capacity = 100;
+    try (FileChannel ch = FileChannel.open(numbersFile, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(new byte[NumberAllocator.regionLength(capacity)]), 0);
+      NumberAllocator.format(ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size()), 0, capacity);
+    }
+    try (Barrel survivor = Barrel.open(f)) {
+      survivor.gauge("calling").add(1);
+      survivor.counter("requests").add(1);
+      try (ChildJvm child = ChildJvm.start(BarrelChild.class, "hold", f.toString(), numbersFile.toString())) {
+        child.awaitLine("ready", 60);
+        assertEquals(6, survivor.gauge("calling").sum(), "live child's gauge counts");
+        assertEquals(8, survivor.counter("requests").get());
+        child.kill9();
+      }
+      // Even before reclaim, readers sum live owners only.
+      assertEquals(1, survivor.gauge("calling").sum());
+      assertEquals(0, survivor.gauge("writing").sum());
+      int slotsBefore = survivor.slotsUsed();
+      assertEquals(2, survivor.reclaimDeadOwners(), "the child's calling and writing slots");
+      assertEquals(slotsBefore - 2, survivor.slotsUsed());
+      assertEquals(1, survivor.gauge("calling").sum());
+      assertEquals(8, survivor.counter("requests").get(), "counters keep what the dead process added");
+      assertTrue(survivor.attachments().stream().allMatch(Attachment::alive), survivor.attachments().toString());
+    }
+    try (Barrel check = Barrel.openReadOnly(f)) {
+      assertEquals(8, check.entries().stream().filter(e -> e.name().equals("requests")).findFirst().orElseThrow().value());
+    }
+    try (FileChannel ch = FileChannel.open(numbersFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      NumberAllocator a = NumberAllocator.wrap(ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size()), 0);
+      assertEquals(10, a.used());
+      assertEquals(10, a.reclaimDeadOwners());
+      assertEquals(0, a.used());
+      Set<Integer> again = new HashSet<>();
+      for (int i = 0; i < capacity; i++) {
+        again.add(a.allocate());
+      }
+      assertEquals(capacity, again.size());
+      assertFalse(again.contains(NumberAllocator.NO_FREE_NUMBER));
+    }
+  }
+
+  @Test
+  void countersPersistAcrossProcessRestartsOnAStablePath() throws Exception {
+    Path f = dir.resolve("stable.barrel");
+    for (int i = 0; i < 2; i++) {
+      try (ChildJvm c = ChildJvm.start(BarrelChild.class, "set", f.toString(), "requests", "21")) {
+        assertEquals(0, c.waitFor(60), c.output());
+      }
+    }
+    assertTrue(Files.size(f) > 0);
+    try (Barrel b = Barrel.open(f)) {
+      assertEquals(42, b.counter("requests").get());
+    }
+  }
+}

@@ -79,6 +79,14 @@ public final class Bridge {
     }
   }
 
+  /**
+   * Called (by generated code) when advice itself threw, e.g. a server API missing a method the
+   * advice expected: the request counts would be wrong from now on, so recording turns off.
+   */
+  public static void adviceFailed(Throwable t) {
+    fail(t);
+  }
+
   // ---------------------------------------------------------------- connections
 
   /** A connection was accepted. */

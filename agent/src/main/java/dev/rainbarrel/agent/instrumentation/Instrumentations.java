@@ -43,7 +43,8 @@ public final class Instrumentations {
         new JakartaStartAsyncInstrumentation(),
         new JavaxServletInstrumentation(),
         new JavaxStartAsyncInstrumentation(),
-        new TomcatCommitInstrumentation());
+        new TomcatCommitInstrumentation(),
+        new dev.rainbarrel.agent.instrumentation.jetty.Jetty12CommitInstrumentation());
   }
 
   /**

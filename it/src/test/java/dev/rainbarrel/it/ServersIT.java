@@ -1,0 +1,69 @@
+package dev.rainbarrel.it;
+
+import dev.rainbarrel.it.apps.JdkHttpApp;
+import dev.rainbarrel.it.apps.Jetty12App;
+import dev.rainbarrel.it.apps.TomcatApp;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Unmodified servers in child JVMs with {@code -javaagent}, on JDK 17 and JDK 25: totals, status
+ * classes, {@code calling}, {@code writing}, async, errors, client aborts and accepts.
+ */
+class ServersIT {
+
+  @TempDir Path tmp;
+
+  private ServerScenarios start(ChildServer s, String name, Path file) {
+    return new ServerScenarios(name, s.port(), new Counters(file));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jdkHttpServer(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("jdkhttp.barrel");
+    try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, "file=" + file, List.of())) {
+      ServerScenarios sc = start(s, "JDK HttpServer on " + jdk, file);
+      sc.plainRequests(false);
+      sc.heldRequest();
+      sc.streamingResponse();
+      sc.handlerException(-1); // the JDK server closes the connection without a response
+      sc.clientAbort();
+      sc.acceptedConnections();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12(Jdk jdk) throws Exception {
+    servlet(jdk, Jetty12App.class, "Jetty 12 (ee10) on " + jdk);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void tomcat10(Jdk jdk) throws Exception {
+    servlet(jdk, TomcatApp.class, "Tomcat 10.1 on " + jdk);
+  }
+
+  private void servlet(Jdk jdk, Class<?> app, String name) throws Exception {
+    Path file = tmp.resolve("servlet.barrel");
+    try (ChildServer s = ChildServer.start(jdk, app, "file=" + file, List.of())) {
+      ServerScenarios sc = start(s, name, file);
+      sc.plainRequests(true);
+      sc.heldRequest();
+      sc.streamingResponse();
+      sc.asyncRequest();
+      sc.handlerException(500);
+      sc.clientAbort();
+      sc.acceptedConnections();
+    }
+  }
+}

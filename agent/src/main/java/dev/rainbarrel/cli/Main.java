@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Live server counters in shared memory: read them, list them, attach the agent.",
     subcommands = {
+      AttachCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -23,7 +23,7 @@ public final class TomcatCommitInstrumentation implements TypeInstrumentation {
 
   @Override
   public List<Hook> hooks() {
-    return List.of(new Hook(named("sendHeaders").and(takesArguments(0)),
+    return List.of(new Hook(named("commit").or(named("sendHeaders")).and(takesArguments(0)),
         "dev.rainbarrel.agent.instrumentation.tomcat.TomcatCommitAdvice"));
   }
 }

@@ -44,15 +44,15 @@ final class AttachCommand implements Callable<Integer> {
     }
     String args = String.join(",", options);
     Path jar = ownJar();
+    if (ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+      throw new IOException("no process " + pid);
+    }
     VirtualMachine vm;
     try {
       vm = VirtualMachine.attach(pid);
-    } catch (AttachNotSupportedException e) {
-      boolean exists = ProcessHandle.of(Long.parseLong(pid)).isPresent();
-      throw new IOException(exists
-          ? "cannot attach to process " + pid + ": " + e.getMessage()
-              + " (is it a JVM of the same user, started without -XX:+DisableAttachMechanism?)"
-          : "no process " + pid);
+    } catch (AttachNotSupportedException | IOException e) {
+      throw new IOException("cannot attach to process " + pid + ": " + e.getMessage()
+          + " (it must be a JVM of the same user, started without -XX:+DisableAttachMechanism)");
     }
     try {
       vm.loadAgent(jar.toString(), args.isEmpty() ? null : args);

@@ -185,6 +185,25 @@ public final class Bridge {
   }
 
   /**
+   * Starts an event-driven request (Netty and other servers without a handler thread): tracking
+   * starts and {@code calling} goes up until the response is committed or the request ends,
+   * whichever comes first.
+   */
+  public static void beginAsync(Object request) {
+    Sink s = sink();
+    if (s == null || request == null) {
+      return;
+    }
+    try {
+      if (IN_FLIGHT.begin(request, System.nanoTime(), true)) {
+        s.handlerEntered();
+      }
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  /**
    * Marks {@code request} committed with {@code status}; {@code writing} goes up once.
    *
    * @param request the tracking key; null means this thread's current request
@@ -198,6 +217,9 @@ public final class Bridge {
       Object key = request != null ? request : STATE.get().request;
       if (key != null && IN_FLIGHT.commit(key, status)) {
         s.committed();
+        if (IN_FLIGHT.releaseCalling(key)) {
+          s.handlerExited();
+        }
       }
     } catch (Throwable t) {
       fail(t);
@@ -220,6 +242,9 @@ public final class Bridge {
       long word = IN_FLIGHT.end(request, start);
       if (word < 0) {
         return;
+      }
+      if ((word & InFlight.CALLING_BIT) != 0) {
+        s.handlerExited();
       }
       int committed = (int) word;
       int code = status >= 100 && status <= 599 ? status : committed;

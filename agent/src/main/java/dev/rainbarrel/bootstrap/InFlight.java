@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Slot states (per index {@code i}):
  *
  * <pre>
+ *   (calling[i] is 1 while an event-driven request holds the calling gauge)
  *   keys[i]        status[i]                 starts[i]
  *   null           0                         -           free
  *   request        0 = not committed          nanoTime    tracked
@@ -41,6 +42,11 @@ final class InFlight {
   private final AtomicReferenceArray<Object> keys = new AtomicReferenceArray<>(CAPACITY);
   private final AtomicIntegerArray status = new AtomicIntegerArray(CAPACITY);
   private final AtomicLongArray starts = new AtomicLongArray(CAPACITY);
+  /** 1 while an event-driven request (no handler frame) holds {@code calling} up. */
+  private final AtomicIntegerArray calling = new AtomicIntegerArray(CAPACITY);
+
+  /** Bit set in {@link #end}'s result when the ended request still held {@code calling}. */
+  static final long CALLING_BIT = 1L << 32;
   private final java.util.concurrent.atomic.AtomicLong untracked =
       new java.util.concurrent.atomic.AtomicLong();
 
@@ -66,19 +72,36 @@ final class InFlight {
    * @return true if this call started tracking it
    */
   boolean begin(Object key, long now) {
+    return begin(key, now, false);
+  }
+
+  /**
+   * Starts tracking {@code key} unless it is tracked already; with {@code holdsCalling} the
+   * request holds {@code calling} until {@link #releaseCalling} or {@link #end}.
+   */
+  boolean begin(Object key, long now, boolean holdsCalling) {
     if (find(key) >= 0) {
       return false;
     }
     int i = home(key);
     for (int n = 0; n < PROBES; n++, i = (i + 1) & MASK) {
       if (keys.get(i) == null && keys.compareAndSet(i, null, key)) {
-        // status[i] is already 0: end() clears it before freeing the slot.
+        // status[i] and calling[i] are 0: end() clears them before freeing the slot.
         starts.setRelease(i, now);
+        if (holdsCalling) {
+          calling.set(i, 1);
+        }
         return true;
       }
     }
     untracked.incrementAndGet();
     return false;
+  }
+
+  /** @return true if {@code key} held {@code calling} and this call released it */
+  boolean releaseCalling(Object key) {
+    int i = find(key);
+    return i >= 0 && calling.compareAndSet(i, 1, 0);
   }
 
   /**
@@ -100,7 +123,8 @@ final class InFlight {
    * Stops tracking {@code key}; only one caller per tracked request gets a result.
    *
    * @return -1 if not tracked (or already ended), else the slot's status word in the low 32 bits
-   *     and the start time in {@code startOut[0]}
+   *     ({@link #CALLING_BIT} set if it still held {@code calling}) and the start time in {@code
+   *     startOut[0]}
    */
   long end(Object key, long[] startOut) {
     int i = find(key);
@@ -108,10 +132,11 @@ final class InFlight {
       return -1;
     }
     int s = status.get(i);
+    boolean held = calling.getAndSet(i, 0) == 1;
     startOut[0] = starts.getAcquire(i);
     status.set(i, NOT_COMMITTED);
     keys.setRelease(i, null);
-    return s & 0xFFFFFFFFL;
+    return (s & 0xFFFFFFFFL) | (held ? CALLING_BIT : 0);
   }
 
   /** Requests that found no free slot and were not counted. */

@@ -2,6 +2,7 @@ package dev.rainbarrel.it;
 
 import dev.rainbarrel.it.apps.JdkHttpApp;
 import dev.rainbarrel.it.apps.Jetty12App;
+import dev.rainbarrel.it.apps.NettyApp;
 import dev.rainbarrel.it.apps.TomcatApp;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,6 +52,34 @@ class ServersIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tomcat10(Jdk jdk) throws Exception {
     servlet(jdk, TomcatApp.class, "Tomcat 10.1 on " + jdk);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void nettyNio(Jdk jdk) throws Exception {
+    netty(jdk, "nio");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void nettyEpoll(Jdk jdk) throws Exception {
+    netty(jdk, "epoll");
+  }
+
+  private void netty(Jdk jdk, String transport) throws Exception {
+    Path file = tmp.resolve("netty.barrel");
+    try (ChildServer s = ChildServer.start(jdk, NettyApp.class, "file=" + file,
+        List.of("-Dtransport=" + transport, "-Dio.netty.noUnsafe=true"))) {
+      ServerScenarios sc = start(s, "Netty 4.1 " + transport + " on " + jdk, file);
+      sc.plainRequests(false);
+      sc.heldRequest();
+      sc.streamingResponse(0);
+      sc.handlerException(-1); // the handler closes the connection on exceptions
+      sc.clientAbort();
+      sc.acceptedConnections();
+    }
   }
 
   private void servlet(Jdk jdk, Class<?> app, String name) throws Exception {

@@ -44,7 +44,10 @@ public final class Instrumentations {
         new JavaxServletInstrumentation(),
         new JavaxStartAsyncInstrumentation(),
         new TomcatCommitInstrumentation(),
-        new dev.rainbarrel.agent.instrumentation.jetty.Jetty12CommitInstrumentation());
+        new dev.rainbarrel.agent.instrumentation.jetty.Jetty12CommitInstrumentation(),
+        new dev.rainbarrel.agent.instrumentation.netty.NettyHttpDecoderInstrumentation(),
+        new dev.rainbarrel.agent.instrumentation.netty.NettyHttpEncoderInstrumentation(),
+        new dev.rainbarrel.agent.instrumentation.netty.NettyEpollAcceptInstrumentation());
   }
 
   /**

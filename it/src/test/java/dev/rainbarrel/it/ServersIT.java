@@ -4,6 +4,7 @@ import dev.rainbarrel.it.apps.JdkHttpApp;
 import dev.rainbarrel.it.apps.Jetty12App;
 import dev.rainbarrel.it.apps.NettyApp;
 import dev.rainbarrel.it.apps.TomcatApp;
+import dev.rainbarrel.it.apps.UndertowApp;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +67,22 @@ class ServersIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void nettyEpoll(Jdk jdk) throws Exception {
     netty(jdk, "epoll");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void undertow(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("undertow.barrel");
+    try (ChildServer s = ChildServer.start(jdk, UndertowApp.class, "file=" + file, List.of())) {
+      ServerScenarios sc = start(s, "Undertow 2.3 on " + jdk, file);
+      sc.plainRequests(false);
+      sc.heldRequest();
+      sc.streamingResponse();
+      sc.handlerException(500);
+      sc.clientAbort();
+      sc.acceptedConnections();
+    }
   }
 
   private void netty(Jdk jdk, String transport) throws Exception {

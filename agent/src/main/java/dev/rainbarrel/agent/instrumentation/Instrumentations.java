@@ -47,7 +47,9 @@ public final class Instrumentations {
         new dev.rainbarrel.agent.instrumentation.jetty.Jetty12CommitInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyHttpDecoderInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyHttpEncoderInstrumentation(),
-        new dev.rainbarrel.agent.instrumentation.netty.NettyEpollAcceptInstrumentation());
+        new dev.rainbarrel.agent.instrumentation.netty.NettyEpollAcceptInstrumentation(),
+        new dev.rainbarrel.agent.instrumentation.undertow.UndertowConnectorsInstrumentation(),
+        new dev.rainbarrel.agent.instrumentation.undertow.UndertowExchangeInstrumentation());
   }
 
   /**

@@ -227,6 +227,24 @@ public final class Bridge {
   }
 
   /**
+   * The server saw this thread's request's response aborted (the client went away mid-write):
+   * whenever it ends, it ends as an error, even if the application swallowed the exception.
+   */
+  public static void abortedCurrent() {
+    if (sink() == null) {
+      return;
+    }
+    try {
+      Object key = STATE.get().request;
+      if (key != null) {
+        IN_FLIGHT.markAborted(key);
+      }
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  /**
    * Ends a tracked request; only the first call per request counts.
    *
    * @param status the final status, or a value outside 100..599 to use the one recorded at commit
@@ -248,7 +266,8 @@ public final class Bridge {
       }
       int committed = (int) word;
       int code = status >= 100 && status <= 599 ? status : committed;
-      s.completed(code, error, committed != InFlight.NOT_COMMITTED, System.nanoTime() - start[0]);
+      boolean failed = error || (word & InFlight.ABORTED_BIT) != 0;
+      s.completed(code, failed, committed != InFlight.NOT_COMMITTED, System.nanoTime() - start[0]);
     } catch (Throwable t) {
       fail(t);
     }

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Slot states (per index {@code i}):
  *
  * <pre>
- *   (calling[i] is 1 while an event-driven request holds the calling gauge)
+ *   (calling[i] is 1 while an event-driven request holds the calling gauge;
+ *    aborted[i] is 1 once the server saw the response aborted)
  *   keys[i]        status[i]                 starts[i]
  *   null           0                         -           free
  *   request        0 = not committed          nanoTime    tracked
@@ -45,8 +46,14 @@ final class InFlight {
   /** 1 while an event-driven request (no handler frame) holds {@code calling} up. */
   private final AtomicIntegerArray calling = new AtomicIntegerArray(CAPACITY);
 
+  /** 1 once the server reported the response aborted (e.g. the client went away mid-write). */
+  private final AtomicIntegerArray aborted = new AtomicIntegerArray(CAPACITY);
+
   /** Bit set in {@link #end}'s result when the ended request still held {@code calling}. */
   static final long CALLING_BIT = 1L << 32;
+
+  /** Bit set in {@link #end}'s result when the ended request was {@link #markAborted marked aborted}. */
+  static final long ABORTED_BIT = 1L << 33;
   private final java.util.concurrent.atomic.AtomicLong untracked =
       new java.util.concurrent.atomic.AtomicLong();
 
@@ -98,6 +105,16 @@ final class InFlight {
     return false;
   }
 
+  /** Marks {@code key} aborted (it will end as an error); false if it is not tracked. */
+  boolean markAborted(Object key) {
+    int i = find(key);
+    if (i < 0) {
+      return false;
+    }
+    aborted.set(i, 1);
+    return true;
+  }
+
   /** @return true if {@code key} held {@code calling} and this call released it */
   boolean releaseCalling(Object key) {
     int i = find(key);
@@ -133,10 +150,11 @@ final class InFlight {
     }
     int s = status.get(i);
     boolean held = calling.getAndSet(i, 0) == 1;
+    boolean wasAborted = aborted.getAndSet(i, 0) == 1;
     startOut[0] = starts.getAcquire(i);
     status.set(i, NOT_COMMITTED);
     keys.setRelease(i, null);
-    return (s & 0xFFFFFFFFL) | (held ? CALLING_BIT : 0);
+    return (s & 0xFFFFFFFFL) | (held ? CALLING_BIT : 0) | (wasAborted ? ABORTED_BIT : 0);
   }
 
   /** Requests that found no free slot and were not counted. */

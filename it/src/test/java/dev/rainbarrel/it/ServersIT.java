@@ -3,6 +3,7 @@ package dev.rainbarrel.it;
 import dev.rainbarrel.it.apps.JdkHttpApp;
 import dev.rainbarrel.it.apps.Jetty12App;
 import dev.rainbarrel.it.apps.NettyApp;
+import dev.rainbarrel.it.apps.SpringBootApp;
 import dev.rainbarrel.it.apps.TomcatApp;
 import dev.rainbarrel.it.apps.UndertowApp;
 import java.nio.file.Path;
@@ -79,6 +80,23 @@ class ServersIT {
       sc.plainRequests(false);
       sc.heldRequest();
       sc.streamingResponse();
+      sc.handlerException(500);
+      sc.clientAbort();
+      sc.acceptedConnections();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3Tomcat(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("boot.barrel");
+    try (ChildServer s = ChildServer.start(jdk, SpringBootApp.class, "file=" + file, List.of())) {
+      ServerScenarios sc = start(s, "Spring Boot 3 (Tomcat) on " + jdk, file);
+      sc.plainRequests(false);
+      sc.heldRequest();
+      sc.streamingResponse();
+      sc.asyncRequest();
       sc.handlerException(500);
       sc.clientAbort();
       sc.acceptedConnections();

@@ -55,6 +55,12 @@ public final class ChildServer implements AutoCloseable {
    */
   public static ChildServer start(Jdk jdk, Class<?> mainClass, String agentArgs, List<String> jvmArgs)
       throws IOException, InterruptedException {
+    return start(jdk, mainClass.getName(), childClassPath(), agentArgs, jvmArgs);
+  }
+
+  /** Starts {@code mainClass} with an explicit class path (isolated servers). */
+  public static ChildServer start(Jdk jdk, String mainClass, String classPath, String agentArgs, List<String> jvmArgs)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(jdk.java().toString());
     cmd.add("-Xshare:auto");
@@ -64,8 +70,8 @@ public final class ChildServer implements AutoCloseable {
     }
     cmd.addAll(jvmArgs);
     cmd.add("-cp");
-    cmd.add(childClassPath());
-    cmd.add(mainClass.getName());
+    cmd.add(classPath);
+    cmd.add(mainClass);
     ProcessBuilder pb = new ProcessBuilder(cmd);
     Process p = pb.start();
     BlockingQueue<Integer> portQueue = new ArrayBlockingQueue<>(1);
@@ -83,7 +89,7 @@ public final class ChildServer implements AutoCloseable {
       p.waitFor(10, TimeUnit.SECONDS);
       e.join(2000);
       synchronized (err) {
-        throw new IllegalStateException(mainClass.getSimpleName() + " on " + jdk
+        throw new IllegalStateException(mainClass + " on " + jdk
             + " did not print its port within 60 s; stderr: " + String.join(" | ", err) + "; command: " + cmd);
       }
     }

@@ -6,6 +6,7 @@ import dev.rainbarrel.it.apps.NettyApp;
 import dev.rainbarrel.it.apps.SpringBootApp;
 import dev.rainbarrel.it.apps.TomcatApp;
 import dev.rainbarrel.it.apps.UndertowApp;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -117,9 +118,24 @@ class ServersIT {
     }
   }
 
+  /** javax.servlet on Jetty 9.4, in its own class path (it clashes with Jetty 12). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty94Javax(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("jetty94-classes"));
+    String cp = IsolatedServer.compile("jetty94", classes);
+    servlet(ChildServer.start(jdk, "Jetty94App", cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
+        "Jetty 9.4 (javax) on " + jdk);
+  }
+
   private void servlet(Jdk jdk, Class<?> app, String name) throws Exception {
+    servlet(ChildServer.start(jdk, app, "file=" + tmp.resolve("servlet.barrel"), List.of()), name);
+  }
+
+  private void servlet(ChildServer started, String name) throws Exception {
     Path file = tmp.resolve("servlet.barrel");
-    try (ChildServer s = ChildServer.start(jdk, app, "file=" + file, List.of())) {
+    try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
       sc.plainRequests(true);
       sc.heldRequest();

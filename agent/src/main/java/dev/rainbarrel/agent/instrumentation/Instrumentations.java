@@ -45,6 +45,7 @@ public final class Instrumentations {
         new JavaxStartAsyncInstrumentation(),
         new TomcatCommitInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.jetty.Jetty12CommitInstrumentation(),
+        new dev.rainbarrel.agent.instrumentation.jetty.Jetty9CommitInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyHttpDecoderInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyHttpEncoderInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyEpollAcceptInstrumentation(),

@@ -3,6 +3,7 @@ package dev.rainbarrel.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rainbarrel.it.apps.IdleApp;
 import dev.rainbarrel.it.apps.JdkHttpApp;
 import dev.rainbarrel.it.apps.OwnByteBuddyApp;
 import java.io.ByteArrayOutputStream;
@@ -119,6 +120,52 @@ class AgentRobustnessIT {
       Map<String, Long> m = new Counters(file).await(x -> x.getOrDefault("requests", 0L) >= 1, 10_000);
       assertEquals(1, m.get("requests"), m.toString());
       assertTrue(s.agentLines().isEmpty(), s.agentLines().toString());
+    }
+  }
+
+  /**
+   * premain must not initialise java.util.logging (containers such as WildFly install their own
+   * LogManager later): the class-loading log up to main shows no LogManager.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void premainLeavesJulAlone(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("jul.barrel");
+    Path log = tmp.resolve("classes.log");
+    try (ChildServer s = ChildServer.start(jdk, IdleApp.class, "file=" + file,
+        List.of("-Xlog:class+load=info:file=" + log))) {
+      assertTrue(Files.exists(file), "the agent started (it created its file)");
+      String classes = Files.readString(log);
+      assertTrue(classes.contains("dev.rainbarrel.bootstrap.Bridge"), "the log covers premain");
+      assertTrue(!classes.contains("java.util.logging.LogManager "), "LogManager was loaded during premain");
+      assertTrue(s.agentLines().isEmpty(), s.agentLines().toString());
+    }
+  }
+
+  /** A second load (attach into a JVM that has the agent) says so in one line and changes nothing. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void secondLoadIsRefusedInOneLine(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("twice.barrel");
+    try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, "file=" + file, List.of())) {
+      assertEquals(200, RawHttp.status(s.port(), "/ok"));
+      Process cli = new ProcessBuilder(jdk.java().toString(), "-jar", ChildServer.agentJar().toString(),
+          "attach", Long.toString(s.pid()), "file=" + tmp.resolve("other.barrel")).redirectErrorStream(true).start();
+      cli.getInputStream().transferTo(new ByteArrayOutputStream());
+      assertTrue(cli.waitFor(60, TimeUnit.SECONDS));
+      assertEquals(0, cli.exitValue());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (s.agentLines().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(1, s.agentLines().size(), s.agentLines().toString());
+      assertTrue(s.agentLines().get(0).contains("already active"), s.agentLines().get(0));
+      assertEquals(200, RawHttp.status(s.port(), "/ok"));
+      Map<String, Long> m = new Counters(file).await(x -> x.getOrDefault("requests", 0L) >= 2, 10_000);
+      assertEquals(2, m.get("requests"), "each request counted once, in the first file: " + m);
+      assertTrue(!Files.exists(tmp.resolve("other.barrel")), "the second load created nothing");
     }
   }
 

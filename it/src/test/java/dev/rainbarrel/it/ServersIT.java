@@ -2,6 +2,7 @@ package dev.rainbarrel.it;
 
 import dev.rainbarrel.it.apps.JdkHttpApp;
 import dev.rainbarrel.it.apps.Jetty12App;
+import dev.rainbarrel.it.apps.Jetty12CoreApp;
 import dev.rainbarrel.it.apps.NettyApp;
 import dev.rainbarrel.it.apps.SpringBootApp;
 import dev.rainbarrel.it.apps.TomcatApp;
@@ -113,6 +114,22 @@ class ServersIT {
       sc.heldRequest();
       sc.streamingResponse(0);
       sc.handlerException(-1); // the handler closes the connection on exceptions
+      sc.clientAbort();
+      sc.acceptedConnections();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12CoreHandler(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("jetty-core.barrel");
+    try (ChildServer s = ChildServer.start(jdk, Jetty12CoreApp.class, "file=" + file, List.of())) {
+      ServerScenarios sc = start(s, "Jetty 12 core Handler on " + jdk, file);
+      sc.plainRequests(false);
+      sc.heldRequest();
+      sc.streamingResponse();
+      sc.handlerException(500);
       sc.clientAbort();
       sc.acceptedConnections();
     }

@@ -13,7 +13,9 @@ import net.bytebuddy.asm.Advice;
  * a thread is the handler ({@code calling}); the tracking key is the container's request object
  * (wrappers unwrapped), so filter chains, forwards, includes and wrappers count once. Only
  * REQUEST and ASYNC dispatches are tracked: an ERROR dispatch after a failure is the same request,
- * already ended.
+ * already ended. Inside a container's own frame (Jetty 12's {@code Server.handle}) servlet frames
+ * are nested: the container's hooks track and end the request, and an exception escaping a
+ * servlet frame marks it as an error.
  */
 public final class JakartaServletAdvice {
 
@@ -40,6 +42,9 @@ public final class JakartaServletAdvice {
       @Advice.Thrown Throwable thrown) {
     Object key = Bridge.exit();
     if (key == null) {
+      if (thrown != null) {
+        Bridge.abortedCurrent(); // nested in a container frame (Jetty 12): it ends as an error
+      }
       return;
     }
     if (thrown != null) {

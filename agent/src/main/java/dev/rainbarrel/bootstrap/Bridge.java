@@ -150,6 +150,7 @@ public final class Bridge {
     Object key = ts.request;
     ts.request = null;
     ts.response = null;
+    ts.lastTracked = null; // do not keep the server's request object alive between requests
     Sink s = sink();
     if (s != null) {
       try {

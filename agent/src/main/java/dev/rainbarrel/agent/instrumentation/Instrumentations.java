@@ -56,12 +56,17 @@ public final class Instrumentations {
   }
 
   /**
-   * Installs the hooks whose {@link TypeInstrumentation#server()} is in {@code servers}; classes
-   * already loaded (dynamic attach) are retransformed.
+   * Installs the hooks whose {@link TypeInstrumentation#server()} is in {@code servers} ({@code
+   * tomcat} and {@code jetty} bring {@code servlet} along); classes already loaded (dynamic attach)
+   * are retransformed.
    *
    * @return the names of the hooks installed
    */
   public static List<String> install(Instrumentation inst, Set<String> servers) throws Exception {
+    Set<String> on = new java.util.HashSet<>(servers);
+    if (on.contains("tomcat") || on.contains("jetty")) {
+      on.add("servlet"); // their requests are counted through the servlet hooks
+    }
     ClassLoader agentLoader = Instrumentations.class.getClassLoader();
     HelperInjector injector = new HelperInjector(inst);
     Advice.ExceptionHandler onAdviceFailure = new Advice.ExceptionHandler.Simple(MethodInvocation.invoke(
@@ -83,7 +88,7 @@ public final class Instrumentations {
         .assureReadEdgeTo(inst, Bridge.class);
     List<String> installed = new ArrayList<>();
     for (TypeInstrumentation ti : all()) {
-      if (!servers.contains(ti.server())) {
+      if (!on.contains(ti.server())) {
         continue;
       }
       AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice()

@@ -22,18 +22,32 @@ final class IsolatedServer {
 
   /** Compiles the app of {@code name} into {@code out}; returns the child's class path. */
   static String compile(String name, Path out) throws IOException {
-    Path jars = Path.of(System.getProperty("rainbarrel.it.servers", "target/servers")).resolve(name);
     Path sources = Path.of(System.getProperty("rainbarrel.it.serverSources", "src/test/servers")).resolve(name);
+    List<String> files;
+    try (Stream<Path> s = Files.list(sources)) {
+      files = s.filter(p -> p.toString().endsWith(".java")).map(Path::toString).collect(Collectors.toList());
+    }
+    return compile(name, files, out);
+  }
+
+  /**
+   * Compiles one app of this module's test sources (e.g. {@code dev/rainbarrel/it/apps/NettyApp.java})
+   * against another version of its server: the same app, another class path.
+   */
+  static String compileTestSource(String name, String relativeSource, Path out) throws IOException {
+    Path src = Path.of(System.getProperty("rainbarrel.it.testSources", "src/test/java")).resolve(relativeSource);
+    return compile(name, List.of(src.toString()), out);
+  }
+
+  private static String compile(String name, List<String> files, Path out) throws IOException {
+    Path jars = Path.of(System.getProperty("rainbarrel.it.servers", "target/servers")).resolve(name);
+    Path sources = Path.of(files.get(0)).getParent();
     List<String> cp = new ArrayList<>();
     try (Stream<Path> s = Files.list(jars)) {
       s.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> cp.add(p.toAbsolutePath().toString()));
     }
     if (cp.isEmpty()) {
       throw new IllegalStateException("no jars in " + jars.toAbsolutePath() + " (run through mvn verify)");
-    }
-    List<String> files;
-    try (Stream<Path> s = Files.list(sources)) {
-      files = s.filter(p -> p.toString().endsWith(".java")).map(Path::toString).collect(Collectors.toList());
     }
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     List<String> args = new ArrayList<>(List.of("--release", "17", "-nowarn", "-d", out.toString(),

@@ -105,11 +105,29 @@ class ServersIT {
     }
   }
 
+  /** The same Netty app compiled against Netty 4.2 (its own class path). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void netty42(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("netty42-classes"));
+    String cp = IsolatedServer.compileTestSource("netty42", "dev/rainbarrel/it/apps/NettyApp.java", classes);
+    for (String transport : List.of("nio", "epoll")) {
+      Path file = tmp.resolve("netty42-" + transport + ".barrel");
+      netty(ChildServer.start(jdk, NettyApp.class.getName(), cp, "file=" + file,
+          List.of("-Dtransport=" + transport, "-Dio.netty.noUnsafe=true")), "Netty 4.2 " + transport + " on " + jdk, file);
+    }
+  }
+
   private void netty(Jdk jdk, String transport) throws Exception {
     Path file = tmp.resolve("netty.barrel");
-    try (ChildServer s = ChildServer.start(jdk, NettyApp.class, "file=" + file,
-        List.of("-Dtransport=" + transport, "-Dio.netty.noUnsafe=true"))) {
-      ServerScenarios sc = start(s, "Netty 4.1 " + transport + " on " + jdk, file);
+    netty(ChildServer.start(jdk, NettyApp.class, "file=" + file,
+        List.of("-Dtransport=" + transport, "-Dio.netty.noUnsafe=true")), "Netty 4.1 " + transport + " on " + jdk, file);
+  }
+
+  private void netty(ChildServer started, String name, Path file) throws Exception {
+    try (ChildServer s = started) {
+      ServerScenarios sc = start(s, name, file);
       sc.plainRequests(false);
       sc.heldRequest();
       sc.streamingResponse(0);

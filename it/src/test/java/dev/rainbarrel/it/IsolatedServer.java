@@ -34,9 +34,32 @@ final class IsolatedServer {
    * Compiles one app of this module's test sources (e.g. {@code dev/rainbarrel/it/apps/NettyApp.java})
    * against another version of its server: the same app, another class path.
    */
-  static String compileTestSource(String name, String relativeSource, Path out) throws IOException {
-    Path src = Path.of(System.getProperty("rainbarrel.it.testSources", "src/test/java")).resolve(relativeSource);
-    return compile(name, List.of(src.toString()), out);
+  static String compileTestSource(String name, Path out, String... relativeSources) throws IOException {
+    Path root = Path.of(System.getProperty("rainbarrel.it.testSources", "src/test/java"));
+    List<String> files = new ArrayList<>();
+    for (String r : relativeSources) {
+      files.add(root.resolve(r).toString());
+    }
+    return compile(name, files, out);
+  }
+
+  /**
+   * Compiles the app of {@code from} (under src/test/servers) against the jars of {@code name}
+   * after replacing {@code javax.servlet} by {@code jakarta.servlet}: Jetty 10/11 kept Jetty
+   * 9.4's API and only moved to the jakarta namespace.
+   */
+  static String compileJakartaVariant(String from, String name, Path out) throws IOException {
+    Path sources = Path.of(System.getProperty("rainbarrel.it.serverSources", "src/test/servers")).resolve(from);
+    Path dir = Files.createDirectories(out.resolveSibling(out.getFileName() + "-src"));
+    List<String> files = new ArrayList<>();
+    try (Stream<Path> s = Files.list(sources)) {
+      for (Path p : (Iterable<Path>) s.filter(p -> p.toString().endsWith(".java"))::iterator) {
+        Path target = dir.resolve(p.getFileName());
+        Files.writeString(target, Files.readString(p).replace("javax.servlet", "jakarta.servlet"));
+        files.add(target.toString());
+      }
+    }
+    return compile(name, files, out);
   }
 
   private static String compile(String name, List<String> files, Path out) throws IOException {

@@ -111,7 +111,7 @@ class ServersIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void netty42(Jdk jdk) throws Exception {
     Path classes = Files.createDirectories(tmp.resolve("netty42-classes"));
-    String cp = IsolatedServer.compileTestSource("netty42", "dev/rainbarrel/it/apps/NettyApp.java", classes);
+    String cp = IsolatedServer.compileTestSource("netty42", classes, "dev/rainbarrel/it/apps/NettyApp.java");
     for (String transport : List.of("nio", "epoll")) {
       Path file = tmp.resolve("netty42-" + transport + ".barrel");
       netty(ChildServer.start(jdk, NettyApp.class.getName(), cp, "file=" + file,
@@ -162,6 +162,29 @@ class ServersIT {
     String cp = IsolatedServer.compile("jetty94", classes);
     servlet(ChildServer.start(jdk, "Jetty94App", cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
         "Jetty 9.4 (javax) on " + jdk);
+  }
+
+  /** The Tomcat app and servlet compiled against Tomcat 11 (its own class path). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void tomcat11(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("tomcat11-classes"));
+    String cp = IsolatedServer.compileTestSource("tomcat11", classes, "dev/rainbarrel/it/apps/TomcatApp.java",
+        "dev/rainbarrel/it/apps/TestServlet.java", "dev/rainbarrel/it/apps/Gate.java");
+    servlet(ChildServer.start(jdk, TomcatApp.class.getName(), cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
+        "Tomcat 11 on " + jdk);
+  }
+
+  /** The Jetty 9.4 app in the jakarta namespace, on Jetty 11 (its own class path). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty11(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("jetty11-classes"));
+    String cp = IsolatedServer.compileJakartaVariant("jetty94", "jetty11", classes);
+    servlet(ChildServer.start(jdk, "Jetty94App", cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
+        "Jetty 11 (jakarta) on " + jdk);
   }
 
   private void servlet(Jdk jdk, Class<?> app, String name) throws Exception {

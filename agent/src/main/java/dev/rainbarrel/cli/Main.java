@@ -16,6 +16,10 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Live server counters in shared memory: read them, list them, attach the agent.",
     subcommands = {
+      ListCommand.class,
+      StatCommand.class,
+      DemoCommand.class,
+      ListenCommand.class,
       AttachCommand.class,
     })
 public final class Main implements Runnable {
@@ -35,6 +39,7 @@ public final class Main implements Runnable {
   /** Runs the CLI with the given streams and returns the exit code (used by tests in-process). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(new Main());
+    cl.setExpandAtFiles(false); // "@name" is an abstract Unix socket address, not an @argfile
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler(

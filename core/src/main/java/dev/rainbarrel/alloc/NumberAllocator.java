@@ -183,6 +183,25 @@ public final class NumberAllocator {
     clearBit(wordOffset(n >>> 6), 1L << (n & 63));
   }
 
+  /**
+   * Hands {@code n} from owner {@code from} to owner {@code to} (non-zero) in one CAS, e.g. to park
+   * a freed number under a quarantine stamp (see {@link QuarantinedNumbers}).
+   *
+   * @throws IndexOutOfBoundsException if {@code n} is out of range
+   * @throws IllegalStateException if {@code from} does not own {@code n}
+   */
+  public void transfer(int n, long from, long to) {
+    checkNumber(n);
+    if (to == 0) {
+      throw new IllegalArgumentException("owner stamp must be non-zero");
+    }
+    if (!LONG.compareAndSet(buf, ownerOffset(n), from, to)) {
+      long current = (long) LONG.getVolatile(buf, ownerOffset(n));
+      throw new IllegalStateException(current == 0 ? "number " + n + " is not allocated"
+          : "number " + n + " is owned by " + describe(current) + ", not by " + describe(from));
+    }
+  }
+
   /** The owner stamp of {@code n}, or 0 when it is free. */
   public long owner(int n) {
     checkNumber(n);

@@ -3,6 +3,9 @@ package dev.rainbarrel.shm;
 import static dev.rainbarrel.shm.BarrelLayout.*;
 
 import dev.rainbarrel.alloc.NumberAllocator;
+import dev.rainbarrel.stats.HistogramLayout;
+import dev.rainbarrel.stats.HistogramSnapshot;
+import dev.rainbarrel.stats.LogLinearHistogram;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -16,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +75,7 @@ public final class Barrel implements AutoCloseable {
   private final long stamp = ProcessIdentity.currentStamp();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
+  private final Map<String, LogLinearHistogram> histograms = new ConcurrentHashMap<>();
   private final Handle.State state = new Handle.State();
   private int attachEntry = -1;
 
@@ -129,7 +132,7 @@ public final class Barrel implements AutoCloseable {
           MappedByteBuffer header = map(ch, FileChannel.MapMode.READ_WRITE, 0, HEADER_LENGTH);
           Barrel b = new Barrel(path, ch, false, header);
           b.refreshExtents();
-          b.attach();
+          b.attachEntry = AttachTable.claim(header, b.stamp, AttachTable.describeCurrentProcess());
           return b;
         }
       }
@@ -400,20 +403,10 @@ public final class Barrel implements AutoCloseable {
 
   /** The counter {@code name} with a label (e.g. a listener address). */
   public Counter counter(String name, String label) {
-    String key = key(name, label);
-    Counter c = counters.get(key);
-    if (c != null) {
-      return c;
-    }
-    synchronized (this) {
-      c = counters.get(key);
-      if (c == null) {
-        long slot = register(KIND_COUNTER, NumberAllocator.FILE_OWNER, name, label, false);
-        c = new Counter(new Handle(state, name, label), valueBuffer(slot), valueIndex(slot));
-        counters.put(key, c);
-      }
-      return c;
-    }
+    return cached(counters, name, label, () -> {
+      long slot = register(KIND_COUNTER, NumberAllocator.FILE_OWNER, name, label, false);
+      return new Counter(new Handle(state, name, label), valueBuffer(slot), valueIndex(slot));
+    });
   }
 
   /** This process's slot of the gauge {@code name}. */
@@ -423,19 +416,21 @@ public final class Barrel implements AutoCloseable {
 
   /** This process's slot of the gauge {@code name} with a label. */
   public Gauge gauge(String name, String label) {
+    return cached(gauges, name, label, () -> {
+      long slot = register(KIND_GAUGE, stamp, name, label, true);
+      return new Gauge(this, new Handle(state, name, label), valueBuffer(slot), valueIndex(slot));
+    });
+  }
+
+  /** One handle per (name, label) per Barrel: registration happens once, under the monitor. */
+  private <T> T cached(Map<String, T> cache, String name, String label, java.util.function.Supplier<T> register) {
     String key = key(name, label);
-    Gauge g = gauges.get(key);
-    if (g != null) {
-      return g;
+    T handle = cache.get(key);
+    if (handle != null) {
+      return handle;
     }
     synchronized (this) {
-      g = gauges.get(key);
-      if (g == null) {
-        long slot = register(KIND_GAUGE, stamp, name, label, true);
-        g = new Gauge(this, new Handle(state, name, label), valueBuffer(slot), valueIndex(slot));
-        gauges.put(key, g);
-      }
-      return g;
+      return cache.computeIfAbsent(key, k -> register.get());
     }
   }
 
@@ -483,6 +478,50 @@ public final class Barrel implements AutoCloseable {
     }
   }
 
+  /** Block type of histogram blocks ({@link LogLinearHistogram} regions). */
+  public static final int HISTOGRAM_BLOCK = 1;
+
+  /** The file-owned histogram {@code name} with the default layout, created on first use. */
+  public LogLinearHistogram histogram(String name) {
+    return histogram(name, HistogramLayout.DEFAULT);
+  }
+
+  /**
+   * The file-owned histogram {@code name}: one shared region that every process records into.
+   * An existing histogram keeps the layout it was created with.
+   */
+  public LogLinearHistogram histogram(String name, HistogramLayout layout) {
+    LogLinearHistogram h = histograms.get(name);
+    if (h != null) {
+      return h;
+    }
+    synchronized (this) {
+      h = histograms.get(name);
+      if (h == null) {
+        Block b = block(name, HISTOGRAM_BLOCK, LogLinearHistogram.regionLength(layout),
+            x -> LogLinearHistogram.format(x.buffer(), x.offset(), layout));
+        h = LogLinearHistogram.wrap(b.buffer(), b.offset(), b.length());
+        histograms.put(name, h);
+      }
+      return h;
+    }
+  }
+
+  /** Snapshots of every histogram in the file, by name (for readers). */
+  public Map<String, HistogramSnapshot> histogramSnapshots() throws IOException {
+    Map<String, HistogramSnapshot> out = new LinkedHashMap<>();
+    for (Block b : blocks()) {
+      if (b.type() == HISTOGRAM_BLOCK) {
+        try {
+          out.put(b.name(), LogLinearHistogram.wrap(b.buffer(), b.offset(), b.length()).snapshot());
+        } catch (IllegalArgumentException bad) {
+          throw new BarrelFormatException(path, "histogram '" + b.name() + "': " + bad.getMessage());
+        }
+      }
+    }
+    return out;
+  }
+
   /** Every block in the file (for readers). */
   public synchronized List<Block> blocks() throws IOException {
     refreshExtents();
@@ -496,6 +535,32 @@ public final class Barrel implements AutoCloseable {
     return out;
   }
 
+  /** Visits an allocated record: extent, slot number, record offset; returns true to stop. */
+  private interface RecordVisitor {
+    boolean visit(Extent x, int n, int m);
+  }
+
+  /**
+   * Visits every allocated record of {@code kind} in the counter extents mapped now, in file
+   * order, until the visitor returns true; returns {@code extent << 32 | slot} of that record,
+   * or -1. Caller holds the monitor.
+   */
+  private long scanRecords(int kind, RecordVisitor visitor) {
+    for (Extent x : extents) {
+      if (x.type != TYPE_COUNTERS) {
+        continue;
+      }
+      for (int n = 0; n < SLOTS_PER_EXTENT; n++) {
+        int m = META_OFFSET + n * META_LENGTH;
+        if ((int) INT.getAcquire(x.buf, m + M_STATE) == STATE_ALLOCATED
+            && x.buf.getInt(m + M_KIND) == kind && visitor.visit(x, n, m)) {
+          return ((long) x.index << 32) | n;
+        }
+      }
+    }
+    return -1;
+  }
+
   /**
    * Finds (by kind, name, label and, for gauges, owner) or allocates a slot; returns {@code
    * extent << 32 | slot}.
@@ -505,19 +570,10 @@ public final class Barrel implements AutoCloseable {
     checkWritable();
     return withFileLock(() -> {
       refreshExtents();
-      for (Extent x : extents) {
-        if (x.type != TYPE_COUNTERS) {
-          continue;
-        }
-        for (int n = 0; n < SLOTS_PER_EXTENT; n++) {
-          int m = META_OFFSET + n * META_LENGTH;
-          if ((int) INT.getAcquire(x.buf, m + M_STATE) == STATE_ALLOCATED
-              && x.buf.getInt(m + M_KIND) == kind
-              && (!matchOwner || x.buf.getLong(m + M_OWNER) == owner)
-              && recordMatches(x.buf, m, name, label)) {
-            return ((long) x.index << 32) | n;
-          }
-        }
+      long found = scanRecords(kind, (x, n, m) ->
+          (!matchOwner || x.buf.getLong(m + M_OWNER) == owner) && recordMatches(x.buf, m, name, label));
+      if (found >= 0) {
+        return found;
       }
       for (int attempt = 0; attempt < 2; attempt++) {
         for (Extent x : extents) {
@@ -612,27 +668,15 @@ public final class Barrel implements AutoCloseable {
     checkOpen();
     refreshExtents();
     List<BarrelSlot> out = new ArrayList<>();
-    for (Extent x : extents) {
-      if (x.type != TYPE_COUNTERS) {
-        continue;
-      }
-      for (int n = 0; n < SLOTS_PER_EXTENT; n++) {
-        int m = META_OFFSET + n * META_LENGTH;
-        if ((int) INT.getAcquire(x.buf, m + M_STATE) != STATE_ALLOCATED) {
-          continue;
-        }
-        int kind = x.buf.getInt(m + M_KIND);
-        if (kind != KIND_COUNTER && kind != KIND_GAUGE) {
-          continue;
-        }
-        out.add(new BarrelSlot(x.index * SLOTS_PER_EXTENT + n,
-            kind == KIND_COUNTER ? BarrelEntry.Kind.COUNTER : BarrelEntry.Kind.GAUGE,
-            readString(x.buf, m + M_NAME, x.buf.getShort(m + M_NAME_LENGTH)),
-            readString(x.buf, m + M_LABEL, x.buf.getShort(m + M_LABEL_LENGTH)),
-            x.buf.getLong(m + M_OWNER), x.buf.getLong(m + M_REGISTRATION),
-            (long) LONG.getAcquire(x.buf, VALUES_OFFSET + n * SLOT_SIZE)));
-      }
+    for (int kind : new int[] {KIND_COUNTER, KIND_GAUGE}) {
+      BarrelEntry.Kind k = kind == KIND_COUNTER ? BarrelEntry.Kind.COUNTER : BarrelEntry.Kind.GAUGE;
+      scanRecords(kind, (x, n, m) -> !out.add(new BarrelSlot(x.index * SLOTS_PER_EXTENT + n, k,
+          readString(x.buf, m + M_NAME, x.buf.getShort(m + M_NAME_LENGTH)),
+          readString(x.buf, m + M_LABEL, x.buf.getShort(m + M_LABEL_LENGTH)),
+          x.buf.getLong(m + M_OWNER), x.buf.getLong(m + M_REGISTRATION),
+          (long) LONG.getAcquire(x.buf, VALUES_OFFSET + n * SLOT_SIZE))));
     }
+    out.sort(java.util.Comparator.comparingInt(BarrelSlot::number));
     return out;
   }
 
@@ -660,46 +704,25 @@ public final class Barrel implements AutoCloseable {
 
   /** Sum of the gauge's slots over live owners. */
   synchronized long gaugeSum(String name, String label) {
-    long sum = 0;
     try {
       refreshExtents();
     } catch (IOException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
-    for (Extent x : extents) {
-      if (x.type != TYPE_COUNTERS) {
-        continue;
+    long[] sum = {0};
+    scanRecords(KIND_GAUGE, (x, n, m) -> {
+      if (recordMatches(x.buf, m, name, label) && ProcessIdentity.isAlive(x.buf.getLong(m + M_OWNER))) {
+        sum[0] += (long) LONG.getAcquire(x.buf, VALUES_OFFSET + n * SLOT_SIZE);
       }
-      for (int n = 0; n < SLOTS_PER_EXTENT; n++) {
-        int m = META_OFFSET + n * META_LENGTH;
-        if ((int) INT.getAcquire(x.buf, m + M_STATE) == STATE_ALLOCATED
-            && x.buf.getInt(m + M_KIND) == KIND_GAUGE
-            && recordMatches(x.buf, m, name, label)
-            && ProcessIdentity.isAlive(x.buf.getLong(m + M_OWNER))) {
-          sum += (long) LONG.getAcquire(x.buf, VALUES_OFFSET + n * SLOT_SIZE);
-        }
-      }
-    }
-    return sum;
+      return false;
+    });
+    return sum[0];
   }
 
   /** The processes attached to this file now (live or not yet reclaimed). */
   public synchronized List<Attachment> attachments() {
     checkOpen();
-    List<Attachment> out = new ArrayList<>();
-    for (int i = 0; i < ATTACH_ENTRIES; i++) {
-      int a = ATTACH_OFFSET + i * ATTACH_ENTRY_LENGTH;
-      long owner = (long) LONG.getAcquire(header, a);
-      if (owner != 0) {
-        int len = 0;
-        while (len < ATTACH_DESCRIPTION_LENGTH && header.get(a + ATTACH_DESCRIPTION + len) != 0) {
-          len++;
-        }
-        out.add(new Attachment(ProcessIdentity.pid(owner), owner, header.getLong(a + 8),
-            readString(header, a + ATTACH_DESCRIPTION, len), ProcessIdentity.isAlive(owner)));
-      }
-    }
-    return out;
+    return AttachTable.list(header);
   }
 
   /** Slot capacity of the file's counter extents as mapped now. */
@@ -753,13 +776,7 @@ public final class Barrel implements AutoCloseable {
             freed += x.allocator.reclaim(owner -> !ProcessIdentity.isAlive(owner), n -> clearSlot(x.buf, n));
           }
         }
-        for (int i = 0; i < ATTACH_ENTRIES; i++) {
-          int a = ATTACH_OFFSET + i * ATTACH_ENTRY_LENGTH;
-          long owner = (long) LONG.getAcquire(header, a);
-          if (owner > 0 && !ProcessIdentity.isAlive(owner)) {
-            LONG.compareAndSet(header, a, owner, 0L);
-          }
-        }
+        AttachTable.clearDead(header);
         return freed;
       });
     }
@@ -778,21 +795,14 @@ public final class Barrel implements AutoCloseable {
       counters.remove(key(name, label));
       return withFileLock(() -> {
         refreshExtents();
-        for (Extent x : extents) {
-          if (x.type != TYPE_COUNTERS) {
-            continue;
+        return scanRecords(KIND_COUNTER, (x, n, m) -> {
+          if (!recordMatches(x.buf, m, name, label)) {
+            return false;
           }
-          for (int n = 0; n < SLOTS_PER_EXTENT; n++) {
-            int m = META_OFFSET + n * META_LENGTH;
-            if ((int) INT.getAcquire(x.buf, m + M_STATE) == STATE_ALLOCATED
-                && x.buf.getInt(m + M_KIND) == KIND_COUNTER && recordMatches(x.buf, m, name, label)) {
-              clearSlot(x.buf, n);
-              x.allocator.free(n, NumberAllocator.FILE_OWNER);
-              return true;
-            }
-          }
-        }
-        return false;
+          clearSlot(x.buf, n);
+          x.allocator.free(n, NumberAllocator.FILE_OWNER);
+          return true;
+        }) >= 0;
       });
     }
   }
@@ -802,45 +812,6 @@ public final class Barrel implements AutoCloseable {
     int m = META_OFFSET + n * META_LENGTH;
     INT.setRelease(buf, m + M_STATE, STATE_UNUSED);
     LONG.setVolatile(buf, VALUES_OFFSET + n * SLOT_SIZE, 0L);
-  }
-
-  private void attach() {
-    byte[] d = truncateUtf8(describeProcess(), ATTACH_DESCRIPTION_LENGTH);
-    for (int pass = 0; pass < 2; pass++) {
-      for (int i = 0; i < ATTACH_ENTRIES; i++) {
-        int a = ATTACH_OFFSET + i * ATTACH_ENTRY_LENGTH;
-        long owner = (long) LONG.getAcquire(header, a);
-        boolean free = owner == 0 || (pass == 1 && owner > 0 && !ProcessIdentity.isAlive(owner));
-        if (free && LONG.compareAndSet(header, a, owner, stamp)) {
-          header.putLong(a + 8, System.currentTimeMillis());
-          for (int j = 0; j < ATTACH_DESCRIPTION_LENGTH; j++) {
-            header.put(a + ATTACH_DESCRIPTION + j, j < d.length ? d[j] : 0);
-          }
-          attachEntry = i;
-          return;
-        }
-      }
-    }
-    // Table full of live processes: the barrel still works, this process is just not listed.
-  }
-
-  private static String describeProcess() {
-    String cmd = System.getProperty("sun.java.command", "");
-    int space = cmd.indexOf(' ');
-    String main = space < 0 ? cmd : cmd.substring(0, space);
-    return main.isEmpty() ? ProcessHandle.current().info().command().orElse("java") : main;
-  }
-
-  private static byte[] truncateUtf8(String s, int max) {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    if (b.length <= max) {
-      return b;
-    }
-    int end = max;
-    while (end > 0 && (b[end] & 0xC0) == 0x80) {
-      end--; // do not split a multi-byte character
-    }
-    return Arrays.copyOf(b, end);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -871,9 +842,7 @@ public final class Barrel implements AutoCloseable {
                 }
               }
             }
-            if (attachEntry >= 0) {
-              LONG.compareAndSet(header, ATTACH_OFFSET + attachEntry * ATTACH_ENTRY_LENGTH, stamp, 0L);
-            }
+            AttachTable.release(header, attachEntry, stamp);
             return null;
           });
         }

@@ -151,6 +151,33 @@ class BarrelMultiProcessTest {
   }
 
   @Test
+  void reaperReclaimsAKilledProcessesGaugesOnItsOwn() throws Exception {
+    Path f = dir.resolve("reap.barrel");
+    Path numbersFile = dir.resolve("numbers2.bin");
+    try (FileChannel ch = FileChannel.open(numbersFile, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(new byte[NumberAllocator.regionLength(16)]), 0);
+      NumberAllocator.format(ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size()), 0, 16);
+    }
+    try (Barrel survivor = Barrel.open(f);
+        BarrelReaper reaper = BarrelReaper.start(survivor, java.time.Duration.ofMillis(100))) {
+      try (ChildJvm child = ChildJvm.start(BarrelChild.class, "hold", f.toString(), numbersFile.toString())) {
+        child.awaitLine("ready", 60);
+        assertEquals(3, survivor.slotsUsed(), "the child's calling, writing and requests");
+        child.kill9();
+      }
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (survivor.slotsUsed() != 1 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertEquals(1, survivor.slotsUsed(), "only the file-owned counter is left");
+      assertEquals(2, reaper.reclaimed());
+      assertNull(reaper.lastError());
+      assertEquals(7, survivor.counter("requests").get());
+    }
+  }
+
+  @Test
   void countersPersistAcrossProcessRestartsOnAStablePath() throws Exception {
     Path f = dir.resolve("stable.barrel");
     for (int i = 0; i < 2; i++) {

@@ -1,0 +1,160 @@
+package dev.rainbarrel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ListenCommandTest {
+
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+  }
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private ServerSocketChannel listen(String host, int backlog) throws Exception {
+    ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.INET);
+    open.add(s);
+    s.bind(new InetSocketAddress(host, 0), backlog);
+    return s;
+  }
+
+  private SocketChannel connect(java.net.SocketAddress a) throws Exception {
+    SocketChannel c =
+        a instanceof UnixDomainSocketAddress
+            ? SocketChannel.open(StandardProtocolFamily.UNIX)
+            : SocketChannel.open(StandardProtocolFamily.INET);
+    open.add(c);
+    c.connect(a);
+    return c;
+  }
+
+  private static int port(ServerSocketChannel s) throws Exception {
+    return ((InetSocketAddress) s.getLocalAddress()).getPort();
+  }
+
+  /** Two queued, one of them then accepted: numbers settle quickly; retry the CLI a few times. */
+  private static Result runUntil(Pattern p, String... args) throws InterruptedException {
+    Result r = null;
+    for (int i = 0; i < 100; i++) {
+      r = run(args);
+      if (p.matcher(r.out).find()) {
+        return r;
+      }
+      Thread.sleep(10);
+    }
+    return r;
+  }
+
+  @Test
+  void printsRaindropsLines() throws Exception {
+    ServerSocketChannel l = listen("127.0.0.1", 8);
+    String addr = "127.0.0.1:" + port(l);
+    connect(l.getLocalAddress());
+    connect(l.getLocalAddress());
+    open.add(l.accept());
+    Pattern line = Pattern.compile(
+        "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ +" + Pattern.quote(addr) + " +1 +1$",
+        Pattern.MULTILINE);
+    Result r = runUntil(line, "listen", addr);
+    assertEquals(0, r.code, r.err);
+    assertTrue(r.out.matches("(?s) +timestamp +address +active +queued\\n.*"), r.out);
+    assertTrue(line.matcher(r.out).find(), r.out);
+    assertEquals(2, r.out.lines().count(), r.out);
+  }
+
+  @Test
+  void jsonOnce() throws Exception {
+    ServerSocketChannel l = listen("127.0.0.1", 8);
+    String addr = "127.0.0.1:" + port(l);
+    connect(l.getLocalAddress());
+    Result r = runUntil(Pattern.compile("\"queued\":1"), "listen", "--json", addr, "127.0.0.1:1");
+    assertEquals(0, r.code, r.err);
+    assertTrue(r.out.startsWith("{\"" + addr + "\":{\"active\":0,\"queued\":1,\"backlog\":"), r.out);
+    assertTrue(r.out.contains("\"127.0.0.1:1\":{\"active\":0,\"queued\":0,\"backlog\":0}"), r.out);
+    assertEquals(1, r.out.lines().count(), r.out);
+  }
+
+  @Test
+  void repeatsWithDelayAndSkipsLinesUnderTheThreshold(@TempDir Path dir) throws Exception {
+    ServerSocketChannel l = listen("127.0.0.1", 8);
+    String tcp = "127.0.0.1:" + port(l);
+    Path sock = dir.resolve("cli.sock");
+    ServerSocketChannel u = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    open.add(u);
+    u.bind(UnixDomainSocketAddress.of(sock), 8);
+    connect(UnixDomainSocketAddress.of(sock));
+    Thread.sleep(50);
+    Result r = run("listen", "--delay", "0.05", "--count", "3", "--queued-threshold", "1", tcp,
+        sock.toString());
+    assertEquals(0, r.code, r.err);
+    List<String> lines = r.out.lines().toList();
+    assertEquals(4, lines.size(), r.out); // header + 3 rounds of the Unix line only
+    for (String s : lines.subList(1, 4)) {
+      assertTrue(s.matches(".* +" + Pattern.quote(sock.toString()) + " +0 +1"), s);
+    }
+  }
+
+  @Test
+  void warnsWhenOnlyTheWildcardListens() throws Exception {
+    ServerSocketChannel l = listen("0.0.0.0", 8);
+    Result r = run("listen", "127.0.0.1:" + port(l));
+    assertEquals(0, r.code, r.err);
+    assertTrue(r.err.contains("Did you mean 0.0.0.0:" + port(l) + "?"), r.err);
+  }
+
+  @Test
+  void noArgumentsListsEveryListener() throws Exception {
+    ServerSocketChannel l = listen("127.0.0.1", 8);
+    Result r = run("listen", "--json");
+    assertEquals(0, r.code, r.err);
+    assertTrue(r.out.contains("\"127.0.0.1:" + port(l) + "\":{"), r.out);
+  }
+
+  @Test
+  void badAddressesExitTwoWithOneLine() {
+    for (String[] c : new String[][] {
+      {"8080", "no port"},
+      {"127.0.0.1:99999", "out of range"},
+      {"localhost:80", "not a numeric IPv4 address"},
+      {"::1:80", "must be bracketed"},
+    }) {
+      Result r = run("listen", c[0]);
+      assertEquals(2, r.code, r.err);
+      assertEquals(1, r.err.lines().count(), r.err);
+      assertTrue(r.err.contains("\"" + c[0] + "\"") && r.err.contains(c[1]), r.err);
+      assertEquals("", r.out);
+    }
+    Result r = run("listen", "--delay", "-1", "127.0.0.1:80");
+    assertEquals(2, r.code, r.err);
+  }
+}

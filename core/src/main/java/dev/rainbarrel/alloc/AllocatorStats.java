@@ -1,0 +1,141 @@
+package dev.rainbarrel.alloc;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Implemented by every rainbarrel allocator (number allocator, arena, buffer pool) so that the
+ * MXBean {@code rainbarrel:type=Allocator,name=...}, the {@code rainbarrel.Allocator} JFR event
+ * and the {@code allocators} section of {@code stat --json} can show any of them the same way.
+ */
+public interface AllocatorStats {
+
+  /** A consistent-enough picture of the allocator now (each figure is read once). */
+  Snapshot statsSnapshot();
+
+  /**
+   * Figures of one allocator at one moment. {@link #unit()} says what capacity/used/free count
+   * ({@code "numbers"} or {@code "bytes"}); counters of events are since the allocator (or its
+   * shared file) was created unless the allocator documents otherwise. A figure an allocator
+   * cannot know is 0.
+   */
+  final class Snapshot {
+    private final String kind;
+    private final String unit;
+    private final long capacity;
+    private final long used;
+    private final long free;
+    private final long allocations;
+    private final long frees;
+    private final long failures;
+    private final long discarded;
+    private final long liveProcesses;
+    private final long reclaimed;
+
+    /**
+     * @param kind allocator kind, e.g. {@code "numbers"}, {@code "arena"}, {@code "iobuf"}
+     * @param unit what capacity, used and free count
+     * @param capacity total units the allocator can hand out
+     * @param used units handed out now
+     * @param free units that can still be handed out
+     * @param allocations successful allocations
+     * @param frees successful frees (including reclaimed ones)
+     * @param failures allocations that found nothing free
+     * @param discarded units lost to fragmentation (too small to reuse)
+     * @param liveProcesses processes attached now (1 for in-process allocators)
+     * @param reclaimed numbers or blocks taken back from dead processes
+     */
+    public Snapshot(String kind, String unit, long capacity, long used, long free, long allocations,
+        long frees, long failures, long discarded, long liveProcesses, long reclaimed) {
+      this.kind = kind;
+      this.unit = unit;
+      this.capacity = capacity;
+      this.used = used;
+      this.free = free;
+      this.allocations = allocations;
+      this.frees = frees;
+      this.failures = failures;
+      this.discarded = discarded;
+      this.liveProcesses = liveProcesses;
+      this.reclaimed = reclaimed;
+    }
+
+    /** Allocator kind. */
+    public String kind() {
+      return kind;
+    }
+
+    /** Unit of capacity, used, free and discarded. */
+    public String unit() {
+      return unit;
+    }
+
+    /** Total units. */
+    public long capacity() {
+      return capacity;
+    }
+
+    /** Units in use. */
+    public long used() {
+      return used;
+    }
+
+    /** Units still available. */
+    public long free() {
+      return free;
+    }
+
+    /** Successful allocations. */
+    public long allocations() {
+      return allocations;
+    }
+
+    /** Successful frees. */
+    public long frees() {
+      return frees;
+    }
+
+    /** Allocations that failed for lack of space. */
+    public long failures() {
+      return failures;
+    }
+
+    /** Units lost to fragmentation. */
+    public long discarded() {
+      return discarded;
+    }
+
+    /** Processes attached now. */
+    public long liveProcesses() {
+      return liveProcesses;
+    }
+
+    /** Numbers or blocks reclaimed from dead processes. */
+    public long reclaimed() {
+      return reclaimed;
+    }
+
+    /** The figures by name, in a stable order, for JSON, JMX and JFR. */
+    public Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("kind", kind);
+      m.put("unit", unit);
+      m.put("capacity", capacity);
+      m.put("used", used);
+      m.put("free", free);
+      m.put("allocations", allocations);
+      m.put("frees", frees);
+      m.put("failures", failures);
+      m.put("discarded", discarded);
+      m.put("liveProcesses", liveProcesses);
+      m.put("reclaimed", reclaimed);
+      return Collections.unmodifiableMap(m);
+    }
+
+    @Override
+    public String toString() {
+      return toMap().toString();
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package dev.rainbarrel.net;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Uses the netlink sampler while it works and {@code /proc} from the first time it fails (for
+ * example when a seccomp filter refuses {@code sendto} on netlink sockets).
+ */
+final class FallbackSampler implements ListenerSampler {
+
+  private static final System.Logger LOG = System.getLogger("dev.rainbarrel.net");
+
+  private ListenerSampler primary; // null once given up
+  private final ProcListenerSampler proc = new ProcListenerSampler();
+  private String reason;
+  private StatsSource last;
+
+  FallbackSampler(ListenerSampler primary, String reason) {
+    this.primary = primary;
+    this.reason = reason;
+    this.last = primary != null ? primary.source() : StatsSource.PROC;
+  }
+
+  private interface Call {
+    Map<String, ListenerStats> on(ListenerSampler s) throws IOException;
+  }
+
+  private Map<String, ListenerStats> run(Call call) throws IOException {
+    if (primary != null) {
+      try {
+        Map<String, ListenerStats> m = call.on(primary);
+        last = primary.source();
+        return m;
+      } catch (IOException | RuntimeException e) {
+        if (e instanceof IllegalArgumentException) {
+          throw e;
+        }
+        reason = "netlink failed, using /proc from now on: " + NativeNet.describe(e);
+        LOG.log(System.Logger.Level.INFO, "rainbarrel: " + reason);
+        primary.close();
+        primary = null;
+      }
+    }
+    last = StatsSource.PROC;
+    return call.on(proc);
+  }
+
+  @Override
+  public Map<String, ListenerStats> sample(List<ListenAddress> addresses) throws IOException {
+    return run(s -> s.sample(addresses));
+  }
+
+  @Override
+  public Map<String, ListenerStats> sampleAllTcp() throws IOException {
+    return run(ListenerSampler::sampleAllTcp);
+  }
+
+  @Override
+  public Map<String, ListenerStats> sampleAll() throws IOException {
+    return run(ListenerSampler::sampleAll);
+  }
+
+  /** The netlink sampler while it is in use, else null (tests inspect it). */
+  ListenerSampler primary() {
+    return primary;
+  }
+
+  @Override
+  public StatsSource source() {
+    return last;
+  }
+
+  @Override
+  public String fallbackReason() {
+    return reason;
+  }
+
+  @Override
+  public void close() {
+    if (primary != null) {
+      primary.close();
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.rainbarrel.net;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Samples listen-queue numbers ({@code active}, {@code queued}, {@code backlog}) of TCP and Unix
+ * listeners, like raindrops' {@code Raindrops::Linux.tcp_listener_stats} and {@code
+ * unix_listener_stats}.
+ *
+ * <pre>{@code
+ * try (ListenerSampler sampler = ListenerSampler.open()) {
+ *   Map<String, ListenerStats> m = sampler.sample(ListenAddress.parse("0.0.0.0:8080"));
+ *   Map<String, ListenerStats> all = sampler.sampleAll();
+ * }
+ * }</pre>
+ *
+ * <p>{@link #open()} uses netlink ({@code NETLINK_SOCK_DIAG}) through the FFM API on JDK 22+ and
+ * falls back to parsing {@code /proc/net} on JDK 17-21, when native access is denied, or when the
+ * kernel refuses netlink (seccomp, some containers); {@link #source()} tells which one answered.
+ *
+ * <p>A sampler owns resources (a netlink socket, reusable buffers): close it. It is <b>not</b>
+ * thread-safe: give each thread its own, or guard it.
+ */
+public interface ListenerSampler extends AutoCloseable {
+
+  /**
+   * Numbers for each requested address, keyed by the address as written ({@link
+   * ListenAddress#toString()}); every requested address is present, with 0/0/0 when nothing
+   * listens there. A Unix path that is a symlink also appears under its resolved path.
+   */
+  Map<String, ListenerStats> sample(List<ListenAddress> addresses) throws IOException;
+
+  /** Parses the addresses (see {@link ListenAddress#parse}) and samples them. */
+  default Map<String, ListenerStats> sample(String... addresses) throws IOException {
+    List<ListenAddress> list = new ArrayList<>(addresses.length);
+    for (String a : addresses) {
+      list.add(ListenAddress.parse(a));
+    }
+    return sample(list);
+  }
+
+  /** Samples one address. */
+  default ListenerStats sample(ListenAddress address) throws IOException {
+    return sample(List.of(address)).get(address.toString());
+  }
+
+  /**
+   * Every TCP listener on the host, keyed {@code ip:port} or {@code [ip6]:port} (IPv4-mapped IPv6
+   * listeners, which Java creates for IPv4 addresses, are keyed as IPv4).
+   */
+  Map<String, ListenerStats> sampleAllTcp() throws IOException;
+
+  /** Every TCP listener (as {@link #sampleAllTcp()}) followed by every Unix listener by path. */
+  Map<String, ListenerStats> sampleAll() throws IOException;
+
+  /** The source that answered the most recent sample (before any sample: the preferred one). */
+  StatsSource source();
+
+  /** Why the preferred source (netlink) is not answering, or null when it is (or was never tried). */
+  default String fallbackReason() {
+    return null;
+  }
+
+  /** Closes the netlink socket, if any. Idempotent. */
+  @Override
+  void close();
+
+  /** The best sampler for this JVM: netlink on JDK 22+ when allowed, else {@code /proc}. */
+  static ListenerSampler open() {
+    return NativeNet.openSampler();
+  }
+
+  /** A sampler that always parses {@code /proc/net}. */
+  static ListenerSampler openProc() {
+    return new ProcListenerSampler();
+  }
+
+  /**
+   * Why {@link #open()} would not use netlink here (e.g. "JDK 22+ is needed"), or null when it
+   * can.
+   */
+  static String netlinkUnavailableReason() {
+    return NativeNet.unavailableReason();
+  }
+}

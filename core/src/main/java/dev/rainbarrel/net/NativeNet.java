@@ -1,0 +1,101 @@
+package dev.rainbarrel.net;
+
+import java.lang.reflect.InvocationTargetException;
+
+/**
+ * Finds the JDK 22+ implementations (FFM API, {@code META-INF/versions/22} of the multi-release
+ * jar) by class name, Lucene-style, and explains why they are unavailable when they are.
+ *
+ * <p>On JDK 24+ the first native call may print the JDK's own "restricted method" warning once
+ * unless the application runs with {@code --enable-native-access=ALL-UNNAMED} (or the module
+ * holding rainbarrel); with {@code --illegal-native-access=deny} the call fails and we fall back to
+ * {@code /proc}.
+ */
+final class NativeNet {
+
+  static final String SAMPLER_CLASS = "dev.rainbarrel.net.NetlinkSampler22";
+  static final String SOCKETS_CLASS = "dev.rainbarrel.net.NativeSockets22";
+
+  private static final System.Logger LOG = System.getLogger("dev.rainbarrel.net");
+  private static volatile String lastFailure;
+  private static volatile NativeSockets sockets;
+
+  private NativeNet() {}
+
+  /** Null when the JDK 22 code can be tried; otherwise the reason it cannot. */
+  static String unavailableReason() {
+    int feature = Runtime.version().feature();
+    if (feature < 22) {
+      return "JDK 22+ is needed for netlink and TCP_INFO (this is JDK " + feature + ")";
+    }
+    try {
+      Class.forName(SAMPLER_CLASS, false, NativeNet.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      return "the JDK 22 classes of rainbarrel-core are not on the class path"
+          + " (META-INF/versions/22 of the multi-release jar)";
+    }
+    return lastFailure;
+  }
+
+  static ListenerSampler openSampler() {
+    String why = unavailableReason();
+    if (why != null) {
+      return new FallbackSampler(null, why);
+    }
+    try {
+      return new FallbackSampler((ListenerSampler) instantiate(SAMPLER_CLASS), null);
+    } catch (Throwable t) {
+      String reason = describe(t);
+      lastFailure = reason;
+      LOG.log(System.Logger.Level.INFO, "rainbarrel: using /proc/net instead of netlink: " + reason);
+      return new FallbackSampler(null, reason);
+    }
+  }
+
+  /** The native socket helper, or an {@link UnsupportedOperationException} saying why not. */
+  static NativeSockets sockets() {
+    NativeSockets s = sockets;
+    if (s != null) {
+      return s;
+    }
+    String why = unavailableReason();
+    if (why != null && Runtime.version().feature() < 22) {
+      throw new UnsupportedOperationException("TCP_INFO needs JDK 22+ (this is JDK "
+          + Runtime.version().feature() + "): " + why);
+    }
+    try {
+      s = (NativeSockets) instantiate(SOCKETS_CLASS);
+    } catch (Throwable t) {
+      throw new UnsupportedOperationException("TCP_INFO is unavailable: " + describe(t), t);
+    }
+    sockets = s;
+    return s;
+  }
+
+  private static Object instantiate(String name) throws Throwable {
+    try {
+      return Class.forName(name, true, NativeNet.class.getClassLoader())
+          .getDeclaredConstructor()
+          .newInstance();
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    } catch (ExceptionInInitializerError e) {
+      throw e.getCause() != null ? e.getCause() : e;
+    }
+  }
+
+  static String describe(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof IllegalCallerException) {
+        t = c; // reported through initializer errors and "could not initialize class"
+        break;
+      }
+    }
+    if (t instanceof IllegalCallerException) {
+      return "native access is denied (" + t.getMessage() + "); run the JVM with"
+          + " --enable-native-access=ALL-UNNAMED (or the module that holds rainbarrel-core)";
+    }
+    String m = t.getMessage();
+    return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+}

@@ -1,0 +1,121 @@
+package dev.rainbarrel.net;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * The few libc calls the JDK 22+ socket code needs, bound once through the FFM linker, each
+ * capturing {@code errno}. The first binding is a restricted operation: without {@code
+ * --enable-native-access} JDK 24+ warns once, and denies it under {@code
+ * --illegal-native-access=deny} (callers then fall back to {@code /proc}).
+ */
+final class Libc22 {
+
+  static final int AF_UNIX = 1;
+  static final int AF_INET = 2;
+  static final int AF_INET6 = 10;
+  static final int AF_NETLINK = 16;
+  static final int SOCK_RAW = 3;
+  static final int SOCK_CLOEXEC = 0x80000;
+  static final int NETLINK_SOCK_DIAG = 4;
+  static final int SOL_SOCKET = 1;
+  static final int SO_RCVTIMEO = 20;
+  static final int SO_ACCEPTCONN = 30;
+  static final int SO_RCVBUF = 8;
+  static final int IPPROTO_TCP = 6;
+  static final int TCP_INFO = 11;
+  static final int EINTR = 4;
+  static final int EAGAIN = 11;
+  static final int EBADF = 9;
+  static final int ENOTSOCK = 88;
+  static final int ENOTCONN = 107;
+
+  private static final Linker LINKER = Linker.nativeLinker();
+  private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+  private static final long ERRNO_OFFSET =
+      CAPTURE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+  private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+
+  static final MethodHandle SOCKET =
+      bind("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+  static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  static final MethodHandle SENDTO =
+      bind(
+          "sendto",
+          FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS,
+              JAVA_INT));
+  static final MethodHandle RECV =
+      bind("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+  static final MethodHandle SETSOCKOPT =
+      bind(
+          "setsockopt",
+          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+  static final MethodHandle GETSOCKOPT =
+      bind(
+          "getsockopt",
+          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+  static final MethodHandle GETSOCKNAME =
+      bind("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+  static final MethodHandle GETPEERNAME =
+      bind("getpeername", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+
+  private Libc22() {}
+
+  private static MethodHandle bind(String name, FunctionDescriptor fd) {
+    MemorySegment sym =
+        LINKER
+            .defaultLookup()
+            .find(name)
+            .orElseThrow(() -> new UnsatisfiedLinkError("libc symbol " + name + " not found"));
+    return LINKER.downcallHandle(sym, fd, ERRNO);
+  }
+
+  /** A segment to pass as the capture-state argument of every call. */
+  static MemorySegment newErrnoSegment(Arena arena) {
+    return arena.allocate(CAPTURE);
+  }
+
+  static int errno(MemorySegment capture) {
+    return capture.get(JAVA_INT, ERRNO_OFFSET);
+  }
+
+  static IOException error(String call, MemorySegment capture) {
+    int e = errno(capture);
+    return new IOException(call + " failed: errno " + e + " (" + describe(e) + ")");
+  }
+
+  static String describe(int errno) {
+    switch (errno) {
+      case 1:
+        return "EPERM, operation not permitted";
+      case 13:
+        return "EACCES, permission denied";
+      case 9:
+        return "EBADF, bad file descriptor";
+      case 11:
+        return "EAGAIN, timed out";
+      case 22:
+        return "EINVAL, invalid argument";
+      case 88:
+        return "ENOTSOCK, not a socket";
+      case 93:
+        return "EPROTONOSUPPORT";
+      case 97:
+        return "EAFNOSUPPORT, address family not supported";
+      case 2:
+        return "ENOENT, no such diag handler (module not loaded?)";
+      default:
+        return "see errno(3)";
+    }
+  }
+}

@@ -1,0 +1,561 @@
+package dev.rainbarrel.net;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@link ListenerSampler} over {@code NETLINK_SOCK_DIAG} ({@code SOCK_DIAG_BY_FAMILY}), JDK 22+.
+ *
+ * <p>TCP, in two phases of {@code inet_diag_req_v2} dumps per address family needed (IPv4 queries
+ * also need IPv6, where Java's IPv4-mapped sockets live):
+ *
+ * <ol>
+ *   <li>LISTEN only, filtered to the requested ports: the kernel walks just its listening hash;
+ *   <li>ESTABLISHED only, filtered to the requested addresses, and only for a family that has a
+ *       listener on a requested port: this is the walk over every connection of the host, so a
+ *       Java server (IPv6 sockets) costs one such walk, not two.
+ * </ol>
+ *
+ * Each dump carries an {@code INET_DIAG_REQ_BYTECODE} program that ORs one host condition per
+ * requested address (or port), so the kernel sends back only matching sockets whatever the number
+ * of addresses. When every address has the same port, the request's {@code idiag_sport} also lets
+ * the kernel skip other ports before running the program. The rows are then tallied by {@link
+ * TcpTally}, exactly as {@code /proc} rows are. All-listeners mode sends one unfiltered
+ * LISTEN|ESTABLISHED dump per family.
+ *
+ * <p>Unix: one {@code unix_diag_req} dump with {@code UDIAG_SHOW_NAME | UDIAG_SHOW_RQLEN}: a
+ * listener's receive queue is its accept queue and its write queue the backlog limit.
+ *
+ * <p>Request (TCP), built in a buffer reused by every sample:
+ *
+ * <pre>
+ *  0                   16                                   72        76
+ * +--------------------+------------------------------------+---------+--------------------+
+ * | nlmsghdr           | inet_diag_req_v2                   | nlattr  | bytecode           |
+ * | len type=20 flags  | family proto=6 ext pad states      | len     | per address:       |
+ * | seq pid            | sockid{sport dport src dst if ck}  | type=1  | S_COND hostcond [JMP]|
+ * +--------------------+------------------------------------+---------+--------------------+
+ * </pre>
+ *
+ * Bytecode for N addresses: {@code C1 J1 C2 J2 ... CN}. Each condition {@code Ci} (4-byte op,
+ * 8-byte {@code inet_diag_hostcond}, 4 or 16 address bytes) falls through to {@code Ji} on success
+ * and jumps over it on failure; {@code Ji} jumps to the end (accept). A failing {@code CN} jumps
+ * past the end (reject). Every jump target lies on the fall-through chain, as the kernel's verifier
+ * requires.
+ *
+ * <p>Owns one netlink socket (close it) with a receive timeout; not thread-safe.
+ */
+final class NetlinkSampler22 implements ListenerSampler {
+
+  // netlink
+  private static final int NLMSG_HDRLEN = 16;
+  private static final int NLMSG_ERROR = 2;
+  private static final int NLMSG_DONE = 3;
+  private static final int SOCK_DIAG_BY_FAMILY = 20;
+  private static final short NLM_F_REQUEST = 0x1;
+  private static final short NLM_F_DUMP = 0x300;
+
+  // inet_diag_req_v2
+  private static final int REQ_V2_LEN = 56;
+  private static final int REQ_STATES = 4;
+  private static final int REQ_SPORT = 8;
+  private static final int NLA_HDRLEN = 4;
+  private static final int INET_DIAG_REQ_BYTECODE = 1;
+  private static final int LISTEN = 1 << TcpTally.TCP_LISTEN;
+  private static final int ESTABLISHED = 1 << TcpTally.TCP_ESTABLISHED;
+  private static final int STATES = ESTABLISHED | LISTEN;
+
+  // bytecode
+  private static final int BC_JMP = 1;
+  private static final int BC_S_COND = 7;
+  private static final int BC_OP_LEN = 4;
+  private static final int HOSTCOND_LEN = 8;
+
+  // inet_diag_msg (reply)
+  private static final int MSG_FAMILY = 0;
+  private static final int MSG_STATE = 1;
+  private static final int MSG_SPORT = 4;
+  private static final int MSG_SRC = 8;
+  private static final int MSG_RQUEUE = 56;
+  private static final int MSG_WQUEUE = 60;
+  private static final int MSG_INODE = 68;
+  private static final int INET_DIAG_MSG_LEN = 72;
+
+  // unix_diag
+  private static final int UNIX_REQ_LEN = 24;
+  private static final int UDIAG_SHOW_NAME = 0x1;
+  private static final int UDIAG_SHOW_RQLEN = 0x10;
+  private static final int UNIX_MSG_LEN = 16;
+  private static final int UNIX_DIAG_NAME = 0;
+  private static final int UNIX_DIAG_RQLEN = 4;
+
+  private static final int REQUEST_CAPACITY = 16 * 1024;
+  private static final int RECV_CAPACITY = 32 * 1024; // netlink never sends more per datagram
+  private static final int RECV_TIMEOUT_MS = 2000;
+  private static final long MAX_ROWS = 50_000_000L; // bounds one dump, whatever the kernel does
+
+  private static final ValueLayout.OfShort BE_SHORT =
+      JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN).withByteAlignment(1);
+  private static final ValueLayout.OfInt INT = JAVA_INT.withByteAlignment(1);
+  private static final ValueLayout.OfShort SHORT = JAVA_SHORT.withByteAlignment(1);
+
+  private final Arena arena = Arena.ofShared();
+  private final MemorySegment errno;
+  private final MemorySegment nladdr;
+  private final MemorySegment req;
+  private final MemorySegment rbuf;
+  private final int fd;
+  private boolean closed;
+  private int seq;
+  private long rowsLastSample; // rows the kernel sent in the last sample (tests check the filter)
+
+  private final TcpTally tally = new TcpTally();
+  private final UnixTally unixTally = new UnixTally();
+  private final List<ListenAddress> tcpQ = new ArrayList<>();
+  private final List<ListenAddress> unixQ = new ArrayList<>();
+  private final byte[] addr = new byte[16];
+  private final byte[] name = new byte[256];
+
+  NetlinkSampler22() throws IOException {
+    errno = Libc22.newErrnoSegment(arena);
+    nladdr = arena.allocate(12, 4);
+    nladdr.set(SHORT, 0, (short) Libc22.AF_NETLINK);
+    req = arena.allocate(REQUEST_CAPACITY, 8);
+    rbuf = arena.allocate(RECV_CAPACITY, 8);
+    int s;
+    try {
+      s =
+          (int)
+              Libc22.SOCKET.invokeExact(
+                  errno,
+                  Libc22.AF_NETLINK,
+                  Libc22.SOCK_RAW | Libc22.SOCK_CLOEXEC,
+                  Libc22.NETLINK_SOCK_DIAG);
+    } catch (Throwable t) {
+      arena.close();
+      throw rethrow(t);
+    }
+    if (s < 0) {
+      IOException e = Libc22.error("socket(AF_NETLINK, NETLINK_SOCK_DIAG)", errno);
+      arena.close();
+      throw e;
+    }
+    fd = s;
+    try {
+      MemorySegment tv = arena.allocate(16, 8);
+      tv.set(JAVA_LONG, 0, RECV_TIMEOUT_MS / 1000);
+      tv.set(JAVA_LONG, 8, (RECV_TIMEOUT_MS % 1000) * 1000L);
+      int rc =
+          (int)
+              Libc22.SETSOCKOPT.invokeExact(
+                  errno, fd, Libc22.SOL_SOCKET, Libc22.SO_RCVTIMEO, tv, 16);
+      if (rc != 0) {
+        throw Libc22.error("setsockopt(SO_RCVTIMEO)", errno);
+      }
+    } catch (Throwable t) {
+      close();
+      throw rethrow(t);
+    }
+  }
+
+  private static IOException rethrow(Throwable t) {
+    if (t instanceof IOException) {
+      return (IOException) t;
+    }
+    if (t instanceof RuntimeException) {
+      throw (RuntimeException) t;
+    }
+    if (t instanceof Error) {
+      throw (Error) t;
+    }
+    return new IOException(t);
+  }
+
+  @Override
+  public Map<String, ListenerStats> sample(List<ListenAddress> addresses) throws IOException {
+    ensureOpen();
+    rowsLastSample = 0;
+    Map<String, ListenerStats> out = new LinkedHashMap<>();
+    ProcListenerSampler.split(addresses, tcpQ, unixQ, out);
+    if (!tcpQ.isEmpty()) {
+      tally.startQuery(tcpQ, true);
+      // phase 1: listeners on the requested ports (listening hash only: cheap)
+      boolean v4 = tally.wantsFamily(TcpTally.AF_INET);
+      long listen4 = v4 ? dumpTcp(TcpTally.AF_INET, tcpQ, LISTEN, true) : 0;
+      long listen6 = dumpTcp(TcpTally.AF_INET6, tcpQ, LISTEN, true);
+      // phase 2: connections, walking the established hash only for families that listen there
+      if (listen4 > 0) {
+        dumpTcp(TcpTally.AF_INET, tcpQ, ESTABLISHED, false);
+      }
+      if (listen6 > 0) {
+        dumpTcp(TcpTally.AF_INET6, tcpQ, ESTABLISHED, false);
+      }
+      tally.putQueryResults(out);
+    }
+    if (!unixQ.isEmpty()) {
+      unixTally.startQuery(unixQ, true);
+      dumpUnix();
+      unixTally.putQueryResults(out);
+    }
+    return out;
+  }
+
+  @Override
+  public Map<String, ListenerStats> sampleAllTcp() throws IOException {
+    ensureOpen();
+    rowsLastSample = 0;
+    tally.startAll(true);
+    dumpTcp(TcpTally.AF_INET, null, STATES, false);
+    dumpTcp(TcpTally.AF_INET6, null, STATES, false);
+    return tally.allResults();
+  }
+
+  @Override
+  public Map<String, ListenerStats> sampleAll() throws IOException {
+    Map<String, ListenerStats> out = sampleAllTcp();
+    unixTally.startAll(true);
+    dumpUnix();
+    unixTally.putAllResults(out);
+    return out;
+  }
+
+  @Override
+  public StatsSource source() {
+    return StatsSource.NETLINK;
+  }
+
+  private void ensureOpen() throws IOException {
+    if (closed) {
+      throw new IOException("sampler is closed");
+    }
+  }
+
+  // ---------------------------------------------------------------- TCP
+
+  /**
+   * Dumps one family in the given states; {@code queries} null = everything (all-listeners mode);
+   * {@code portsOnly} filters by port alone (any address). Returns the rows received.
+   */
+  private long dumpTcp(int family, List<ListenAddress> queries, int states, boolean portsOnly)
+      throws IOException {
+    int s = ++seq;
+    req.asSlice(0, NLMSG_HDRLEN + REQ_V2_LEN).fill((byte) 0);
+    int r = NLMSG_HDRLEN;
+    req.set(JAVA_BYTE, r, (byte) family);
+    req.set(JAVA_BYTE, r + 1, (byte) Libc22.IPPROTO_TCP);
+    req.set(INT, r + REQ_STATES, states);
+    int len = NLMSG_HDRLEN + REQ_V2_LEN;
+    if (queries != null) {
+      int port = commonPort(queries);
+      if (port > 0) {
+        req.set(BE_SHORT, r + REQ_SPORT, (short) port);
+      }
+      int bcLen = writeBytecode(family, queries, len + NLA_HDRLEN, portsOnly);
+      if (bcLen > 0) {
+        req.set(SHORT, len, (short) (NLA_HDRLEN + bcLen));
+        req.set(SHORT, len + 2, (short) INET_DIAG_REQ_BYTECODE);
+        len += NLA_HDRLEN + bcLen;
+      }
+    }
+    writeHeader(len, s);
+    send(len);
+    return receive(s, true);
+  }
+
+  private static int commonPort(List<ListenAddress> queries) {
+    int port = queries.get(0).port();
+    for (ListenAddress q : queries) {
+      if (q.port() != port) {
+        return 0;
+      }
+    }
+    return port;
+  }
+
+  /**
+   * Writes the OR program for the addresses this family's dump can match; returns its length, or
+   * 0 to send no filter (too many addresses for the buffer: rows are matched in Java anyway).
+   */
+  private int writeBytecode(
+      int family, List<ListenAddress> queries, int base, boolean portsOnly) {
+    int total = 0;
+    int n = 0;
+    for (int i = 0; i < queries.size(); i++) {
+      ListenAddress q = queries.get(i);
+      if (!relevant(family, q) || duplicate(queries, i, portsOnly)) {
+        continue;
+      }
+      total += condLen(q, portsOnly) + BC_OP_LEN; // condition + jump
+      n++;
+    }
+    if (n == 0) {
+      // nothing of this family can match: a program that rejects everything
+      req.set(JAVA_BYTE, base, (byte) BC_JMP);
+      req.set(JAVA_BYTE, base + 1, (byte) 4);
+      req.set(SHORT, base + 2, (short) 8);
+      return 4;
+    }
+    total -= BC_OP_LEN; // no jump after the last condition
+    if (base + total > REQUEST_CAPACITY) {
+      return 0;
+    }
+    int off = base;
+    int done = 0;
+    for (int i = 0; i < queries.size(); i++) {
+      ListenAddress q = queries.get(i);
+      if (!relevant(family, q) || duplicate(queries, i, portsOnly)) {
+        continue;
+      }
+      int cl = condLen(q, portsOnly);
+      done++;
+      req.set(JAVA_BYTE, off, (byte) BC_S_COND);
+      req.set(JAVA_BYTE, off + 1, (byte) cl); // yes: fall through to the jump (or the end)
+      req.set(SHORT, off + 2, (short) (cl + BC_OP_LEN)); // no: skip the jump
+      byte[] a = q.rawAddress();
+      if (portsOnly) { // AF_UNSPEC, prefix 0: this port, any address, any family
+        req.set(JAVA_BYTE, off + 4, (byte) 0);
+        req.set(JAVA_BYTE, off + 5, (byte) 0);
+      } else {
+        req.set(JAVA_BYTE, off + 4, (byte) (a.length == 4 ? Libc22.AF_INET : Libc22.AF_INET6));
+        req.set(JAVA_BYTE, off + 5, (byte) (q.isWildcard() ? 0 : a.length * 8));
+      }
+      req.set(JAVA_SHORT.withByteAlignment(1), off + 6, (short) 0);
+      req.set(INT, off + 8, q.port());
+      if (!portsOnly) {
+        for (int k = 0; k < a.length; k++) {
+          req.set(JAVA_BYTE, off + 12 + k, a[k]);
+        }
+      }
+      off += cl;
+      if (done < n) {
+        int rest = base + total - (off + BC_OP_LEN);
+        req.set(JAVA_BYTE, off, (byte) BC_JMP);
+        req.set(JAVA_BYTE, off + 1, (byte) BC_OP_LEN);
+        req.set(SHORT, off + 2, (short) (BC_OP_LEN + rest)); // to the end: accept
+        off += BC_OP_LEN;
+      }
+    }
+    return total;
+  }
+
+  private static boolean relevant(int family, ListenAddress q) {
+    // IPv4 conditions also match IPv4-mapped addresses in the IPv6 dump
+    return family == TcpTally.AF_INET6 || q.kind() == ListenAddress.Kind.TCP4;
+  }
+
+  /** An earlier query already produced this condition (same address, or same port). */
+  private static boolean duplicate(List<ListenAddress> queries, int i, boolean portsOnly) {
+    ListenAddress q = queries.get(i);
+    for (int j = 0; j < i; j++) {
+      ListenAddress p = queries.get(j);
+      if (portsOnly ? p.port() == q.port() : p.equals(q)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int condLen(ListenAddress q, boolean portsOnly) {
+    return BC_OP_LEN + HOSTCOND_LEN + (portsOnly ? 0 : q.rawAddress().length);
+  }
+
+  // ---------------------------------------------------------------- Unix
+
+  private void dumpUnix() throws IOException {
+    int s = ++seq;
+    int len = NLMSG_HDRLEN + UNIX_REQ_LEN;
+    req.asSlice(0, len).fill((byte) 0);
+    req.set(JAVA_BYTE, NLMSG_HDRLEN, (byte) Libc22.AF_UNIX);
+    req.set(INT, NLMSG_HDRLEN + 4, STATES);
+    req.set(INT, NLMSG_HDRLEN + 12, UDIAG_SHOW_NAME | UDIAG_SHOW_RQLEN);
+    writeHeader(len, s);
+    send(len);
+    receive(s, false);
+  }
+
+  // ---------------------------------------------------------------- netlink I/O
+
+  private void writeHeader(int len, int s) {
+    req.set(INT, 0, len);
+    req.set(SHORT, 4, (short) SOCK_DIAG_BY_FAMILY);
+    req.set(SHORT, 6, (short) (NLM_F_REQUEST | NLM_F_DUMP));
+    req.set(INT, 8, s);
+    req.set(INT, 12, 0);
+  }
+
+  private void send(int len) throws IOException {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      long n;
+      try {
+        n = (long) Libc22.SENDTO.invokeExact(errno, fd, req, (long) len, 0, nladdr, 12);
+      } catch (Throwable t) {
+        throw rethrow(t);
+      }
+      if (n == len) {
+        return;
+      }
+      if (n < 0 && Libc22.errno(errno) == Libc22.EINTR) {
+        continue;
+      }
+      throw n < 0
+          ? Libc22.error("sendto(netlink sock_diag)", errno)
+          : new IOException("sendto(netlink sock_diag) sent " + n + " of " + len + " bytes");
+    }
+    throw new IOException("sendto(netlink sock_diag) interrupted 100 times");
+  }
+
+  /** How many socket rows the kernel sent for the most recent sample (read reflectively by tests). */
+  long rowsInLastSample() {
+    return rowsLastSample;
+  }
+
+  private long receive(int s, boolean tcp) throws IOException {
+    long rows = 0;
+    int interrupts = 0;
+    while (rows < MAX_ROWS) {
+      long n;
+      try {
+        n = (long) Libc22.RECV.invokeExact(errno, fd, rbuf, (long) RECV_CAPACITY, 0);
+      } catch (Throwable t) {
+        throw rethrow(t);
+      }
+      if (n < 0) {
+        int e = Libc22.errno(errno);
+        if (e == Libc22.EINTR && ++interrupts < 100) {
+          continue;
+        }
+        if (e == Libc22.EAGAIN) {
+          throw new IOException(
+              "netlink sock_diag: no reply within " + RECV_TIMEOUT_MS + " ms");
+        }
+        throw Libc22.error("recv(netlink sock_diag)", errno);
+      }
+      if (n == 0) {
+        throw new IOException("netlink sock_diag: socket closed by the kernel");
+      }
+      int off = 0;
+      while (off + NLMSG_HDRLEN <= n) {
+        int mlen = rbuf.get(INT, off);
+        int type = rbuf.get(SHORT, off + 4) & 0xffff;
+        int mseq = rbuf.get(INT, off + 8);
+        if (mlen < NLMSG_HDRLEN || off + mlen > n) {
+          throw new IOException("netlink sock_diag: malformed message length " + mlen);
+        }
+        if (mseq == s) {
+          if (type == NLMSG_DONE) {
+            int err = mlen >= NLMSG_HDRLEN + 4 ? rbuf.get(INT, off + NLMSG_HDRLEN) : 0;
+            rowsLastSample += rows;
+            if (err < 0) {
+              throw new IOException("netlink sock_diag dump failed: errno " + -err
+                  + " (" + Libc22.describe(-err) + ")");
+            }
+            return rows;
+          }
+          if (type == NLMSG_ERROR) {
+            int err = rbuf.get(INT, off + NLMSG_HDRLEN);
+            throw new IOException("netlink sock_diag request refused: errno " + -err
+                + " (" + Libc22.describe(-err) + ")");
+          }
+          if (tcp) {
+            tcpRow(off + NLMSG_HDRLEN, mlen - NLMSG_HDRLEN);
+          } else {
+            unixRow(off + NLMSG_HDRLEN, mlen - NLMSG_HDRLEN);
+          }
+          rows++;
+        }
+        off += (mlen + 3) & ~3;
+      }
+    }
+    throw new IOException("netlink sock_diag: more than " + MAX_ROWS + " rows in one dump");
+  }
+
+  private void tcpRow(int m, int len) {
+    if (len < INET_DIAG_MSG_LEN) {
+      return;
+    }
+    int family = rbuf.get(JAVA_BYTE, m + MSG_FAMILY) & 0xff;
+    int state = rbuf.get(JAVA_BYTE, m + MSG_STATE) & 0xff;
+    int port = rbuf.get(BE_SHORT, m + MSG_SPORT) & 0xffff;
+    MemorySegment.copy(rbuf, JAVA_BYTE, m + MSG_SRC, addr, 0, 16);
+    long rq = rbuf.get(INT, m + MSG_RQUEUE) & 0xffffffffL;
+    long wq = rbuf.get(INT, m + MSG_WQUEUE) & 0xffffffffL;
+    long inode = rbuf.get(INT, m + MSG_INODE) & 0xffffffffL;
+    tally.row(family, addr, port, state, rq, wq, inode);
+  }
+
+  private void unixRow(int m, int len) {
+    if (len < UNIX_MSG_LEN) {
+      return;
+    }
+    int state = rbuf.get(JAVA_BYTE, m + 2) & 0xff;
+    long inode = rbuf.get(INT, m + 4) & 0xffffffffL;
+    int nameLen = 0;
+    long rq = 0;
+    long wq = 0;
+    int a = m + UNIX_MSG_LEN;
+    int end = m + len;
+    while (a + NLA_HDRLEN <= end) {
+      int alen = rbuf.get(SHORT, a) & 0xffff;
+      int atype = rbuf.get(SHORT, a + 2) & 0xffff;
+      if (alen < NLA_HDRLEN || a + alen > end) {
+        break;
+      }
+      int plen = alen - NLA_HDRLEN;
+      if (atype == UNIX_DIAG_NAME && plen > 0) {
+        nameLen = Math.min(plen, name.length);
+        MemorySegment.copy(rbuf, JAVA_BYTE, a + NLA_HDRLEN, name, 0, nameLen);
+        if (name[0] == 0) {
+          for (int i = 0; i < nameLen; i++) {
+            if (name[i] == 0) {
+              name[i] = '@'; // abstract name: every byte counts; written as /proc/net/unix does
+            }
+          }
+        } else {
+          for (int i = 0; i < nameLen; i++) {
+            if (name[i] == 0) {
+              nameLen = i; // a path: the kernel includes its NUL terminator
+              break;
+            }
+          }
+        }
+      } else if (atype == UNIX_DIAG_RQLEN && plen >= 8) {
+        rq = rbuf.get(INT, a + NLA_HDRLEN) & 0xffffffffL;
+        wq = rbuf.get(INT, a + NLA_HDRLEN + 4) & 0xffffffffL;
+      }
+      a += (alen + 3) & ~3;
+    }
+    if (state == TcpTally.TCP_LISTEN) {
+      unixTally.row(name, 0, nameLen, true, 0, rq, wq, inode);
+    } else if (inode != 0) {
+      // an accepted, connected socket; embryos (inode 0) are in the listener's rq already
+      unixTally.row(name, 0, nameLen, false, UnixTally.SS_CONNECTED, 0, 0, inode);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      int rc = (int) Libc22.CLOSE.invokeExact(errno, fd);
+      assert rc == 0 || rc == -1;
+    } catch (Throwable t) {
+      // nothing more to do: the descriptor is gone either way
+    }
+    arena.close();
+  }
+}

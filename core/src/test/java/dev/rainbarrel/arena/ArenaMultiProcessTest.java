@@ -1,0 +1,231 @@
+package dev.rainbarrel.arena;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rainbarrel.shm.ProcessIdentity;
+import dev.rainbarrel.testing.ChildJvm;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Several JVMs share one arena file; some are killed with kill -9 in the middle of the protocol. */
+@Timeout(120)
+class ArenaMultiProcessTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void fourProcessesAllocateDisjointRanges() throws Exception {
+    for (Arena.Freelist kind : new Arena.Freelist[] {Arena.Freelist.OPTIMISTIC, Arena.Freelist.PESSIMISTIC}) {
+      Path file = dir.resolve(kind + ".arena");
+      try (Arena a = Arena.open(file, Arena.Options.defaults().freelist(kind).capacity(4 << 20))) {
+        assertEquals(kind, a.freelist());
+      }
+      List<ChildJvm> children = new ArrayList<>();
+      try {
+        for (int i = 1; i <= 4; i++) {
+          children.add(new ChildJvm(dir.resolve(kind + "-" + i + ".err"), List.of(), ArenaChild.class,
+              "churn", file.toString(), Integer.toString(i), "6000", dir.resolve(kind + "-" + i + ".out").toString()));
+        }
+        for (ChildJvm c : children) {
+          c.await("done", 90);
+          assertEquals(0, c.exitCode(20), c.output());
+        }
+      } finally {
+        children.forEach(ChildJvm::close);
+      }
+      List<long[]> ranges = new ArrayList<>();
+      for (int i = 1; i <= 4; i++) {
+        for (String l : Files.readAllLines(dir.resolve(kind + "-" + i + ".out"))) {
+          String[] f = l.split(" ");
+          ranges.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), i});
+        }
+      }
+      assertTrue(ranges.size() > 40, "children kept blocks: " + ranges.size());
+      ranges.sort(Comparator.comparingLong(r -> r[0]));
+      for (int i = 1; i < ranges.size(); i++) {
+        long[] p = ranges.get(i - 1);
+        long[] q = ranges.get(i);
+        assertTrue(p[0] + p[1] <= q[0], "child " + p[3] + " range [" + p[0] + ", " + (p[0] + p[1])
+            + ") overlaps child " + q[3] + " range starting at " + q[0]);
+      }
+      try (Arena a = Arena.open(file, Arena.Options.defaults())) {
+        ByteBuffer b = a.buffer();
+        for (long[] r : ranges) {
+          ArenaChild.verify(b, r);
+        }
+        List<Long> detached = new ArrayList<>();
+        a.detached().forEach(d -> detached.add(d.offset));
+        assertEquals(ranges.size(), detached.size());
+        ranges.forEach(r -> assertTrue(detached.contains(r[0]), "detached block " + r[0] + " recovered"));
+        assertEquals(1, a.attachedProcesses().size(), "children released their slots on close");
+      }
+    }
+  }
+
+  /** Prepares a file whose bump region is exhausted and whose freelist holds ten 216-byte segments. */
+  private Path freelistOnlyArena(Arena.Freelist kind) throws Exception {
+    Path file = dir.resolve("kill-" + kind + ".arena");
+    try (Arena a = Arena.open(file, Arena.Options.defaults().freelist(kind).capacity(64 << 10))) {
+      List<Long> blocks = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        long o = a.allocate(200);
+        a.detach(o);
+        blocks.add(o);
+      }
+      long o;
+      while ((o = a.allocate(4000)) != Arena.NO_SPACE) {
+        a.detach(o);
+      }
+      while ((o = a.allocate(8)) != Arena.NO_SPACE) {
+        a.detach(o);
+      }
+      for (int i = 0; i < 20; i += 2) {
+        a.free(blocks.get(i));
+      }
+      assertEquals(10, a.blocks().stream().filter(b -> b.state.equals("FREE")).count());
+    }
+    return file;
+  }
+
+  @Test
+  void aProcessKilledBetweenMarkingAndUnlinkingDoesNotWedgeTheOthers() throws Exception {
+    for (Arena.Freelist kind : new Arena.Freelist[] {Arena.Freelist.OPTIMISTIC, Arena.Freelist.PESSIMISTIC}) {
+      Path file = freelistOnlyArena(kind);
+      long victimStamp;
+      try (ChildJvm victim = new ChildJvm(dir.resolve("victim.err"),
+          List.of("-Drainbarrel.arena.pauseAt=" + FaultPoint.FREELIST_MARKED + ":3"), ArenaChild.class,
+          "hold", file.toString(), "5", "100")) {
+        victim.await("rainbarrel-fault-point " + FaultPoint.FREELIST_MARKED, 60);
+        victimStamp = ProcessIdentity.stampOf(victim.process.pid()).orElseThrow();
+        try (Arena a = Arena.open(file, Arena.Options.defaults())) {
+          List<Arena.Block> taking = a.blocks().stream().filter(b -> b.state.equals("TAKING")).toList();
+          assertEquals(1, taking.size(), "the victim froze holding one marked node: " + a.blocks());
+          assertEquals(victimStamp, taking.get(0).ownerStamp);
+        }
+        victim.kill();
+      }
+      assertFalse(ProcessIdentity.isAlive(victimStamp));
+      // Survivors allocate from the freelist, passing the dead process's marked node.
+      List<ChildJvm> others = new ArrayList<>();
+      try {
+        for (int i = 0; i < 2; i++) {
+          others.add(new ChildJvm(dir.resolve("other" + i + ".err"), List.of(), ArenaChild.class,
+              "hold", file.toString(), "3", "100"));
+        }
+        for (ChildJvm c : others) {
+          c.await("held", 30);
+        }
+        try (ChildJvm reaper = new ChildJvm(dir.resolve("reaper.err"), List.of(), ArenaChild.class,
+            "reclaim", file.toString())) {
+          String line = reaper.await("reclaimed", 30);
+          // the victim held 2 allocated blocks and the half-removed node; the two survivors are
+          // still alive (they print and then idle until destroyed)
+          assertTrue(Integer.parseInt(line.split(" ")[1]) >= 3, line + "\n" + reaper.output());
+        }
+        try (Arena a = Arena.open(file, Arena.Options.defaults())) {
+          List<Arena.Block> blocks = a.blocks();
+          assertTrue(blocks.stream().noneMatch(b -> b.ownerStamp == victimStamp), blocks.toString());
+          assertTrue(blocks.stream().noneMatch(b -> b.state.equals("TAKING")), blocks.toString());
+          assertFalse(a.attachedProcesses().contains(victimStamp));
+          assertTrue(a.statsSnapshot().reclaimed() >= 3, a.statsSnapshot().toString());
+          assertNoMarkedNodeReachable(a);
+        }
+      } finally {
+        others.forEach(ChildJvm::close);
+      }
+    }
+  }
+
+  @Test
+  void aProcessKilledAfterClaimingTheBumpPointerIsHelpedAndReclaimed() throws Exception {
+    Path file = dir.resolve("bump.arena");
+    try (Arena a = Arena.open(file, Arena.Options.defaults().capacity(64 << 10))) {
+      a.detach(a.allocate(64));
+    }
+    long victimStamp;
+    try (ChildJvm victim = new ChildJvm(dir.resolve("victim.err"),
+        List.of("-Drainbarrel.arena.pauseAt=" + FaultPoint.BUMP_CLAIMED + ":3"), ArenaChild.class,
+        "hold", file.toString(), "5", "100")) {
+      victim.await("rainbarrel-fault-point " + FaultPoint.BUMP_CLAIMED, 60);
+      victimStamp = ProcessIdentity.stampOf(victim.process.pid()).orElseThrow();
+      victim.kill();
+    }
+    long start = System.nanoTime();
+    try (ChildJvm other = new ChildJvm(dir.resolve("other.err"), List.of("-Dtest.waitMillis=300"),
+        ArenaChild.class, "hold", file.toString(), "4", "100")) {
+      other.await("held", 30);
+    }
+    assertTrue(System.nanoTime() - start < 25_000_000_000L);
+    try (Arena a = Arena.open(file, Arena.Options.defaults())) {
+      assertEquals(3, a.blocks().stream().filter(b -> b.ownerStamp == victimStamp).count(),
+          "two allocations plus the one published on the dead owner's behalf: " + a.blocks());
+      assertTrue(a.reclaimDeadOwners() >= 3);
+      assertTrue(a.blocks().stream().noneMatch(b -> b.ownerStamp == victimStamp));
+    }
+  }
+
+  @Test
+  void aProcessKilledWhileReturningItsLastBlockToTheBumpPointerIsHelpedAndReclaimed() throws Exception {
+    Path file = dir.resolve("return.arena");
+    try (Arena a = Arena.open(file, Arena.Options.defaults().capacity(64 << 10))) {
+      a.detach(a.allocate(64));
+    }
+    long victimStamp;
+    try (ChildJvm victim = new ChildJvm(dir.resolve("victim.err"),
+        List.of("-Drainbarrel.arena.pauseAt=" + FaultPoint.RETURN_MARKED), ArenaChild.class,
+        "hold", file.toString(), "3", "100", "freeLast")) {
+      victim.await("rainbarrel-fault-point " + FaultPoint.RETURN_MARKED, 60);
+      victimStamp = ProcessIdentity.stampOf(victim.process.pid()).orElseThrow();
+      victim.kill();
+    }
+    try (ChildJvm other = new ChildJvm(dir.resolve("other.err"), List.of("-Dtest.waitMillis=300"),
+        ArenaChild.class, "hold", file.toString(), "2", "100")) {
+      other.await("held", 30);
+    }
+    try (Arena a = Arena.open(file, Arena.Options.defaults())) {
+      assertEquals(3, a.blocks().stream().filter(b -> b.ownerStamp == victimStamp).count(), a.blocks().toString());
+      // the victim's three, plus the two of the survivor, which was destroyed when its block ended
+      assertEquals(5, a.reclaimDeadOwners());
+      assertTrue(a.blocks().stream().noneMatch(b -> b.ownerStamp == victimStamp));
+      assertEquals(1, a.blocks().size() - a.blocks().stream().filter(b -> !b.state.equals("DETACHED")).count());
+      assertFalse(a.attachedProcesses().contains(victimStamp));
+    }
+  }
+
+  @Test
+  void aLiveProcessThatStallsTheProtocolGetsADiagnosticNotAHang() throws Exception {
+    Path file = dir.resolve("stall.arena");
+    try (Arena a = Arena.open(file, Arena.Options.defaults().capacity(64 << 10))) {
+      a.detach(a.allocate(64));
+    }
+    try (ChildJvm staller = new ChildJvm(dir.resolve("staller.err"),
+        List.of("-Drainbarrel.arena.pauseAt=" + FaultPoint.BUMP_CLAIMED), ArenaChild.class,
+        "hold", file.toString(), "1", "100")) {
+      staller.await("rainbarrel-fault-point", 60);
+      try (Arena a = Arena.open(file, Arena.Options.defaults().waitTimeout(java.time.Duration.ofMillis(200)))) {
+        ArenaTimeoutException e = org.junit.jupiter.api.Assertions.assertThrows(
+            ArenaTimeoutException.class, () -> a.allocate(10));
+        assertTrue(e.getMessage().contains("pid " + staller.process.pid()) && e.getMessage().contains("unpublished"),
+            e.getMessage());
+      }
+    }
+  }
+
+  private static void assertNoMarkedNodeReachable(Arena a) {
+    ByteBuffer b = a.buffer();
+    long link = b.getLong(Arena.HEAD_OFFSET);
+    for (int i = 0; i < 100_000 && Arena.next(link) != 0; i++) {
+      link = b.getLong(Arena.next(link) + Arena.LINK);
+      assertFalse(Arena.marked(link), "a marked node is still linked");
+    }
+  }
+}

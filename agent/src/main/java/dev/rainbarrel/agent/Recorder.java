@@ -4,6 +4,7 @@ import dev.rainbarrel.bootstrap.Sink;
 import dev.rainbarrel.shm.Barrel;
 import dev.rainbarrel.shm.Counter;
 import dev.rainbarrel.shm.Gauge;
+import dev.rainbarrel.stats.LogLinearHistogram;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -17,8 +18,8 @@ import java.nio.file.Path;
  * <ul>
  *   <li>{@link ConnectionObserver}: every accepted connection is handed over ({@code accept_wait}
  *       histogram from {@code TCP_INFO.last_data_recv});
- *   <li>{@link RequestObserver}: every completed request with its duration ({@code
- *       request_duration} histogram, µs).
+ *   <li>{@link RequestObserver}: every completed request with its duration, for anything beyond
+ *       the {@code request_duration} histogram (µs) that the recorder keeps itself.
  * </ul>
  *
  * Hot-path methods allocate nothing: each is one or two atomic adds on mapped memory.
@@ -51,6 +52,7 @@ public final class Recorder implements Sink {
   private final Counter[] statusClasses = new Counter[5];
   private final Gauge calling;
   private final Gauge writing;
+  private final LogLinearHistogram requestDuration;
   private volatile ConnectionObserver connectionObserver = NO_CONNECTION_OBSERVER;
   private volatile RequestObserver requestObserver = NO_REQUEST_OBSERVER;
 
@@ -64,6 +66,7 @@ public final class Recorder implements Sink {
     }
     this.calling = barrel.gauge("calling");
     this.writing = barrel.gauge("writing");
+    this.requestDuration = barrel.histogram("request_duration");
   }
 
   /** Opens (or creates) the Barrel at {@code path} and registers every counter the agent writes. */
@@ -120,6 +123,7 @@ public final class Recorder implements Sink {
     if (error) {
       errors.increment();
     }
+    requestDuration.record(durationNanos / 1000); // µs, allocation-free
     requestObserver.completed(status, error, durationNanos);
   }
 }

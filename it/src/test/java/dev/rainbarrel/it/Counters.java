@@ -18,7 +18,10 @@ public final class Counters {
     this.file = file;
   }
 
-  /** name → value (gauges: sum over live owners); empty before the agent created the file. */
+  /**
+   * name → value (gauges: sum over live owners; histograms as {@code <name>.count}); empty before
+   * the agent created the file.
+   */
   public Map<String, Long> read() throws IOException {
     Map<String, Long> m = new LinkedHashMap<>();
     if (!Files.exists(file) || Files.size(file) == 0) {
@@ -30,6 +33,7 @@ public final class Counters {
           m.merge(e.name(), e.value(), Long::sum);
         }
       }
+      b.histogramSnapshots().forEach((name, h) -> m.put(name + ".count", h.count()));
     }
     return m;
   }

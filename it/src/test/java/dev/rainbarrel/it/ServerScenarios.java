@@ -63,6 +63,8 @@ final class ServerScenarios {
     assertEquals(1, delta(before, after, "responses_4xx"), name + ": 4xx " + after);
     assertEquals(1, delta(before, after, "responses_5xx"), name + ": 5xx " + after);
     assertEquals(0, delta(before, after, "errors"), name + ": errors " + after);
+    assertEquals(7 + extra2xx, delta(before, after, "request_duration.count"),
+        name + ": one request_duration sample per request " + after);
   }
 
   /** A request held inside the handler is {@code calling} = 1 and not yet a completed request. */

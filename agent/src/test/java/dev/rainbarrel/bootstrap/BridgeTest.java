@@ -178,6 +178,34 @@ class BridgeTest {
     assertEquals(0, SINK.writing.get());
   }
 
+  /** The per-request hook path allocates nothing once the thread has its state (0 B/op). */
+  @Test
+  void hookPathAllocatesNothing() {
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    Object[] keys = new Object[64];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = new Object();
+    }
+    long tid = Thread.currentThread().getId();
+    long allocated = Long.MAX_VALUE;
+    for (int round = 0; round < 5 && allocated != 0; round++) { // the first rounds warm up
+      long before = mx.getThreadAllocatedBytes(tid);
+      for (int i = 0; i < 20_000; i++) {
+        Object k = keys[i & 63];
+        Bridge.enter(k, null, true);
+        Bridge.enter(null, null, false);
+        Bridge.commit(null, 200);
+        Bridge.exit();
+        Bridge.exit();
+        Bridge.end(k, -1, false);
+        Bridge.accepted(k);
+      }
+      allocated = mx.getThreadAllocatedBytes(tid) - before;
+    }
+    assertEquals(0, allocated, "bytes allocated by 20000 requests through the bridge");
+  }
+
   @Test
   void acceptedGoesThrough() {
     long before = SINK.accepted.get();

@@ -22,6 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(
     name = "attach",
+    mixinStandardHelpOptions = true,
     description = "Load the agent into a running JVM (options as for -javaagent: key=value,...).")
 final class AttachCommand implements Callable<Integer> {
 

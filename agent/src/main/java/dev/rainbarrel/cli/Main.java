@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       StatCommand.class,
       DemoCommand.class,
       ListenCommand.class,
+      AttachCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -1,0 +1,116 @@
+package dev.rainbarrel.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.instrument.Instrumentation;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.CodeSource;
+import java.util.Enumeration;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+
+/**
+ * Puts the bridge package ({@code dev.rainbarrel.bootstrap}: a handful of small classes, nothing
+ * shaded, no dependencies) on the bootstrap class path, so that advice inlined into any class of
+ * any class loader - including {@code java.base} - can call it.
+ *
+ * <p>The classes are copied from the agent jar into a private temporary jar (directory 0700,
+ * deleted at exit) which is appended with {@link Instrumentation#appendToBootstrapClassLoaderSearch}.
+ * A second load of the agent finds the bridge already there and appends nothing.
+ */
+final class BootstrapJar {
+
+  static final String PACKAGE_PATH = "dev/rainbarrel/bootstrap/";
+  static final String BRIDGE = "dev.rainbarrel.bootstrap.Bridge";
+
+  private BootstrapJar() {}
+
+  static void install(Instrumentation inst) throws IOException {
+    if (onBootstrap()) {
+      return;
+    }
+    Path jar = write();
+    inst.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
+    if (!onBootstrap()) {
+      throw new IOException("bridge classes not visible on the bootstrap class path after adding " + jar);
+    }
+  }
+
+  static boolean onBootstrap() {
+    try {
+      Class.forName(BRIDGE, false, null);
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
+  private static Path write() throws IOException {
+    Path dir = Files.createTempDirectory("rainbarrel-bootstrap",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path out = dir.resolve("rainbarrel-bootstrap.jar");
+    out.toFile().deleteOnExit();
+    dir.toFile().deleteOnExit();
+    Path source = agentLocation();
+    int count = 0;
+    try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(out))) {
+      if (Files.isDirectory(source)) { // running from target/classes (unit tests)
+        Path pkg = source.resolve(PACKAGE_PATH);
+        try (Stream<Path> files = Files.list(pkg)) {
+          for (Path f : (Iterable<Path>) files::iterator) {
+            if (f.getFileName().toString().endsWith(".class")) {
+              jar.putNextEntry(new JarEntry(PACKAGE_PATH + f.getFileName()));
+              Files.copy(f, jar);
+              jar.closeEntry();
+              count++;
+            }
+          }
+        }
+      } else {
+        try (JarFile agent = new JarFile(source.toFile())) {
+          Enumeration<JarEntry> entries = agent.entries();
+          while (entries.hasMoreElements()) {
+            JarEntry e = entries.nextElement();
+            if (e.getName().startsWith(PACKAGE_PATH) && e.getName().endsWith(".class")) {
+              jar.putNextEntry(new JarEntry(e.getName()));
+              try (InputStream in = agent.getInputStream(e)) {
+                copy(in, jar);
+              }
+              jar.closeEntry();
+              count++;
+            }
+          }
+        }
+      }
+    }
+    if (count == 0) {
+      throw new IOException("no bridge classes (" + PACKAGE_PATH + ") found in " + source);
+    }
+    return out;
+  }
+
+  private static void copy(InputStream in, OutputStream out) throws IOException {
+    byte[] buf = new byte[8192];
+    for (int n; (n = in.read(buf)) > 0; ) {
+      out.write(buf, 0, n);
+    }
+  }
+
+  private static Path agentLocation() throws IOException {
+    CodeSource cs = BootstrapJar.class.getProtectionDomain().getCodeSource();
+    if (cs == null || cs.getLocation() == null) {
+      throw new IOException("cannot locate the agent jar (no code source)");
+    }
+    try {
+      return Path.of(cs.getLocation().toURI());
+    } catch (URISyntaxException e) {
+      throw new IOException("cannot locate the agent jar: " + cs.getLocation(), e);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package dev.rainbarrel.agent;
+
+import dev.rainbarrel.agent.instrumentation.Instrumentations;
+import dev.rainbarrel.bootstrap.Bridge;
+import dev.rainbarrel.shm.Barrel;
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
+
+/**
+ * Starts the agent once the bridge is on the bootstrap class path: options, the {@link Recorder},
+ * the bridge's sink, then the instrumentation. Loaded only after {@link BootstrapJar} ran.
+ */
+public final class Installer {
+
+  private static volatile Recorder recorder;
+
+  private Installer() {}
+
+  /** The active recorder (null while the agent is off): where the other agent parts find the Barrel. */
+  public static Recorder recorder() {
+    return recorder;
+  }
+
+  static void install(String args, Instrumentation inst, boolean dynamic) throws Exception {
+    AgentOptions options = AgentOptions.parse(args);
+    for (String problem : options.problems()) {
+      AgentLog.error(problem);
+    }
+    if (Bridge.installed()) {
+      AgentLog.error("the agent is already active in this JVM; this " + (dynamic ? "attach" : "load") + " does nothing");
+      return;
+    }
+    long pid = ProcessHandle.current().pid();
+    Path path = options.barrelPath(pid, Barrel.defaultPath(pid));
+    Recorder r;
+    try {
+      r = Recorder.open(path);
+    } catch (Exception e) {
+      Path fallback = Barrel.defaultPath(pid);
+      if (path.equals(fallback)) {
+        AgentLog.error("cannot open " + path + " (" + e.getMessage() + "); the agent stays off");
+        return;
+      }
+      AgentLog.error("cannot open " + path + " (" + e.getMessage() + "); using " + fallback);
+      try {
+        r = Recorder.open(fallback);
+      } catch (Exception e2) {
+        AgentLog.error("cannot open " + fallback + " (" + e2.getMessage() + "); the agent stays off");
+        return;
+      }
+    }
+    if (!Bridge.install(FaultInjection.wrapIfRequested(r))) {
+      AgentLog.error("the agent is already active in this JVM; this load does nothing");
+      r.barrel().close();
+      return;
+    }
+    recorder = r;
+    Instrumentations.install(inst, options.servers());
+  }
+}

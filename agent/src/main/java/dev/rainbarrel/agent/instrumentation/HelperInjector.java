@@ -1,0 +1,74 @@
+package dev.rainbarrel.agent.instrumentation;
+
+import dev.rainbarrel.agent.AgentLog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Method;
+import java.security.ProtectionDomain;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+
+/**
+ * Defines helper classes (e.g. an {@code AsyncListener}) in the class loader of an instrumented
+ * type, because they implement that loader's copy of a server API. Uses {@code
+ * ClassLoader.defineClass}, made accessible by opening {@code java.lang} to the agent's module
+ * through {@link Instrumentation#redefineModule} (no {@code Unsafe}).
+ */
+public final class HelperInjector {
+
+  private final Method defineClass;
+  private final ClassLoader agentLoader = HelperInjector.class.getClassLoader();
+  private final Map<ClassLoader, Set<String>> injected = new WeakHashMap<>();
+
+  /** @throws ReflectiveOperationException if {@code ClassLoader.defineClass} cannot be opened */
+  public HelperInjector(Instrumentation inst) throws ReflectiveOperationException {
+    Module base = Object.class.getModule();
+    inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.lang", Set.of(HelperInjector.class.getModule())),
+        Set.of(), Map.of());
+    defineClass = ClassLoader.class.getDeclaredMethod(
+        "defineClass", String.class, byte[].class, int.class, int.class, ProtectionDomain.class);
+    defineClass.setAccessible(true);
+  }
+
+  /** Defines {@code names} in {@code loader} once; failures are reported and rethrown. */
+  public void inject(ClassLoader loader, List<String> names) {
+    if (loader == null || names.isEmpty()) {
+      return;
+    }
+    synchronized (injected) {
+      Set<String> done = injected.computeIfAbsent(loader, l -> new HashSet<>());
+      for (String name : names) {
+        if (done.contains(name)) {
+          continue;
+        }
+        byte[] bytes = read(name);
+        try {
+          defineClass.invoke(loader, name, bytes, 0, bytes.length, HelperInjector.class.getProtectionDomain());
+        } catch (ReflectiveOperationException e) {
+          Throwable cause = e.getCause() != null ? e.getCause() : e;
+          if (!(cause instanceof LinkageError)) { // LinkageError: defined already (e.g. same loader)
+            throw new IllegalStateException("cannot define helper " + name + " in " + loader + ": " + cause, cause);
+          }
+        }
+        done.add(name);
+      }
+    }
+  }
+
+  private byte[] read(String name) {
+    String resource = name.replace('.', '/') + ".class";
+    try (InputStream in = agentLoader.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("helper class " + resource + " missing from the agent jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      AgentLog.error("cannot read helper " + resource + ": " + e);
+      throw new IllegalStateException(e);
+    }
+  }
+}

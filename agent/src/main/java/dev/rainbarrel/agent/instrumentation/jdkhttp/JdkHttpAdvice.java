@@ -1,0 +1,91 @@
+package dev.rainbarrel.agent.instrumentation.jdkhttp;
+
+import dev.rainbarrel.bootstrap.Bridge;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Advice for {@code com.sun.net.httpserver} (package {@code sun.net.httpserver}). The tracking key
+ * is the server's {@code ExchangeImpl}, one per request.
+ */
+public final class JdkHttpAdvice {
+
+  private JdkHttpAdvice() {}
+
+  /** {@code ExchangeImpl.<init>}: a request was parsed; start tracking it. */
+  public static final class ExchangeCreated {
+    private ExchangeCreated() {}
+
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    public static void exit(@Advice.This Object exchange) {
+      Bridge.track(exchange);
+    }
+  }
+
+  /**
+   * {@code ExchangeImpl.sendResponseHeaders(int, long)}: commit, on entry because a body-less
+   * response completes inside this very call.
+   */
+  public static final class SendResponseHeaders {
+    private SendResponseHeaders() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static void enter(
+        @Advice.This Object exchange,
+        @Advice.Argument(0) int code,
+        @Advice.FieldValue("sentHeaders") boolean sent) {
+      if (!sent) {
+        Bridge.commit(exchange, code);
+      }
+    }
+  }
+
+  /**
+   * {@code ExchangeImpl.close()}: if the response body was not finished, the exchange was
+   * abandoned (handler gave up, client went away): it ends here as an error.
+   */
+  public static final class Close {
+    private Close() {}
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    public static void exit(
+        @Advice.This Object exchange, @Advice.FieldValue("writefinished") boolean finished) {
+      if (!finished) {
+        Bridge.end(exchange, -1, true);
+      }
+    }
+  }
+
+  /**
+   * The write-finished event's constructor ({@code WriteFinishedEvent} up to JDK 21, {@code
+   * Event$WriteFinished} later): the response body was fully written, the normal end.
+   */
+  public static final class WriteFinished {
+    private WriteFinished() {}
+
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    public static void exit(@Advice.Argument(0) Object exchange) {
+      Bridge.end(exchange, -1, false);
+    }
+  }
+
+  /**
+   * {@code Filter.Chain.doFilter(HttpExchange)}: the outermost call on a thread is the handler
+   * frame ({@code calling}); a throw out of it ends the request as an error.
+   */
+  public static final class DoFilter {
+    private DoFilter() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static void enter() {
+      Bridge.enter(null, null, false);
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    public static void exit(@Advice.Thrown Throwable thrown) {
+      Object exchange = Bridge.exit();
+      if (exchange != null && thrown != null) {
+        Bridge.end(exchange, -1, true);
+      }
+    }
+  }
+}

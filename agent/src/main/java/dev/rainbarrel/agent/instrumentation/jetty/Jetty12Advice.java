@@ -1,0 +1,62 @@
+package dev.rainbarrel.agent.instrumentation.jetty;
+
+import dev.rainbarrel.bootstrap.Bridge;
+import net.bytebuddy.asm.Advice;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * Jetty 12 core: every request, servlet (ee8-ee11) or plain {@code Handler}, goes through {@code
+ * Server.handle(Request, Response, Callback)} and ends with its channel callback. The tracking key
+ * is Jetty's own {@code HttpChannelState.ChannelRequest} (customizers may wrap the request handed
+ * to {@code Server.handle}; the response and the callback know the unwrapped one). Servlet frames
+ * run nested inside, so they neither track nor end anything themselves here.
+ */
+public final class Jetty12Advice {
+
+  private Jetty12Advice() {}
+
+  /** {@code Server.handle(Request, Response, Callback)}: the handler frame. */
+  public static final class Handle {
+    private Handle() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static void enter(@Advice.Argument(0) Request request, @Advice.Argument(1) Object response) {
+      Bridge.enter(Request.unWrap(request), response, true);
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    public static void exit() {
+      Bridge.exit(); // the callback ends the request, possibly later and elsewhere
+    }
+  }
+
+  /** {@code ChannelResponse.lockedPrepareResponse}: the response head is being committed. */
+  public static final class PrepareResponse {
+    private PrepareResponse() {}
+
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    public static void exit(@Advice.FieldValue("_request") Object request, @Advice.FieldValue("_status") int status) {
+      Bridge.commit(request, status);
+    }
+  }
+
+  /** {@code ChannelCallback.succeeded()}: the request completed. */
+  public static final class Succeeded {
+    private Succeeded() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static void enter(@Advice.FieldValue("_request") Object request) {
+      Bridge.end(request, -1, false);
+    }
+  }
+
+  /** {@code ChannelCallback.failed(Throwable)}: the request failed (Jetty answers 500 if it can). */
+  public static final class Failed {
+    private Failed() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static void enter(@Advice.FieldValue("_request") Object request) {
+      Bridge.end(request, 500, true);
+    }
+  }
+}

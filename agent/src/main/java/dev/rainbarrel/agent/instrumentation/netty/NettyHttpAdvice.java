@@ -1,0 +1,95 @@
+package dev.rainbarrel.agent.instrumentation.netty;
+
+import dev.rainbarrel.bootstrap.Bridge;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.List;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Netty 4.1/4.2 HTTP codec advice. The tracking key is the {@code Channel} (HTTP/1.1 answers one
+ * request at a time per connection; pipelined requests on one connection count as one). Netty has
+ * no handler thread per request, so {@code calling} runs from the decoded request to the committed
+ * response, {@code writing} from there to the last content.
+ */
+public final class NettyHttpAdvice {
+
+  private NettyHttpAdvice() {}
+
+  /** {@code HttpObjectDecoder.decode}: a decoded server-side request starts tracking. */
+  public static final class Decode {
+    private Decode() {}
+
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    public static void exit(
+        @Advice.This Object decoder,
+        @Advice.Argument(0) ChannelHandlerContext ctx,
+        @Advice.Argument(2) List<Object> out) {
+      if (decoder instanceof HttpRequestDecoder) {
+        for (int i = 0, n = out.size(); i < n; i++) {
+          if (out.get(i) instanceof HttpRequest) {
+            Bridge.beginAsync(ctx.channel());
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code HttpObjectDecoder.decodeLast}: the connection's input ended (closed or reset); a
+   * request still in flight on it ends as an error.
+   */
+  public static final class DecodeLast {
+    private DecodeLast() {}
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    public static void exit(@Advice.This Object decoder, @Advice.Argument(0) ChannelHandlerContext ctx) {
+      if (decoder instanceof HttpRequestDecoder) {
+        Bridge.end(ctx.channel(), -1, true);
+      }
+    }
+  }
+
+  /**
+   * {@code HttpObjectEncoder.write}/{@code encode}: a response head commits (interim 1xx
+   * responses other than 101 excluded), a last content (a full response included) ends.
+   */
+  public static final class Encode {
+    private Encode() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static void enter(
+        @Advice.This Object encoder,
+        @Advice.Argument(0) ChannelHandlerContext ctx,
+        @Advice.Argument(1) Object msg) {
+      if (!(encoder instanceof HttpResponseEncoder)) {
+        return;
+      }
+      if (msg instanceof HttpResponse) {
+        int code = ((HttpResponse) msg).status().code();
+        if (code >= 200 || code == 101) {
+          Bridge.commit(ctx.channel(), code);
+        }
+      }
+      if (msg instanceof LastHttpContent) {
+        Bridge.end(ctx.channel(), -1, false);
+      }
+    }
+  }
+
+  /** {@code EpollServerSocketChannel.newChildChannel}: Netty's native epoll accept. */
+  public static final class EpollAccept {
+    private EpollAccept() {}
+
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    public static void exit(@Advice.Return Object child) {
+      if (child != null) {
+        Bridge.accepted(child);
+      }
+    }
+  }
+}

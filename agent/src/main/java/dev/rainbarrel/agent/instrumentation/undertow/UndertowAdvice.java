@@ -1,0 +1,65 @@
+package dev.rainbarrel.agent.instrumentation.undertow;
+
+import dev.rainbarrel.bootstrap.Bridge;
+import io.undertow.server.DefaultResponseListener;
+import io.undertow.server.HttpServerExchange;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Undertow 2.x. The tracking key is the {@code HttpServerExchange}. Every root-handler run (the
+ * first on the IO thread, each dispatch to a worker) is a handler frame for {@code calling}; the
+ * exchange's completion (which Undertow also reaches when the connection dies) ends the request,
+ * as an error when Undertow recorded an exception for it.
+ */
+public final class UndertowAdvice {
+
+  private UndertowAdvice() {}
+
+  /** {@code Connectors.executeRootHandler(HttpHandler, HttpServerExchange)}. */
+  public static final class RootHandler {
+    private RootHandler() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static void enter(@Advice.Argument(1) Object exchange) {
+      Bridge.enter(exchange, null, true);
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    public static void exit(@Advice.Argument(1) HttpServerExchange exchange) {
+      Object key = Bridge.exit();
+      if (key != null && exchange.isComplete()) {
+        // completed inside this frame (see Complete): now the outcome is known
+        Bridge.end(exchange, exchange.getStatusCode(),
+            exchange.getAttachment(DefaultResponseListener.EXCEPTION) != null);
+      }
+    }
+  }
+
+  /** {@code HttpServerExchange.startResponse()}: the response is committed. */
+  public static final class StartResponse {
+    private StartResponse() {}
+
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    public static void exit(@Advice.This HttpServerExchange exchange) {
+      Bridge.commit(exchange, exchange.getStatusCode());
+    }
+  }
+
+  /**
+   * {@code HttpServerExchange.invokeExchangeCompleteListeners()}: the exchange is over. When that
+   * happens inside this thread's handler frame for the same exchange (a blocking handler finishing
+   * its response, or a write failing because the client reset the connection), the end is left to
+   * the frame's exit, where Undertow has recorded any exception the handler threw.
+   */
+  public static final class Complete {
+    private Complete() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static void enter(@Advice.This HttpServerExchange exchange) {
+      if (Bridge.currentRequest() != exchange) {
+        Bridge.end(exchange, exchange.getStatusCode(),
+            exchange.getAttachment(DefaultResponseListener.EXCEPTION) != null);
+      }
+    }
+  }
+}

@@ -1,0 +1,281 @@
+package dev.rainbarrel.bootstrap;
+
+/**
+ * The static hooks that instrumented server code calls. Advice is inlined into the server's own
+ * classes, which can only see classes of their own class loaders; this class is put on the
+ * bootstrap class path so every class loader sees it, and it delegates to the agent's {@link Sink}.
+ *
+ * <p>Rules every method keeps: no allocation once a thread has its {@link ThreadState}; never
+ * throws; when the sink throws once, recording turns off for good and one line goes to stderr (the
+ * host keeps serving).
+ *
+ * <p>Request lifecycle, as the advice reports it:
+ *
+ * <ul>
+ *   <li>{@link #enter}/{@link #exit}: the outermost handler frame on a thread ({@code calling}).
+ *       Nested frames (filter chains, forwards, wrappers, includes) only move a per-thread depth.
+ *   <li>{@link #track}: start tracking the server's request object (idempotent);
+ *   <li>{@link #commit}: headers sent ({@code writing} up);
+ *   <li>{@link #end}: completion, exactly once per tracked request, whoever calls it first.
+ * </ul>
+ */
+public final class Bridge {
+
+  private static volatile Sink sink;
+  private static volatile boolean failed;
+  private static final InFlight IN_FLIGHT = new InFlight();
+
+  private static final ThreadLocal<ThreadState> STATE =
+      new ThreadLocal<ThreadState>() {
+        @Override
+        protected ThreadState initialValue() {
+          return new ThreadState();
+        }
+      };
+
+  /** Per-thread request context: allocated once per thread, reused for every request. */
+  static final class ThreadState {
+    int depth;
+    Object request;
+    Object response;
+    Object lastTracked;
+    final long[] start = new long[1];
+  }
+
+  private Bridge() {}
+
+  /**
+   * Connects the agent's recorder. Only the first call wins: a second agent load in the same JVM
+   * gets false and must stay off.
+   */
+  public static synchronized boolean install(Sink s) {
+    if (sink != null || s == null) {
+      return false;
+    }
+    sink = s;
+    return true;
+  }
+
+  /** Whether a sink is installed (an agent is active in this JVM). */
+  public static boolean installed() {
+    return sink != null;
+  }
+
+  private static Sink sink() {
+    return failed ? null : sink;
+  }
+
+  private static void fail(Throwable t) {
+    if (!failed) {
+      failed = true;
+      try {
+        System.err.println(
+            "rainbarrel: recording failed ("
+                + t
+                + "); counting is off from now on, the server is not affected");
+      } catch (Throwable ignored) {
+        // stderr closed: nothing left to tell
+      }
+    }
+  }
+
+  /**
+   * Called (by generated code) when advice itself threw, e.g. a server API missing a method the
+   * advice expected: the request counts would be wrong from now on, so recording turns off.
+   */
+  public static void adviceFailed(Throwable t) {
+    fail(t);
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  /** A connection was accepted. */
+  public static void accepted(Object connection) {
+    Sink s = sink();
+    if (s == null) {
+      return;
+    }
+    try {
+      s.accepted(connection);
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /**
+   * Enters a handler frame for {@code request}. The outermost frame on this thread raises {@code
+   * calling}, remembers {@code request}/{@code response}, and (if {@code track}) starts tracking.
+   *
+   * @param request the server's request object (the tracking key), or null to use the one this
+   *     thread last {@link #track tracked}
+   */
+  public static void enter(Object request, Object response, boolean track) {
+    ThreadState ts = STATE.get();
+    if (ts.depth++ != 0) {
+      return;
+    }
+    Object key = request != null ? request : ts.lastTracked;
+    ts.request = key;
+    ts.response = response;
+    Sink s = sink();
+    if (s == null) {
+      return;
+    }
+    try {
+      if (track && key != null) {
+        IN_FLIGHT.begin(key, System.nanoTime());
+      }
+      s.handlerEntered();
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  /**
+   * Leaves a handler frame.
+   *
+   * @return the request key if this was the outermost frame (the caller then decides whether the
+   *     request ends now), else null
+   */
+  public static Object exit() {
+    ThreadState ts = STATE.get();
+    if (ts.depth <= 0) {
+      return null; // entered before the agent was attached
+    }
+    if (--ts.depth != 0) {
+      return null;
+    }
+    Object key = ts.request;
+    ts.request = null;
+    ts.response = null;
+    ts.lastTracked = null; // do not keep the server's request object alive between requests
+    Sink s = sink();
+    if (s != null) {
+      try {
+        s.handlerExited();
+      } catch (Throwable t) {
+        fail(t);
+      }
+    }
+    return key;
+  }
+
+  /** The request of this thread's outermost handler frame, or null outside handlers. */
+  public static Object currentRequest() {
+    return STATE.get().request;
+  }
+
+  /** The response of this thread's outermost handler frame, or null. */
+  public static Object currentResponse() {
+    return STATE.get().response;
+  }
+
+  /** Starts tracking {@code request} (no-op if tracked already) and remembers it for this thread. */
+  public static void track(Object request) {
+    STATE.get().lastTracked = request;
+    if (sink() == null) {
+      return;
+    }
+    try {
+      IN_FLIGHT.begin(request, System.nanoTime());
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  /**
+   * Starts an event-driven request (Netty and other servers without a handler thread): tracking
+   * starts and {@code calling} goes up until the response is committed or the request ends,
+   * whichever comes first.
+   */
+  public static void beginAsync(Object request) {
+    Sink s = sink();
+    if (s == null || request == null) {
+      return;
+    }
+    try {
+      if (IN_FLIGHT.begin(request, System.nanoTime(), true)) {
+        s.handlerEntered();
+      }
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  /**
+   * Marks {@code request} committed with {@code status}; {@code writing} goes up once.
+   *
+   * @param request the tracking key; null means this thread's current request
+   */
+  public static void commit(Object request, int status) {
+    Sink s = sink();
+    if (s == null) {
+      return;
+    }
+    try {
+      Object key = request != null ? request : STATE.get().request;
+      if (key != null && IN_FLIGHT.commit(key, status)) {
+        s.committed();
+        if (IN_FLIGHT.releaseCalling(key)) {
+          s.handlerExited();
+        }
+      }
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  /**
+   * The server saw this thread's request's response aborted (the client went away mid-write):
+   * whenever it ends, it ends as an error, even if the application swallowed the exception.
+   */
+  public static void abortedCurrent() {
+    if (sink() == null) {
+      return;
+    }
+    try {
+      Object key = STATE.get().request;
+      if (key != null) {
+        IN_FLIGHT.markAborted(key);
+      }
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  /**
+   * Ends a tracked request; only the first call per request counts.
+   *
+   * @param status the final status, or a value outside 100..599 to use the one recorded at commit
+   * @param error whether it ended badly (exception, abort, timeout, reset)
+   */
+  public static void end(Object request, int status, boolean error) {
+    Sink s = sink();
+    if (s == null || request == null) {
+      return;
+    }
+    try {
+      long[] start = STATE.get().start;
+      long word = IN_FLIGHT.end(request, start);
+      if (word < 0) {
+        return;
+      }
+      if ((word & InFlight.CALLING_BIT) != 0) {
+        s.handlerExited();
+      }
+      int committed = (int) word;
+      int code = status >= 100 && status <= 599 ? status : committed;
+      boolean failed = error || (word & InFlight.ABORTED_BIT) != 0;
+      s.completed(code, failed, committed != InFlight.NOT_COMMITTED, System.nanoTime() - start[0]);
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  /** Requests not counted because the in-flight table had no free slot near their hash. */
+  public static long untracked() {
+    return IN_FLIGHT.untracked();
+  }
+}

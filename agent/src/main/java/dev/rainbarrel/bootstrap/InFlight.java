@@ -1,0 +1,164 @@
+package dev.rainbarrel.bootstrap;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The requests in flight, keyed by the identity of the server's own request object, in fixed-size
+ * arrays: tracking a request allocates nothing, and ending it is exactly-once because the ending
+ * thread must win a compare-and-set on the key.
+ *
+ * <p>Slot states (per index {@code i}):
+ *
+ * <pre>
+ *   (calling[i] is 1 while an event-driven request holds the calling gauge;
+ *    aborted[i] is 1 once the server saw the response aborted)
+ *   keys[i]        status[i]                 starts[i]
+ *   null           0                         -           free
+ *   request        0 = not committed          nanoTime    tracked
+ *                  100..599 = committed with that status
+ *                  -1 = committed, status unknown yet
+ *   ENDING         -                          -           being released by the thread that won end()
+ * </pre>
+ *
+ * <p>A key lives in one of {@link #PROBES} consecutive slots from its identity hash. Lookups scan
+ * all of them (no early stop at a free slot, so removals need no tombstones). When all are taken
+ * the request is not tracked ({@link #untracked()} counts them): it is then neither committed nor
+ * ended, so nothing can leak, it is just not counted.
+ */
+final class InFlight {
+
+  /** Slots in the table: in-flight requests beyond this (per probe window) go uncounted. */
+  static final int CAPACITY = 1 << 14;
+
+  /** Consecutive slots a key may occupy. */
+  static final int PROBES = 16;
+
+  private static final int MASK = CAPACITY - 1;
+  private static final Object ENDING = new Object();
+  static final int NOT_COMMITTED = 0;
+  static final int COMMITTED_NO_STATUS = -1;
+
+  private final AtomicReferenceArray<Object> keys = new AtomicReferenceArray<>(CAPACITY);
+  private final AtomicIntegerArray status = new AtomicIntegerArray(CAPACITY);
+  private final AtomicLongArray starts = new AtomicLongArray(CAPACITY);
+  /** 1 while an event-driven request (no handler frame) holds {@code calling} up. */
+  private final AtomicIntegerArray calling = new AtomicIntegerArray(CAPACITY);
+
+  /** 1 once the server reported the response aborted (e.g. the client went away mid-write). */
+  private final AtomicIntegerArray aborted = new AtomicIntegerArray(CAPACITY);
+
+  /** Bit set in {@link #end}'s result when the ended request still held {@code calling}. */
+  static final long CALLING_BIT = 1L << 32;
+
+  /** Bit set in {@link #end}'s result when the ended request was {@link #markAborted marked aborted}. */
+  static final long ABORTED_BIT = 1L << 33;
+  private final java.util.concurrent.atomic.AtomicLong untracked =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private static int home(Object key) {
+    int h = System.identityHashCode(key);
+    return (h ^ (h >>> 16)) & MASK;
+  }
+
+  /** Index of {@code key}, or -1. */
+  int find(Object key) {
+    int i = home(key);
+    for (int n = 0; n < PROBES; n++, i = (i + 1) & MASK) {
+      if (keys.get(i) == key) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Starts tracking {@code key} unless it is tracked already.
+   *
+   * @return true if this call started tracking it
+   */
+  boolean begin(Object key, long now) {
+    return begin(key, now, false);
+  }
+
+  /**
+   * Starts tracking {@code key} unless it is tracked already; with {@code holdsCalling} the
+   * request holds {@code calling} until {@link #releaseCalling} or {@link #end}.
+   */
+  boolean begin(Object key, long now, boolean holdsCalling) {
+    if (find(key) >= 0) {
+      return false;
+    }
+    int i = home(key);
+    for (int n = 0; n < PROBES; n++, i = (i + 1) & MASK) {
+      if (keys.get(i) == null && keys.compareAndSet(i, null, key)) {
+        // status[i] and calling[i] are 0: end() clears them before freeing the slot.
+        starts.setRelease(i, now);
+        if (holdsCalling) {
+          calling.set(i, 1);
+        }
+        return true;
+      }
+    }
+    untracked.incrementAndGet();
+    return false;
+  }
+
+  /** Marks {@code key} aborted (it will end as an error); false if it is not tracked. */
+  boolean markAborted(Object key) {
+    int i = find(key);
+    if (i < 0) {
+      return false;
+    }
+    aborted.set(i, 1);
+    return true;
+  }
+
+  /** @return true if {@code key} held {@code calling} and this call released it */
+  boolean releaseCalling(Object key) {
+    int i = find(key);
+    return i >= 0 && calling.compareAndSet(i, 1, 0);
+  }
+
+  /**
+   * Marks {@code key} committed.
+   *
+   * @param code the status being sent, or a value outside 100..599 if unknown
+   * @return true if this call committed it (it was tracked and not committed yet)
+   */
+  boolean commit(Object key, int code) {
+    int i = find(key);
+    if (i < 0) {
+      return false;
+    }
+    int value = code >= 100 && code <= 599 ? code : COMMITTED_NO_STATUS;
+    return status.compareAndSet(i, NOT_COMMITTED, value);
+  }
+
+  /**
+   * Stops tracking {@code key}; only one caller per tracked request gets a result.
+   *
+   * @return -1 if not tracked (or already ended), else the slot's status word in the low 32 bits
+   *     ({@link #CALLING_BIT} set if it still held {@code calling}) and the start time in {@code
+   *     startOut[0]}
+   */
+  long end(Object key, long[] startOut) {
+    int i = find(key);
+    if (i < 0 || !keys.compareAndSet(i, key, ENDING)) {
+      return -1;
+    }
+    int s = status.get(i);
+    boolean held = calling.getAndSet(i, 0) == 1;
+    boolean wasAborted = aborted.getAndSet(i, 0) == 1;
+    startOut[0] = starts.getAcquire(i);
+    status.set(i, NOT_COMMITTED);
+    keys.setRelease(i, null);
+    return (s & 0xFFFFFFFFL) | (held ? CALLING_BIT : 0) | (wasAborted ? ABORTED_BIT : 0);
+  }
+
+  /** Requests that found no free slot and were not counted. */
+  long untracked() {
+    return untracked.get();
+  }
+}

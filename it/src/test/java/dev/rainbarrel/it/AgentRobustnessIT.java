@@ -1,0 +1,184 @@
+package dev.rainbarrel.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rainbarrel.it.apps.IdleApp;
+import dev.rainbarrel.it.apps.JdkHttpApp;
+import dev.rainbarrel.it.apps.OwnByteBuddyApp;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The agent never breaks its host: bad options, a failing recorder, dynamic attach. */
+class AgentRobustnessIT {
+
+  @TempDir Path tmp;
+
+  /** Each bad option is one stderr line; the host starts, the good options still apply. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void badOptionsPrintOneLineEachAndTheHostStillServes(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("opts.barrel");
+    String args = "interval=soon,bogus=1,file=" + file + ",jmx=maybe,noequals,http=99999";
+    try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, args, List.of())) {
+      for (int i = 0; i < 3; i++) {
+        assertEquals(200, RawHttp.status(s.port(), "/ok"));
+      }
+      Counters c = new Counters(file);
+      Map<String, Long> m = c.await(x -> x.getOrDefault("requests", 0L) >= 3, 10_000);
+      assertEquals(3, m.get("requests"), "the good option file= applied and counting works: " + m);
+      List<String> lines = s.agentLines();
+      assertEquals(5, lines.size(), "one line per bad option: " + lines);
+      assertTrue(lines.stream().anyMatch(l -> l.contains("interval") && l.contains("'soon'")), lines.toString());
+      assertTrue(lines.stream().anyMatch(l -> l.contains("unknown option 'bogus'")), lines.toString());
+      assertTrue(lines.stream().anyMatch(l -> l.contains("jmx") && l.contains("'maybe'")), lines.toString());
+      assertTrue(lines.stream().anyMatch(l -> l.contains("'noequals'")), lines.toString());
+      assertTrue(lines.stream().anyMatch(l -> l.contains("http") && l.contains("'99999'")), lines.toString());
+    }
+  }
+
+  /** A recorder that throws: the host's requests all succeed, one line says counting is off. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void failingRecorderNeverReachesTheHost(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("fault.barrel");
+    try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, "file=" + file,
+        List.of("-Drainbarrel.test.faultInjection=recorder"))) {
+      for (int i = 0; i < 5; i++) {
+        assertEquals(200, RawHttp.status(s.port(), "/ok"), "request " + i);
+      }
+      assertEquals(404, RawHttp.status(s.port(), "/code?c=404"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (s.agentLines().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      List<String> lines = s.agentLines();
+      assertEquals(1, lines.size(), "exactly one line: " + lines);
+      assertTrue(lines.get(0).contains("recording failed") && lines.get(0).contains("injected fault"), lines.get(0));
+      assertEquals(0, new Counters(file).get("requests"), "the failing path recorded nothing");
+      assertTrue(s.isAlive());
+    }
+  }
+
+  /** {@code attach <pid>} into a server started without the agent: counting starts from then on. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void dynamicAttachCountsFromThenOn(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("attach.barrel");
+    try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, null, List.of())) {
+      for (int i = 0; i < 2; i++) {
+        assertEquals(200, RawHttp.status(s.port(), "/ok"), "before attach");
+      }
+      assertTrue(!Files.exists(file));
+      Process cli = new ProcessBuilder(jdk.java().toString(), "-jar", ChildServer.agentJar().toString(),
+          "attach", Long.toString(s.pid()), "file=" + file).redirectErrorStream(true).start();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      cli.getInputStream().transferTo(out);
+      assertTrue(cli.waitFor(60, TimeUnit.SECONDS), "attach finished");
+      String text = out.toString(StandardCharsets.UTF_8);
+      assertEquals(0, cli.exitValue(), "attach exit code; output: " + text);
+      assertTrue(text.contains("loaded into process " + s.pid()), text);
+      for (int i = 0; i < 3; i++) {
+        assertEquals(200, RawHttp.status(s.port(), "/ok"), "after attach");
+      }
+      Counters c = new Counters(file);
+      Map<String, Long> m = c.await(x -> x.getOrDefault("requests", 0L) >= 3, 10_000);
+      Thread.sleep(150);
+      m = c.read();
+      assertEquals(3, m.get("requests"), "only requests after the attach: " + m);
+      assertEquals(3, m.get("responses_2xx"), m.toString());
+      assertTrue(m.get("accepted") >= 3, m.toString());
+      assertEquals(0, m.get("calling"), m.toString());
+      assertTrue(s.agentLines().isEmpty(), s.agentLines().toString());
+    }
+  }
+
+  /** An application with its own ByteBuddy version keeps using it, and is counted. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void applicationWithItsOwnByteBuddyStillWorks(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("bb.barrel");
+    try (ChildServer s = ChildServer.start(jdk, OwnByteBuddyApp.class, "file=" + file, List.of())) {
+      try (RawHttp h = RawHttp.get(s.port(), "/ok")) {
+        String body = new String(h.readAtLeast(Integer.MAX_VALUE), StandardCharsets.US_ASCII);
+        assertTrue(body.startsWith("HTTP/1.1 200"), body);
+        assertTrue(body.contains("generated by byte-buddy-1.14.18.jar"), body);
+      }
+      Map<String, Long> m = new Counters(file).await(x -> x.getOrDefault("requests", 0L) >= 1, 10_000);
+      assertEquals(1, m.get("requests"), m.toString());
+      assertTrue(s.agentLines().isEmpty(), s.agentLines().toString());
+    }
+  }
+
+  /**
+   * premain must not initialise java.util.logging (containers such as WildFly install their own
+   * LogManager later): the class-loading log up to main shows no LogManager.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void premainLeavesJulAlone(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("jul.barrel");
+    Path log = tmp.resolve("classes.log");
+    try (ChildServer s = ChildServer.start(jdk, IdleApp.class, "file=" + file,
+        List.of("-Xlog:class+load=info:file=" + log))) {
+      assertTrue(Files.exists(file), "the agent started (it created its file)");
+      String classes = Files.readString(log);
+      assertTrue(classes.contains("dev.rainbarrel.bootstrap.Bridge"), "the log covers premain");
+      assertTrue(!classes.contains("java.util.logging.LogManager "), "LogManager was loaded during premain");
+      assertTrue(s.agentLines().isEmpty(), s.agentLines().toString());
+    }
+  }
+
+  /** A second load (attach into a JVM that has the agent) says so in one line and changes nothing. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void secondLoadIsRefusedInOneLine(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("twice.barrel");
+    try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, "file=" + file, List.of())) {
+      assertEquals(200, RawHttp.status(s.port(), "/ok"));
+      Process cli = new ProcessBuilder(jdk.java().toString(), "-jar", ChildServer.agentJar().toString(),
+          "attach", Long.toString(s.pid()), "file=" + tmp.resolve("other.barrel")).redirectErrorStream(true).start();
+      cli.getInputStream().transferTo(new ByteArrayOutputStream());
+      assertTrue(cli.waitFor(60, TimeUnit.SECONDS));
+      assertEquals(0, cli.exitValue());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (s.agentLines().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(1, s.agentLines().size(), s.agentLines().toString());
+      assertTrue(s.agentLines().get(0).contains("already active"), s.agentLines().get(0));
+      assertEquals(200, RawHttp.status(s.port(), "/ok"));
+      Map<String, Long> m = new Counters(file).await(x -> x.getOrDefault("requests", 0L) >= 2, 10_000);
+      assertEquals(2, m.get("requests"), "each request counted once, in the first file: " + m);
+      assertTrue(!Files.exists(tmp.resolve("other.barrel")), "the second load created nothing");
+    }
+  }
+
+  /** attach to a process that does not exist: exit code 1 and one line naming it. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void attachToMissingProcessFailsClearly(Jdk jdk) throws Exception {
+    Process cli = new ProcessBuilder(jdk.java().toString(), "-jar", ChildServer.agentJar().toString(),
+        "attach", "999999999").start();
+    String err = new String(cli.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertTrue(cli.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(1, cli.exitValue(), err);
+    assertTrue(err.startsWith("rainbarrel: ") && err.contains("999999999") && !err.contains("\n"), err);
+  }
+}

@@ -1,0 +1,92 @@
+package dev.rainbarrel.it;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+
+/**
+ * A server whose jars clash with the test class path: its jars are in {@code
+ * target/servers/<name>} (copied by the build) and its app source in {@code src/test/servers/<name>};
+ * the app is compiled here against those jars only.
+ */
+final class IsolatedServer {
+
+  private IsolatedServer() {}
+
+  /** Compiles the app of {@code name} into {@code out}; returns the child's class path. */
+  static String compile(String name, Path out) throws IOException {
+    Path sources = Path.of(System.getProperty("rainbarrel.it.serverSources", "src/test/servers")).resolve(name);
+    List<String> files;
+    try (Stream<Path> s = Files.list(sources)) {
+      files = s.filter(p -> p.toString().endsWith(".java")).map(Path::toString).collect(Collectors.toList());
+    }
+    return compile(name, files, out);
+  }
+
+  /**
+   * Compiles one app of this module's test sources (e.g. {@code dev/rainbarrel/it/apps/NettyApp.java})
+   * against another version of its server: the same app, another class path.
+   */
+  static String compileTestSource(String name, Path out, String... relativeSources) throws IOException {
+    Path root = Path.of(System.getProperty("rainbarrel.it.testSources", "src/test/java"));
+    List<String> files = new ArrayList<>();
+    for (String r : relativeSources) {
+      files.add(root.resolve(r).toString());
+    }
+    return compile(name, files, out);
+  }
+
+  /**
+   * Compiles the app of {@code from} (under src/test/servers) against the jars of {@code name}
+   * after replacing {@code javax.servlet} by {@code jakarta.servlet}: Jetty 10/11 kept Jetty
+   * 9.4's API and only moved to the jakarta namespace.
+   */
+  static String compileJakartaVariant(String from, String name, Path out) throws IOException {
+    Path sources = Path.of(System.getProperty("rainbarrel.it.serverSources", "src/test/servers")).resolve(from);
+    Path dir = Files.createDirectories(out.resolveSibling(out.getFileName() + "-src"));
+    List<String> files = new ArrayList<>();
+    try (Stream<Path> s = Files.list(sources)) {
+      for (Path p : (Iterable<Path>) s.filter(p -> p.toString().endsWith(".java"))::iterator) {
+        Path target = dir.resolve(p.getFileName());
+        Files.writeString(target, Files.readString(p).replace("javax.servlet", "jakarta.servlet"));
+        files.add(target.toString());
+      }
+    }
+    return compile(name, files, out);
+  }
+
+  private static String compile(String name, List<String> files, Path out) throws IOException {
+    Path jars = Path.of(System.getProperty("rainbarrel.it.servers", "target/servers")).resolve(name);
+    Path sources = Path.of(files.get(0)).getParent();
+    List<String> cp = new ArrayList<>();
+    try (Stream<Path> s = Files.list(jars)) {
+      s.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> cp.add(p.toAbsolutePath().toString()));
+    }
+    if (cp.isEmpty()) {
+      throw new IllegalStateException("no jars in " + jars.toAbsolutePath() + " (run through mvn verify)");
+    }
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    List<String> args = new ArrayList<>(List.of("--release", "17", "-nowarn", "-d", out.toString(),
+        "-cp", String.join(java.io.File.pathSeparator, cp)));
+    args.addAll(files);
+    StringWriter err = new StringWriter();
+    int rc = javac.run(null, null, new java.io.PrintStream(new java.io.ByteArrayOutputStream()) {
+      @Override
+      public void write(byte[] b, int off, int len) {
+        err.write(new String(b, off, len));
+      }
+    }, args.toArray(new String[0]));
+    if (rc != 0) {
+      throw new IllegalStateException("compiling " + sources + " failed: " + err);
+    }
+    cp.add(0, out.toAbsolutePath().toString());
+    return String.join(java.io.File.pathSeparator, cp);
+  }
+}

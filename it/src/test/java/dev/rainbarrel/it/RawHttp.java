@@ -1,0 +1,91 @@
+package dev.rainbarrel.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * HTTP/1.1 over a plain socket to 127.0.0.1: one request per connection ({@code Connection:
+ * close}), no retries, so every request the test sends reaches the server exactly once.
+ */
+public final class RawHttp implements AutoCloseable {
+
+  private final Socket socket;
+
+  private RawHttp(Socket socket) {
+    this.socket = socket;
+  }
+
+  /** Opens a connection and sends {@code GET path}. */
+  public static RawHttp get(int port, String path) throws IOException {
+    Socket s = new Socket();
+    s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    s.setSoTimeout(15000);
+    OutputStream out = s.getOutputStream();
+    out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    return new RawHttp(s);
+  }
+
+  /** Sends {@code GET path} and returns the status code (-1 if the server closed without one). */
+  public static int status(int port, String path) throws IOException {
+    try (RawHttp h = get(port, path)) {
+      return h.readStatusAndDrain();
+    }
+  }
+
+  /** Reads the whole response; returns its status code or -1 when there was none. */
+  public int readStatusAndDrain() throws IOException {
+    byte[] all = readAll();
+    String head = new String(all, 0, Math.min(all.length, 64), StandardCharsets.US_ASCII);
+    if (!head.startsWith("HTTP/1.")) {
+      return -1;
+    }
+    return Integer.parseInt(head.substring(9, 12));
+  }
+
+  /** Reads until at least {@code n} bytes arrived (or EOF); returns them. */
+  public byte[] readAtLeast(int n) throws IOException {
+    InputStream in = socket.getInputStream();
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    byte[] b = new byte[4096];
+    while (buf.size() < n) {
+      int r = in.read(b);
+      if (r < 0) {
+        break;
+      }
+      buf.write(b, 0, r);
+    }
+    return buf.toByteArray();
+  }
+
+  private byte[] readAll() throws IOException {
+    InputStream in = socket.getInputStream();
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    byte[] b = new byte[4096];
+    try {
+      for (int r; (r = in.read(b)) >= 0; ) {
+        buf.write(b, 0, r);
+      }
+    } catch (java.net.SocketException e) {
+      // reset by the server after a failure: whatever arrived is the answer
+    }
+    return buf.toByteArray();
+  }
+
+  /** Closes with a TCP reset (SO_LINGER 0): the client abort the server must survive. */
+  public void reset() throws IOException {
+    socket.setSoLinger(true, 0);
+    socket.close();
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}

@@ -1,0 +1,166 @@
+package dev.rainbarrel.it;
+
+import static dev.rainbarrel.it.Counters.delta;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The request scenarios every server must pass, run in order against one child server (each
+ * asserts exact deltas of the counters it touches, so they share one JVM start). Every request is
+ * sent on its own connection with {@link RawHttp} (no client retries).
+ */
+final class ServerScenarios {
+
+  private final int port;
+  private final Counters counters;
+  private final String name;
+  private int connections;
+
+  ServerScenarios(String name, int port, Counters counters) {
+    this.name = name;
+    this.port = port;
+    this.counters = counters;
+  }
+
+  private int status(String path) throws IOException {
+    connections++;
+    return RawHttp.status(port, path);
+  }
+
+  private RawHttp open(String path) throws IOException {
+    connections++;
+    return RawHttp.get(port, path);
+  }
+
+  /** Waits until the request count moved by {@code n} and nothing is in flight, then settles. */
+  private Map<String, Long> settle(Map<String, Long> before, long n) throws Exception {
+    counters.await(m -> delta(before, m, "requests") >= n && m.getOrDefault("calling", 0L) == 0
+        && m.getOrDefault("writing", 0L) == 0, 10_000);
+    Thread.sleep(150); // anything counted twice would show up now
+    return counters.read();
+  }
+
+  /** N plain requests, a forward (servlet) and two status classes: exact totals. */
+  void plainRequests(boolean forward) throws Exception {
+    Map<String, Long> before = counters.read();
+    for (int i = 0; i < 5; i++) {
+      assertEquals(200, status("/ok"), name + ": /ok");
+    }
+    int extra2xx = 0;
+    if (forward) {
+      assertEquals(200, status("/forward"), name + ": /forward");
+      extra2xx = 1;
+    }
+    assertEquals(404, status("/code?c=404"), name + ": /code?c=404");
+    assertEquals(503, status("/code?c=503"), name + ": /code?c=503");
+    Map<String, Long> after = settle(before, 7 + extra2xx);
+    assertEquals(7 + extra2xx, delta(before, after, "requests"), name + ": requests " + after);
+    assertEquals(5 + extra2xx, delta(before, after, "responses_2xx"), name + ": 2xx " + after);
+    assertEquals(1, delta(before, after, "responses_4xx"), name + ": 4xx " + after);
+    assertEquals(1, delta(before, after, "responses_5xx"), name + ": 5xx " + after);
+    assertEquals(0, delta(before, after, "errors"), name + ": errors " + after);
+    assertEquals(7 + extra2xx, delta(before, after, "request_duration.count"),
+        name + ": one request_duration sample per request " + after);
+  }
+
+  /** A request held inside the handler is {@code calling} = 1 and not yet a completed request. */
+  void heldRequest() throws Exception {
+    Map<String, Long> before = counters.read();
+    try (RawHttp held = open("/hold")) {
+      Map<String, Long> during = counters.await(m -> m.getOrDefault("calling", 0L) == 1, 10_000);
+      assertEquals(1, during.get("calling"), name + ": calling while held " + during);
+      assertEquals(0, delta(before, during, "requests"), name + ": held request not complete " + during);
+      assertEquals(200, status("/release"), name + ": /release");
+      assertEquals(200, held.readStatusAndDrain(), name + ": held request");
+    }
+    Map<String, Long> after = settle(before, 2);
+    assertEquals(2, delta(before, after, "requests"), name + ": " + after);
+    assertEquals(0, after.get("calling"), name + ": calling after " + after);
+  }
+
+  /** A committed response still streaming is {@code writing} = 1 (and still calling). */
+  void streamingResponse() throws Exception {
+    streamingResponse(1);
+  }
+
+  /**
+   * A committed response still streaming is {@code writing} = 1; {@code calling} is 1 for
+   * thread-per-request servers (the handler is still writing) and 0 for event-driven ones.
+   */
+  void streamingResponse(long callingWhileStreaming) throws Exception {
+    Map<String, Long> before = counters.read();
+    try (RawHttp stream = open("/stream")) {
+      String got = new String(stream.readAtLeast(1), StandardCharsets.US_ASCII);
+      for (int i = 0; i < 100 && !got.contains("first"); i++) {
+        got += new String(stream.readAtLeast(1), StandardCharsets.US_ASCII);
+      }
+      assertTrue(got.contains("first"), name + ": first chunk: " + got);
+      Map<String, Long> during = counters.await(m -> m.getOrDefault("writing", 0L) == 1, 10_000);
+      assertEquals(1, during.get("writing"), name + ": writing while streaming " + during);
+      assertEquals(callingWhileStreaming, during.get("calling"), name + ": calling while streaming " + during);
+      assertEquals(200, status("/release"), name + ": /release");
+    }
+    Map<String, Long> after = settle(before, 2);
+    assertEquals(2, delta(before, after, "requests"), name + ": " + after);
+    assertEquals(2, delta(before, after, "responses_2xx"), name + ": " + after);
+    assertEquals(0, after.get("writing"), name + ": writing after " + after);
+  }
+
+  /** An async servlet completed on another thread counts once, at completion. */
+  void asyncRequest() throws Exception {
+    Map<String, Long> before = counters.read();
+    assertEquals(200, status("/async"), name + ": /async");
+    Map<String, Long> after = settle(before, 1);
+    Thread.sleep(300);
+    after = counters.read();
+    assertEquals(1, delta(before, after, "requests"), name + ": async counted once " + after);
+    assertEquals(1, delta(before, after, "responses_2xx"), name + ": " + after);
+    assertEquals(0, delta(before, after, "errors"), name + ": " + after);
+  }
+
+  /** A handler exception is an error and leaks nothing. */
+  void handlerException(int expectedStatus) throws Exception {
+    Map<String, Long> before = counters.read();
+    assertEquals(expectedStatus, status("/boom"), name + ": /boom");
+    Map<String, Long> after = counters.await(m -> delta(before, m, "errors") >= 1
+        && m.getOrDefault("calling", 0L) == 0 && m.getOrDefault("writing", 0L) == 0, 10_000);
+    Thread.sleep(150);
+    after = counters.read();
+    assertEquals(1, delta(before, after, "errors"), name + ": errors " + after);
+    assertEquals(1, delta(before, after, "requests"), name + ": requests " + after);
+    assertEquals(0, after.get("calling"), name + ": calling " + after);
+    assertEquals(0, after.get("writing"), name + ": writing " + after);
+  }
+
+  /** A client that resets the connection mid-response: an error, no leak. */
+  void clientAbort() throws Exception {
+    Map<String, Long> before = counters.read();
+    try (RawHttp abort = open("/abort")) {
+      abort.readAtLeast(20_000);
+      Map<String, Long> during = counters.await(m -> m.getOrDefault("writing", 0L) == 1, 10_000);
+      assertEquals(1, during.get("writing"), name + ": writing before the abort " + during);
+      abort.reset();
+    }
+    Map<String, Long> after = counters.await(m -> delta(before, m, "requests") >= 1
+        && m.getOrDefault("calling", 0L) == 0 && m.getOrDefault("writing", 0L) == 0, 15_000);
+    Thread.sleep(150);
+    after = counters.read();
+    assertEquals(1, delta(before, after, "requests"), name + ": requests " + after);
+    assertEquals(1, delta(before, after, "errors"), name + ": errors " + after);
+    assertEquals(0, after.get("calling"), name + ": calling " + after);
+    assertEquals(0, after.get("writing"), name + ": writing " + after);
+  }
+
+  /** Every connection the test opened was accepted (and counted) by the JDK accept hook. */
+  void acceptedConnections() throws Exception {
+    Map<String, Long> m = counters.read();
+    assertTrue(m.getOrDefault("accepted", 0L) >= connections,
+        name + ": accepted " + m.get("accepted") + " < connections " + connections);
+    assertEquals(0, m.get("calling"), name + ": " + m);
+    assertEquals(0, m.get("writing"), name + ": " + m);
+  }
+}

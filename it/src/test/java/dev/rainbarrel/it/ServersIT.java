@@ -1,0 +1,207 @@
+package dev.rainbarrel.it;
+
+import dev.rainbarrel.it.apps.JdkHttpApp;
+import dev.rainbarrel.it.apps.Jetty12App;
+import dev.rainbarrel.it.apps.Jetty12CoreApp;
+import dev.rainbarrel.it.apps.NettyApp;
+import dev.rainbarrel.it.apps.SpringBootApp;
+import dev.rainbarrel.it.apps.TomcatApp;
+import dev.rainbarrel.it.apps.UndertowApp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Unmodified servers in child JVMs with {@code -javaagent}, on JDK 17 and JDK 25: totals, status
+ * classes, {@code calling}, {@code writing}, async, errors, client aborts and accepts.
+ */
+class ServersIT {
+
+  @TempDir Path tmp;
+
+  private ServerScenarios start(ChildServer s, String name, Path file) {
+    return new ServerScenarios(name, s.port(), new Counters(file));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jdkHttpServer(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("jdkhttp.barrel");
+    try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, "file=" + file, List.of())) {
+      ServerScenarios sc = start(s, "JDK HttpServer on " + jdk, file);
+      sc.plainRequests(false);
+      sc.heldRequest();
+      sc.streamingResponse();
+      sc.handlerException(-1); // the JDK server closes the connection without a response
+      sc.clientAbort();
+      sc.acceptedConnections();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12(Jdk jdk) throws Exception {
+    servlet(jdk, Jetty12App.class, "Jetty 12 (ee10) on " + jdk);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void tomcat10(Jdk jdk) throws Exception {
+    servlet(jdk, TomcatApp.class, "Tomcat 10.1 on " + jdk);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void nettyNio(Jdk jdk) throws Exception {
+    netty(jdk, "nio");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void nettyEpoll(Jdk jdk) throws Exception {
+    netty(jdk, "epoll");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void undertow(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("undertow.barrel");
+    try (ChildServer s = ChildServer.start(jdk, UndertowApp.class, "file=" + file, List.of())) {
+      ServerScenarios sc = start(s, "Undertow 2.3 on " + jdk, file);
+      sc.plainRequests(false);
+      sc.heldRequest();
+      sc.streamingResponse();
+      sc.handlerException(500);
+      sc.clientAbort();
+      sc.acceptedConnections();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3Tomcat(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("boot.barrel");
+    try (ChildServer s = ChildServer.start(jdk, SpringBootApp.class, "file=" + file, List.of())) {
+      ServerScenarios sc = start(s, "Spring Boot 3 (Tomcat) on " + jdk, file);
+      sc.plainRequests(false);
+      sc.heldRequest();
+      sc.streamingResponse();
+      sc.asyncRequest();
+      sc.handlerException(500);
+      sc.clientAbort();
+      sc.acceptedConnections();
+    }
+  }
+
+  /** The same Netty app compiled against Netty 4.2 (its own class path). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void netty42(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("netty42-classes"));
+    String cp = IsolatedServer.compileTestSource("netty42", classes, "dev/rainbarrel/it/apps/NettyApp.java");
+    for (String transport : List.of("nio", "epoll")) {
+      Path file = tmp.resolve("netty42-" + transport + ".barrel");
+      netty(ChildServer.start(jdk, NettyApp.class.getName(), cp, "file=" + file,
+          List.of("-Dtransport=" + transport, "-Dio.netty.noUnsafe=true")), "Netty 4.2 " + transport + " on " + jdk, file);
+    }
+  }
+
+  private void netty(Jdk jdk, String transport) throws Exception {
+    Path file = tmp.resolve("netty.barrel");
+    netty(ChildServer.start(jdk, NettyApp.class, "file=" + file,
+        List.of("-Dtransport=" + transport, "-Dio.netty.noUnsafe=true")), "Netty 4.1 " + transport + " on " + jdk, file);
+  }
+
+  private void netty(ChildServer started, String name, Path file) throws Exception {
+    try (ChildServer s = started) {
+      ServerScenarios sc = start(s, name, file);
+      sc.plainRequests(false);
+      sc.heldRequest();
+      sc.streamingResponse(0);
+      sc.handlerException(-1); // the handler closes the connection on exceptions
+      sc.clientAbort();
+      sc.acceptedConnections();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12CoreHandler(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("jetty-core.barrel");
+    try (ChildServer s = ChildServer.start(jdk, Jetty12CoreApp.class, "file=" + file, List.of())) {
+      ServerScenarios sc = start(s, "Jetty 12 core Handler on " + jdk, file);
+      sc.plainRequests(false);
+      sc.heldRequest();
+      sc.streamingResponse();
+      sc.handlerException(500);
+      sc.clientAbort();
+      sc.acceptedConnections();
+    }
+  }
+
+  /** javax.servlet on Jetty 9.4, in its own class path (it clashes with Jetty 12). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty94Javax(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("jetty94-classes"));
+    String cp = IsolatedServer.compile("jetty94", classes);
+    servlet(ChildServer.start(jdk, "Jetty94App", cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
+        "Jetty 9.4 (javax) on " + jdk);
+  }
+
+  /** The Tomcat app and servlet compiled against Tomcat 11 (its own class path). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void tomcat11(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("tomcat11-classes"));
+    String cp = IsolatedServer.compileTestSource("tomcat11", classes, "dev/rainbarrel/it/apps/TomcatApp.java",
+        "dev/rainbarrel/it/apps/TestServlet.java", "dev/rainbarrel/it/apps/Gate.java");
+    servlet(ChildServer.start(jdk, TomcatApp.class.getName(), cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
+        "Tomcat 11 on " + jdk);
+  }
+
+  /** The Jetty 9.4 app in the jakarta namespace, on Jetty 11 (its own class path). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty11(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("jetty11-classes"));
+    String cp = IsolatedServer.compileJakartaVariant("jetty94", "jetty11", classes);
+    servlet(ChildServer.start(jdk, "Jetty94App", cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
+        "Jetty 11 (jakarta) on " + jdk);
+  }
+
+  private void servlet(Jdk jdk, Class<?> app, String name) throws Exception {
+    servlet(ChildServer.start(jdk, app, "file=" + tmp.resolve("servlet.barrel"), List.of()), name);
+  }
+
+  private void servlet(ChildServer started, String name) throws Exception {
+    Path file = tmp.resolve("servlet.barrel");
+    try (ChildServer s = started) {
+      ServerScenarios sc = start(s, name, file);
+      sc.plainRequests(true);
+      sc.heldRequest();
+      sc.streamingResponse();
+      sc.asyncRequest();
+      sc.handlerException(500);
+      sc.clientAbort();
+      sc.acceptedConnections();
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package dev.rainbarrel.it.apps;
+
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/** Holds requests in a handler until the test calls {@code /release} (bounded: 20 s at most). */
+public final class Gate {
+
+  private static final Semaphore PERMITS = new Semaphore(0);
+
+  private Gate() {}
+
+  /** Blocks until released or 20 s passed. */
+  public static void await() throws InterruptedException {
+    PERMITS.tryAcquire(20, TimeUnit.SECONDS);
+  }
+
+  /** Lets one held request continue. */
+  public static void release() {
+    PERMITS.release();
+  }
+}

@@ -1,0 +1,130 @@
+package dev.rainbarrel.it.apps;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An unmodified Netty HTTP server ({@code HttpServerCodec}), NIO or native epoll ({@code
+ * -Dtransport=epoll}). Same routes as the other apps; held work is parked in a queue instead of
+ * blocking the event loop, and {@code /release} runs one parked action.
+ */
+public final class NettyApp {
+
+  private static final Queue<Runnable> PARKED = new ConcurrentLinkedQueue<>();
+
+  public static void main(String[] args) throws Exception {
+    boolean epoll = "epoll".equals(System.getProperty("transport"));
+    if (epoll && !Epoll.isAvailable()) {
+      throw new IllegalStateException("epoll unavailable", Epoll.unavailabilityCause());
+    }
+    EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+    EventLoopGroup workers = epoll ? new EpollEventLoopGroup(2) : new NioEventLoopGroup(2);
+    Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    Channel server = new ServerBootstrap()
+        .group(boss, workers)
+        .channel(type)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new HttpServerCodec(), new Handler());
+          }
+        })
+        .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+    System.out.println("PORT " + ((InetSocketAddress) server.localAddress()).getPort());
+    System.out.flush();
+    server.closeFuture().sync();
+  }
+
+  static final class Handler extends SimpleChannelInboundHandler<HttpObject> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+      if (!(msg instanceof HttpRequest)) {
+        return; // request bodies are empty in these tests
+      }
+      String uri = ((HttpRequest) msg).uri();
+      String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
+      switch (path) {
+        case "/ok" -> full(ctx, 200, "ok");
+        case "/code" -> full(ctx, Integer.parseInt(uri.substring(uri.indexOf("c=") + 2)), "code");
+        case "/hold" -> PARKED.add(() -> full(ctx, 200, "held"));
+        case "/stream" -> {
+          HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+          head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+          ctx.write(head);
+          ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("first\n", StandardCharsets.US_ASCII)));
+          PARKED.add(() -> {
+            ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer("last\n", StandardCharsets.US_ASCII)));
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+          });
+        }
+        case "/boom" -> throw new IllegalStateException("boom (expected by the test)");
+        case "/abort" -> {
+          HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+          head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+          ctx.writeAndFlush(head);
+          chunks(ctx, 2000);
+        }
+        case "/release" -> {
+          Runnable r = PARKED.poll();
+          if (r != null) {
+            r.run();
+          }
+          full(ctx, 200, "released");
+        }
+        default -> full(ctx, 404, "no route");
+      }
+    }
+
+    private static void chunks(ChannelHandlerContext ctx, int left) {
+      if (left == 0 || !ctx.channel().isActive()) {
+        return;
+      }
+      ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[8192])));
+      ctx.executor().schedule(() -> chunks(ctx, left - 1), 10, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close(); // the usual minimal handler: drop the connection
+    }
+  }
+
+  static void full(ChannelHandlerContext ctx, int code, String body) {
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(code),
+        Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII));
+    r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+  }
+}

@@ -1,0 +1,28 @@
+package dev.rainbarrel.it.apps;
+
+import java.nio.file.Files;
+import org.apache.catalina.Context;
+import org.apache.catalina.Wrapper;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+
+/** An unmodified embedded Tomcat running {@link TestServlet}. Prints {@code PORT <n>}. */
+public final class TomcatApp {
+
+  public static void main(String[] args) throws Exception {
+    Tomcat tomcat = new Tomcat();
+    tomcat.setBaseDir(Files.createTempDirectory("tomcat-it").toString());
+    Connector connector = new Connector();
+    connector.setPort(0);
+    connector.setProperty("address", "127.0.0.1");
+    tomcat.setConnector(connector);
+    Context ctx = tomcat.addContext("", null);
+    Wrapper w = Tomcat.addServlet(ctx, "test", new TestServlet());
+    w.setAsyncSupported(true);
+    ctx.addServletMappingDecoded("/*", "test");
+    tomcat.start();
+    System.out.println("PORT " + connector.getLocalPort());
+    System.out.flush();
+    tomcat.getServer().await();
+  }
+}

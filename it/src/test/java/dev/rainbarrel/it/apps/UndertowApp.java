@@ -1,0 +1,81 @@
+package dev.rainbarrel.it.apps;
+
+import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An unmodified Undertow 2.3 with a blocking {@link HttpHandler} dispatched to the worker pool.
+ * Same routes as the other apps. Prints {@code PORT <n>}.
+ */
+public final class UndertowApp {
+
+  public static void main(String[] args) {
+    Undertow server = Undertow.builder()
+        .addHttpListener(0, "127.0.0.1")
+        .setHandler(new Routes())
+        .build();
+    server.start();
+    int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+    System.out.println("PORT " + port);
+    System.out.flush();
+  }
+
+  static final class Routes implements HttpHandler {
+    @Override
+    public void handleRequest(HttpServerExchange ex) throws Exception {
+      if (ex.isInIoThread()) {
+        ex.dispatch(this);
+        return;
+      }
+      ex.startBlocking();
+      switch (ex.getRequestPath()) {
+        case "/ok" -> send(ex, 200, "ok");
+        case "/code" -> {
+          int code = Integer.parseInt(ex.getQueryParameters().get("c").getFirst());
+          send(ex, code, "code " + code);
+        }
+        case "/hold" -> {
+          Gate.await();
+          send(ex, 200, "held");
+        }
+        case "/stream" -> {
+          OutputStream out = ex.getOutputStream();
+          out.write("first\n".getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+          Gate.await();
+          out.write("last\n".getBytes(StandardCharsets.US_ASCII));
+          out.close();
+        }
+        case "/boom" -> throw new IllegalStateException("boom (expected by the test)");
+        case "/abort" -> {
+          OutputStream out = ex.getOutputStream();
+          byte[] chunk = new byte[8192];
+          for (int i = 0; i < 2000; i++) {
+            out.write(chunk);
+            out.flush();
+            Thread.sleep(10);
+          }
+          out.close();
+        }
+        case "/release" -> {
+          Gate.release();
+          send(ex, 200, "released");
+        }
+        default -> send(ex, 404, "no route");
+      }
+    }
+  }
+
+  static void send(HttpServerExchange ex, int code, String body) throws java.io.IOException {
+    byte[] b = body.getBytes(StandardCharsets.US_ASCII);
+    ex.setStatusCode(code);
+    ex.setResponseContentLength(b.length);
+    try (OutputStream out = ex.getOutputStream()) {
+      out.write(b);
+    }
+  }
+}

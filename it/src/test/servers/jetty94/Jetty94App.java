@@ -1,0 +1,119 @@
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import javax.servlet.AsyncContext;
+import javax.servlet.ServletOutputStream;
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.servlet.ServletContextHandler;
+import org.eclipse.jetty.servlet.ServletHolder;
+
+/**
+ * An unmodified Jetty 9.4 with a javax.servlet (3.1) servlet: the same routes as the jakarta apps.
+ * Compiled by the integration test against target/servers/jetty94 only (its classes clash with
+ * Jetty 12 on the test class path). Prints PORT n.
+ */
+public final class Jetty94App {
+
+  static final Semaphore GATE = new Semaphore(0);
+
+  public static void main(String[] args) throws Exception {
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    ServletHolder holder = new ServletHolder(new Routes());
+    holder.setAsyncSupported(true);
+    context.addServlet(holder, "/*");
+    server.setHandler(context);
+    server.start();
+    System.out.println("PORT " + connector.getLocalPort());
+    System.out.flush();
+    server.join();
+  }
+
+  public static final class Routes extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      String path = req.getRequestURI();
+      switch (path) {
+        case "/ok": send(resp, 200, "ok"); break;
+        case "/code": int c = Integer.parseInt(req.getParameter("c")); send(resp, c, "code " + c); break;
+        case "/hold": await(); send(resp, 200, "held"); break;
+        case "/stream": {
+          ServletOutputStream out = resp.getOutputStream();
+          out.write("first\n".getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+          await();
+          out.write("last\n".getBytes(StandardCharsets.US_ASCII));
+          break;
+        }
+        case "/boom": throw new IllegalStateException("boom (expected by the test)");
+        case "/abort": {
+          ServletOutputStream out = resp.getOutputStream();
+          byte[] chunk = new byte[8192];
+          for (int i = 0; i < 2000; i++) {
+            out.write(chunk);
+            out.flush();
+            sleep(10);
+          }
+          break;
+        }
+        case "/async": {
+          AsyncContext ctx = req.startAsync();
+          new Thread(() -> {
+            sleep(150);
+            try {
+              send((HttpServletResponse) ctx.getResponse(), 200, "async");
+            } catch (IOException e) {
+              // the test sees the missing body
+            }
+            ctx.complete();
+          }, "async-completer").start();
+          break;
+        }
+        case "/forward":
+          try {
+            req.getRequestDispatcher("/ok").forward(req, resp);
+          } catch (javax.servlet.ServletException e) {
+            throw new IOException(e);
+          }
+          break;
+        case "/release": GATE.release(); send(resp, 200, "released"); break;
+        default: send(resp, 404, "no route " + path);
+      }
+    }
+  }
+
+  static void await() throws IOException {
+    try {
+      GATE.tryAcquire(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      throw new IOException(e);
+    }
+  }
+
+  static void send(HttpServletResponse resp, int code, String body) throws IOException {
+    byte[] b = body.getBytes(StandardCharsets.US_ASCII);
+    resp.setStatus(code);
+    resp.setContentLength(b.length);
+    resp.getOutputStream().write(b);
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -5,6 +5,7 @@ import dev.rainbarrel.bootstrap.Bridge;
 import dev.rainbarrel.shm.Barrel;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Starts the agent once the bridge is on the bootstrap class path: options, the {@link Recorder},
@@ -55,6 +56,23 @@ public final class Installer {
       return;
     }
     recorder = r;
-    Instrumentations.install(inst, options.servers());
+    List<String> hooks = Instrumentations.install(inst, options.servers());
+    AgentServices services = AgentServices.start(options, r, inst, hooks);
+    Recorder active = r;
+    Path file = active.barrel().path();
+    boolean defaultFile = file.equals(Barrel.defaultPath(pid).toAbsolutePath());
+    Thread shutdown = new Thread(() -> {
+      services.close();
+      if (defaultFile) {
+        // a per-process file dies with its process, as hsperfdata does; a stable file= path stays
+        try {
+          // (unlinking is enough: the mappings of threads still running stay valid)
+          java.nio.file.Files.deleteIfExists(file);
+        } catch (Exception ignored) {
+          // the JVM is exiting: nothing useful to do
+        }
+      }
+    }, "rainbarrel-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdown);
   }
 }

@@ -35,12 +35,21 @@ public final class Bridge {
 
   /** Per-thread request context: allocated once per thread, reused for every request. */
   static final class ThreadState {
+    /**
+     * The agent's own threads ({@code rainbarrel-http-*} serving the endpoints, the watcher, ...)
+     * are not application traffic: requests they handle are never counted, as raindrops does not
+     * count {@code /_raindrops}. Decided once per thread, so the check costs a field read.
+     */
+    final boolean agentThread = Thread.currentThread().getName().startsWith(AGENT_THREAD_PREFIX);
     int depth;
     Object request;
     Object response;
     Object lastTracked;
     final long[] start = new long[1];
   }
+
+  /** Name prefix of every thread the agent starts. */
+  public static final String AGENT_THREAD_PREFIX = "rainbarrel-";
 
   private Bridge() {}
 
@@ -113,7 +122,7 @@ public final class Bridge {
    */
   public static void enter(Object request, Object response, boolean track) {
     ThreadState ts = STATE.get();
-    if (ts.depth++ != 0) {
+    if (ts.agentThread || ts.depth++ != 0) {
       return;
     }
     Object key = request != null ? request : ts.lastTracked;
@@ -174,7 +183,11 @@ public final class Bridge {
 
   /** Starts tracking {@code request} (no-op if tracked already) and remembers it for this thread. */
   public static void track(Object request) {
-    STATE.get().lastTracked = request;
+    ThreadState ts = STATE.get();
+    if (ts.agentThread) {
+      return;
+    }
+    ts.lastTracked = request;
     if (sink() == null) {
       return;
     }

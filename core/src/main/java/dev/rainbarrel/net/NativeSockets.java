@@ -14,4 +14,7 @@ interface NativeSockets {
 
   /** {@code getsockopt(fd, IPPROTO_TCP, TCP_INFO)}: the bytes the kernel filled in. */
   byte[] tcpInfo(int fd) throws IOException;
+
+  /** {@code setsockopt(fd, level, name, &value, 4)}; throws naming the call and errno on failure. */
+  void setIntOption(int fd, int level, int name, int value) throws IOException;
 }

@@ -140,6 +140,24 @@ final class NativeSockets22 implements NativeSockets {
   }
 
   @Override
+  public void setIntOption(int fd, int level, int name, int value) throws IOException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment errno = Libc22.newErrnoSegment(arena);
+      MemorySegment opt = arena.allocate(JAVA_INT);
+      opt.set(JAVA_INT, 0, value);
+      int rc;
+      try {
+        rc = (int) Libc22.SETSOCKOPT.invokeExact(errno, fd, level, name, opt, 4);
+      } catch (Throwable t) {
+        throw new IOException("setsockopt(fd " + fd + ", " + level + ", " + name + ") failed", t);
+      }
+      if (rc != 0) {
+        throw Libc22.error("setsockopt(fd " + fd + ", " + level + ", " + name + ")", errno);
+      }
+    }
+  }
+
+  @Override
   public byte[] tcpInfo(int fd) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment errno = Libc22.newErrnoSegment(arena);

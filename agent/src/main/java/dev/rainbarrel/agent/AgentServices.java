@@ -1,0 +1,192 @@
+package dev.rainbarrel.agent;
+
+import dev.rainbarrel.alloc.AllocatorSource;
+import dev.rainbarrel.http.EmbeddedJolokia;
+import dev.rainbarrel.http.EndpointServer;
+import dev.rainbarrel.jfr.RainbarrelJfr;
+import dev.rainbarrel.jmx.AgentInfo;
+import dev.rainbarrel.jmx.RainbarrelMBeans;
+import dev.rainbarrel.net.DeferAccept;
+import dev.rainbarrel.net.ListenAddress;
+import dev.rainbarrel.net.ListenerSampler;
+import dev.rainbarrel.shm.Barrel;
+import dev.rainbarrel.shm.BarrelReaper;
+import dev.rainbarrel.watch.WatchedListener;
+import dev.rainbarrel.watch.Watcher;
+import dev.rainbarrel.watch.WatcherConfig;
+import dev.rainbarrel.watch.WatcherListener;
+import java.lang.instrument.Instrumentation;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the agent runs besides the instrumentation, started after it: the listener
+ * {@link Watcher}, the reaper of dead owners' slots, {@code accept_wait} and {@code deferAccept},
+ * the MXBeans, the JFR events, the HTTP endpoints and embedded Jolokia.
+ *
+ * <p>Each part starts on its own: a part that cannot start prints one line naming itself and the
+ * reason, and the others go on — the host is never stopped. The MBean {@code
+ * rainbarrel:type=Agent} lists which features are active and why the others are not.
+ */
+final class AgentServices implements AutoCloseable {
+  private static final Duration REAPER_INTERVAL = Duration.ofSeconds(10);
+
+  private final List<AutoCloseable> parts = new ArrayList<>();
+  private final Map<String, String> features = new LinkedHashMap<>();
+
+  private AgentServices() {}
+
+  static AgentServices start(AgentOptions options, Recorder recorder, Instrumentation inst, List<String> hooks) {
+    AgentServices s = new AgentServices();
+    Barrel barrel = recorder.barrel();
+    s.features.put("netlink", orActive(ListenerSampler.netlinkUnavailableReason(), "active (JDK 22+ FFM)"));
+
+    Watcher watcher = null;
+    try {
+      WatcherConfig cfg = WatcherConfig.defaults().withInterval(options.interval());
+      if (!options.listeners().isEmpty()) {
+        cfg = cfg.withListeners(String.join(";", options.listeners()));
+      }
+      watcher = Watcher.start(barrel, cfg);
+      s.parts.add(watcher);
+      s.features.put("watcher", "active, every " + options.interval().toMillis() + " ms");
+    } catch (Throwable t) {
+      s.off("watcher", t);
+    }
+
+    try {
+      s.parts.add(BarrelReaper.start(barrel, REAPER_INTERVAL));
+    } catch (Throwable t) {
+      s.off("reaper", t);
+    }
+
+    try {
+      recorder.setConnectionObserver(AcceptWaitRecorder.create(inst, barrel, options.jfr()));
+      s.features.put("accept_wait", "active");
+    } catch (Throwable t) {
+      s.features.put("accept_wait", "off: " + reason(t));
+    }
+
+    if (options.deferAccept() > 0 && watcher != null) {
+      s.deferAccept(watcher, options.deferAccept());
+    }
+
+    // The Barrel's own slot allocator is added by the MBean and JFR registrations themselves.
+    List<AllocatorSource> allocators = List.of();
+    if (options.jmx()) {
+      try {
+        AgentInfo.Builder b = AgentInfo.builder().version(version()).startTimeMillis(System.currentTimeMillis())
+            .options(describe(options)).instrumentedServers(() -> hooks);
+        s.features.forEach(b::feature);
+        s.parts.add(RainbarrelMBeans.register(barrel, watcher, b.build(), allocators));
+      } catch (Throwable t) {
+        s.off("jmx", t);
+      }
+    }
+    if (options.jfr()) {
+      try {
+        s.parts.add(RainbarrelJfr.register(barrel, watcher, allocators));
+      } catch (Throwable t) {
+        s.off("jfr", t);
+      }
+    }
+    if (options.http() != null) {
+      try {
+        InetSocketAddress at = new InetSocketAddress(options.http().host(), options.http().port());
+        s.parts.add(EndpointServer.start(at, barrel,
+            watcher == null ? null : new WatcherEndpointSources(watcher)));
+      } catch (Throwable t) {
+        s.off("http", t);
+      }
+    }
+    if (options.jolokia() != null) {
+      try {
+        InetSocketAddress at = new InetSocketAddress(options.jolokia().host(), options.jolokia().port());
+        s.parts.add(EmbeddedJolokia.start(at, false));
+      } catch (Throwable t) {
+        s.off("jolokia", t);
+      }
+    }
+    return s;
+  }
+
+  /** Sets TCP_DEFER_ACCEPT on every listener the watcher finds, now and later. */
+  private void deferAccept(Watcher watcher, int seconds) {
+    watcher.addListener(new WatcherListener() {
+      private boolean warned;
+
+      @Override
+      public void listenerAdded(WatchedListener l) {
+        ListenAddress a = l.listenAddress();
+        if (!a.isTcp()) {
+          return;
+        }
+        try {
+          String c = a.canonical(); // numeric: no DNS
+          String host = c.substring(0, c.lastIndexOf(':')).replace("[", "").replace("]", "");
+          DeferAccept.set(new InetSocketAddress(java.net.InetAddress.getByName(host), a.port()), seconds);
+        } catch (Throwable t) {
+          if (!warned) {
+            warned = true;
+            AgentLog.error("deferAccept=" + seconds + " not set on " + a + ": " + reason(t));
+          }
+        }
+      }
+    });
+    features.put("deferAccept", seconds + " s on each listener (JDK 22+ only)");
+  }
+
+  private void off(String part, Throwable t) {
+    features.put(part, "off: " + reason(t));
+    AgentLog.error(part + " not started: " + reason(t));
+  }
+
+  private static String reason(Throwable t) {
+    return t.getMessage() != null ? t.getMessage() : t.toString();
+  }
+
+  private static String orActive(String whyNot, String active) {
+    return whyNot == null ? active : "off: " + whyNot;
+  }
+
+  private static String version() {
+    String v = AgentServices.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  private static Map<String, String> describe(AgentOptions o) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("file", String.valueOf(o.file()));
+    m.put("dir", String.valueOf(o.dir()));
+    m.put("listeners", String.join(";", o.listeners()));
+    m.put("interval", o.interval().toMillis() + "ms");
+    m.put("http", String.valueOf(o.http()));
+    m.put("jolokia", String.valueOf(o.jolokia()));
+    m.put("jmx", Boolean.toString(o.jmx()));
+    m.put("jfr", Boolean.toString(o.jfr()));
+    m.put("deferAccept", Integer.toString(o.deferAccept()));
+    m.put("servers", String.join(";", o.servers()));
+    return m;
+  }
+
+  /** Which features run, and why the others do not. */
+  Map<String, String> features() {
+    return Collections.unmodifiableMap(features);
+  }
+
+  @Override
+  public void close() {
+    for (int i = parts.size() - 1; i >= 0; i--) {
+      try {
+        parts.get(i).close();
+      } catch (Throwable ignored) {
+        // shutting down: nothing useful to do
+      }
+    }
+  }
+}

@@ -83,7 +83,7 @@ final class AgentServices implements AutoCloseable {
         AgentInfo.Builder b = AgentInfo.builder().version(version()).startTimeMillis(System.currentTimeMillis())
             .options(describe(options)).instrumentedServers(() -> hooks);
         s.features.forEach(b::feature);
-        s.parts.add(RainbarrelMBeans.register(barrel, watcher, b.build(), allocators));
+        s.parts.add(RainbarrelMBeans.registerWhenServerExists(barrel, watcher, b.build(), allocators));
       } catch (Throwable t) {
         s.off("jmx", t);
       }

@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 
@@ -114,6 +115,27 @@ public final class RainbarrelMBeans {
         barrel, watcher, info, allocators, MAX_WAIT);
   }
 
+  /**
+   * Registers on the platform MBeanServer as soon as something else has created an MBeanServer:
+   * the JVM's own JMX agent ({@code -Dcom.sun.management.jmxremote...}), a JConsole or VisualVM
+   * attach, Jolokia, or the application. This is the agent's choice: creating the platform server
+   * itself would initialise {@code java.util.logging} at start-up, before containers such as
+   * WildFly install their own log manager, and nobody can read MBeans before a server exists
+   * anyway. A daemon thread polls every 250 ms, quietly, until then. Never throws.
+   */
+  public static Registration registerWhenServerExists(Barrel barrel, Watcher watcher, AgentInfo info,
+      List<AllocatorSource> allocators) {
+    Supplier<String> notYet = () -> {
+      if (MBeanServerFactory.findMBeanServer(null).isEmpty()) {
+        return "no MBeanServer exists yet: the MBeans appear when one is created (jmxremote, JConsole"
+            + " or VisualVM attach, Jolokia, the application)";
+      }
+      return PlatformServerGate.unsafeReason();
+    };
+    return register(ManagementFactory::getPlatformMBeanServer, notYet, barrel, watcher, info, allocators,
+        Duration.ofDays(36_500), false);
+  }
+
   /** Registers on the given server at once (tests, applications with their own server). */
   public static Registration register(MBeanServer server, Barrel barrel, Watcher watcher, AgentInfo info,
       List<AllocatorSource> allocators) {
@@ -122,6 +144,11 @@ public final class RainbarrelMBeans {
 
   static Registration register(Supplier<MBeanServer> server, Supplier<String> unsafe, Barrel barrel,
       Watcher watcher, AgentInfo info, List<AllocatorSource> allocators, Duration maxWait) {
+    return register(server, unsafe, barrel, watcher, info, allocators, maxWait, true);
+  }
+
+  static Registration register(Supplier<MBeanServer> server, Supplier<String> unsafe, Barrel barrel,
+      Watcher watcher, AgentInfo info, List<AllocatorSource> allocators, Duration maxWait, boolean announce) {
     Registration r = new Registration(barrel, watcher, info == null ? AgentInfo.defaults() : info,
         allocators == null ? List.of() : allocators);
     String why;
@@ -133,7 +160,7 @@ public final class RainbarrelMBeans {
     if (why == null) {
       r.registerAll(server);
     } else {
-      r.waitThenRegister(server, unsafe, why, maxWait);
+      r.waitThenRegister(server, unsafe, why, maxWait, announce);
     }
     return r;
   }
@@ -160,9 +187,12 @@ public final class RainbarrelMBeans {
       this.allocators = new ArrayList<>(allocators);
     }
 
-    private void waitThenRegister(Supplier<MBeanServer> s, Supplier<String> unsafe, String why, Duration maxWait) {
+    private void waitThenRegister(
+        Supplier<MBeanServer> s, Supplier<String> unsafe, String why, Duration maxWait, boolean announce) {
       pendingReason = why;
-      System.err.println("rainbarrel: jmx: registration deferred: " + why);
+      if (announce) {
+        System.err.println("rainbarrel: jmx: registration deferred: " + why);
+      }
       Thread t = new Thread(() -> {
         long deadline = System.nanoTime() + maxWait.toNanos();
         while (!closed) {

@@ -1,0 +1,113 @@
+package dev.rainbarrel.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rainbarrel.it.apps.JdkHttpApp;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The agent's own services, started by {@code -javaagent} alone on an unmodified server: the
+ * watcher finds the listener, the HTTP endpoints serve the agent's figures without counting
+ * themselves, and the MXBeans answer over the RMI connector as JConsole uses it.
+ */
+class AgentServicesIT {
+  @TempDir Path tmp;
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static HttpResponse<String> get(int port, String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void endpointsAndMBeansComeUpWithTheAgentAndDoNotCountThemselves(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("services.barrel");
+    int http = freePort();
+    int jmx = freePort();
+    String args = "file=" + file + ",interval=100ms,http=127.0.0.1:" + http;
+    List<String> jvm = List.of("-Dcom.sun.management.jmxremote.port=" + jmx,
+        "-Dcom.sun.management.jmxremote.authenticate=false", "-Dcom.sun.management.jmxremote.ssl=false",
+        "-Dcom.sun.management.jmxremote.host=127.0.0.1", "-Djava.rmi.server.hostname=127.0.0.1");
+    try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, args, jvm)) {
+      for (int i = 0; i < 3; i++) {
+        assertEquals(200, RawHttp.status(s.port(), "/ok"));
+      }
+      Counters c = new Counters(file);
+      c.await(m -> m.getOrDefault("requests", 0L) >= 3, 10_000);
+      String listener = "127.0.0.1:" + s.port();
+
+      // /_raindrops: raindrops' text, with the listener the watcher discovered on its own
+      String text = "";
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      String idle = listener + " active: 0\n" + listener + " queued: 0\n";
+      while (!text.contains(idle) && System.nanoTime() < deadline) {
+        text = get(http, "/_raindrops").body();
+        Thread.sleep(100);
+      }
+      assertTrue(text.startsWith("calling: 0\nwriting: 0\n"), text);
+      assertTrue(text.contains(idle), text);
+
+      HttpResponse<String> metrics = get(http, "/metrics");
+      assertEquals(200, metrics.statusCode());
+      assertTrue(metrics.body().contains("rainbarrel_requests_total 3\n"), metrics.body());
+      HttpResponse<String> json = get(http, "/stats.json");
+      assertTrue(json.body().contains("\"requests\":3"), json.body());
+      HttpResponse<String> queued = get(http, "/queued/" + listener + ".txt");
+      assertEquals(200, queued.statusCode(), queued.body());
+      assertTrue(queued.headers().firstValue("X-Count").isPresent(), queued.headers().toString());
+
+      // The endpoint requests above were served by the agent's own threads: not application traffic.
+      Thread.sleep(300);
+      assertEquals(3, c.get("requests"), "the agent's endpoints are not counted");
+
+      try (JMXConnector conn = JMXConnectorFactory.connect(
+          new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmx + "/jmxrmi"))) {
+        MBeanServerConnection mbs = conn.getMBeanServerConnection();
+        assertEquals(3L, mbs.getAttribute(new ObjectName("rainbarrel:type=Counters"), "Requests"));
+        ObjectName agent = new ObjectName("rainbarrel:type=Agent");
+        assertEquals(file.toString(), mbs.getAttribute(agent, "BarrelPath"));
+        assertTrue(((String[]) mbs.getAttribute(agent, "InstrumentedServers")).length > 0);
+        Set<ObjectName> listeners = mbs.queryNames(new ObjectName("rainbarrel:type=Listener,*"), null);
+        assertTrue(listeners.contains(new ObjectName("rainbarrel:type=Listener,address=" + ObjectName.quote(listener))),
+            listeners.toString());
+        CompositeData stats = (CompositeData) mbs.getAttribute(
+            new ObjectName("rainbarrel:type=Listener,address=" + ObjectName.quote(listener)), "QueuedStats");
+        assertNotNull(stats);
+        assertTrue(((Number) stats.get("count")).longValue() > 0, stats.toString());
+      }
+    }
+  }
+}

@@ -6,6 +6,10 @@ set -euo pipefail
 need_pkgs=()
 command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
 command -v ruby >/dev/null 2>&1 && ruby -e 'require "raindrops"' >/dev/null 2>&1 || need_pkgs+=(ruby-raindrops)
+command -v ruby >/dev/null 2>&1 && ruby -e 'require "rack"' >/dev/null 2>&1 || need_pkgs+=(ruby-rack)
+command -v ruby >/dev/null 2>&1 && ruby -e 'require "aggregate"' >/dev/null 2>&1 || need_pkgs+=(ruby-aggregate)
+command -v promtool >/dev/null 2>&1 || need_pkgs+=(prometheus)
+command -v wrk >/dev/null 2>&1 || need_pkgs+=(wrk)
 
 if ((${#need_pkgs[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -32,6 +32,7 @@ public interface AllocatorStats {
     private final long discarded;
     private final long liveProcesses;
     private final long reclaimed;
+    private final long unitBytes;
 
     /**
      * @param kind allocator kind, e.g. {@code "numbers"}, {@code "arena"}, {@code "iobuf"}
@@ -46,8 +47,17 @@ public interface AllocatorStats {
      * @param liveProcesses processes attached now (1 for in-process allocators)
      * @param reclaimed numbers or blocks taken back from dead processes
      */
+    /** A snapshot whose unit size is 1 byte for unit "bytes", otherwise unknown (0). */
     public Snapshot(String kind, String unit, long capacity, long used, long free, long allocations,
         long frees, long failures, long discarded, long liveProcesses, long reclaimed) {
+      this(kind, unit, capacity, used, free, allocations, frees, failures, discarded, liveProcesses,
+          reclaimed, "bytes".equals(unit) ? 1 : 0);
+    }
+
+    /** A snapshot; {@code unitBytes} is the size of one unit in bytes, 0 when units vary. */
+    public Snapshot(String kind, String unit, long capacity, long used, long free, long allocations,
+        long frees, long failures, long discarded, long liveProcesses, long reclaimed, long unitBytes) {
+      this.unitBytes = unitBytes;
       this.kind = kind;
       this.unit = unit;
       this.capacity = capacity;
@@ -112,6 +122,11 @@ public interface AllocatorStats {
     }
 
     /** Numbers or blocks reclaimed from dead processes. */
+    /** Bytes per unit (1 for byte-sized allocators), 0 when units have no fixed size. */
+    public long unitBytes() {
+      return unitBytes;
+    }
+
     public long reclaimed() {
       return reclaimed;
     }
@@ -130,6 +145,7 @@ public interface AllocatorStats {
       m.put("discarded", discarded);
       m.put("liveProcesses", liveProcesses);
       m.put("reclaimed", reclaimed);
+      m.put("unitBytes", unitBytes);
       return Collections.unmodifiableMap(m);
     }
 

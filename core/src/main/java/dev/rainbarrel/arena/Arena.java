@@ -54,7 +54,8 @@ import java.util.concurrent.locks.LockSupport;
  *  +----------------------------------+-----------------------------------+------------
  * </pre>
  *
- * The meta word's high byte is the constant {@code 0xB7} so that garbage is recognised; the owner
+ * Bits 50-55 of the meta word are reserved (0). The meta word's high byte is the constant
+ * {@code 0xB7} so that garbage is recognised; the owner
  * slot (1-based index into the process table, 0 = none) is what makes blocks of a dead process
  * reclaimable. The link word is used while the block is in the freelist; its 24-bit tag is
  * incremented by every write, so a stale compare-and-set can never succeed (ABA).
@@ -156,6 +157,8 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   private final int slots;
   private final long waitNanos;
   private final int mySlot;
+  /** Upper bound of the freelist length: a longer traversal is on a stale path, or a cycle. */
+  private final int maxNodes;
   private volatile boolean closed;
 
   private Arena(String name, ByteBuffer buf, FileChannel channel, Options o, int mySlot) {
@@ -169,6 +172,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     this.slots = (int) INT.getVolatile(buf, SLOTS_OFFSET);
     this.waitNanos = o.waitTimeout.toNanos();
     this.mySlot = mySlot;
+    this.maxNodes = (capacity - dataOffset) / MIN_BLOCK + 1;
   }
 
   // ------------------------------------------------------------------ opening
@@ -362,6 +366,9 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       throw new ArenaFormatException(file, "unknown freelist kind " + k);
     }
     long cap = h.getLong(CAPACITY_OFFSET);
+    if (cap > (Integer.MAX_VALUE & ~7) && cap == size) {
+      throw new ArenaFormatException(file, "capacity " + cap + " exceeds the 2 GiB this library can map");
+    }
     if (cap != size) {
       throw new ArenaFormatException(file, (size < cap ? "truncated: " : "size mismatch: ") + size
           + " bytes on disk but the header says " + cap);
@@ -590,8 +597,9 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       int predAddr = HEAD_OFFSET;
       long predLink = getLong(HEAD_OFFSET);
       int curr = next(predLink);
+      int steps = 0;
       while (curr != 0) {
-        if (curr < dataOffset || curr + MIN_BLOCK > capacity) {
+        if (++steps > maxNodes || !plausibleNode(curr)) {
           continue restart; // a stale read of a reused word; the tags make any CAS on it fail
         }
         long currLink = getLong(curr + LINK);
@@ -606,7 +614,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
         }
         long m = getLong(curr);
         int size = blockSize(m);
-        if (stateOf(m) == FREE) {
+        if (stateOf(m) == FREE && (m & CHECK_MASK) == CHECK && curr + size <= capacity) {
           if (size < need && kind == Freelist.OPTIMISTIC) {
             return -1; // the largest free segment is too small
           }
@@ -631,6 +639,22 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       }
       return -1;
     }
+  }
+
+  /**
+   * A traversal that followed a stale link may stand on bytes that are no longer a node (a
+   * block since allocated, split or merged): anything but an in-range FREE or TAKING header sends
+   * it back to the head. Its CASes would fail on the tags anyway; this keeps it from wandering
+   * through payload.
+   */
+  private boolean plausibleNode(int curr) {
+    if (curr < dataOffset || curr + MIN_BLOCK > capacity) {
+      return false;
+    }
+    long m = getLong(curr);
+    int st = stateOf(m);
+    return (m & CHECK_MASK) == CHECK && (st == FREE || st == TAKING) && blockSize(m) >= MIN_BLOCK
+        && curr + blockSize(m) <= capacity;
   }
 
   /** Sets the mark bit of a node's link (logical deletion); the caller owns the node (TAKING). */
@@ -659,8 +683,9 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       int predAddr = HEAD_OFFSET;
       long predLink = getLong(HEAD_OFFSET);
       int curr = next(predLink);
+      int steps = 0;
       while (curr != 0) {
-        if (curr < dataOffset || curr + MIN_BLOCK > capacity) {
+        if (++steps > maxNodes || !plausibleNode(curr)) {
           continue restart;
         }
         long currLink = getLong(curr + LINK);
@@ -707,8 +732,9 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       int predAddr = HEAD_OFFSET;
       long predLink = getLong(HEAD_OFFSET);
       int curr = next(predLink);
+      int steps = 0;
       while (curr != 0) {
-        if (curr < dataOffset || curr + MIN_BLOCK > capacity) {
+        if (++steps > maxNodes || !plausibleNode(curr)) {
           continue restart;
         }
         long currLink = getLong(curr + LINK);

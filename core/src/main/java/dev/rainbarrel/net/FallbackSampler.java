@@ -10,7 +10,6 @@ import java.util.Map;
  */
 final class FallbackSampler implements ListenerSampler {
 
-  private static final System.Logger LOG = System.getLogger("dev.rainbarrel.net");
 
   private ListenerSampler primary; // null once given up
   private final ProcListenerSampler proc = new ProcListenerSampler();
@@ -38,7 +37,9 @@ final class FallbackSampler implements ListenerSampler {
           throw e;
         }
         reason = "netlink failed, using /proc from now on: " + NativeNet.describe(e);
-        LOG.log(System.Logger.Level.INFO, "rainbarrel: " + reason);
+        // stderr, not System.Logger: its default backend is java.util.logging, and starting JUL from
+        // the agent before WildFly installs its LogManager breaks the container's logging.
+        System.err.println("rainbarrel: " + reason);
         primary.close();
         primary = null;
       }
@@ -63,6 +64,24 @@ final class FallbackSampler implements ListenerSampler {
   }
 
   /** The netlink sampler while it is in use, else null (tests inspect it). */
+  @Override
+  public Map<Long, ListenAddress> listeningSockets() throws IOException {
+    if (primary != null) {
+      try {
+        Map<Long, ListenAddress> m = primary.listeningSockets();
+        last = primary.source();
+        return m;
+      } catch (IOException | RuntimeException e) {
+        reason = "netlink failed, using /proc from now on: " + NativeNet.describe(e);
+        System.err.println("rainbarrel: " + reason);
+        primary.close();
+        primary = null;
+      }
+    }
+    last = StatsSource.PROC;
+    return proc.listeningSockets();
+  }
+
   ListenerSampler primary() {
     return primary;
   }

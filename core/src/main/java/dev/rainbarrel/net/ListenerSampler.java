@@ -56,6 +56,16 @@ public interface ListenerSampler extends AutoCloseable {
   /** Every TCP listener (as {@link #sampleAllTcp()}) followed by every Unix listener by path. */
   Map<String, ListenerStats> sampleAll() throws IOException;
 
+  /**
+   * Every listening socket on the host (TCP in canonical form, IPv4-mapped as IPv4; Unix by path)
+   * keyed by socket inode: what {@link OwnListeners} matches against this process's descriptors.
+   * Netlink asks the kernel for LISTEN sockets only, which walks just the listening hash (cheap
+   * however many connections the host has); {@code /proc} has to read every socket.
+   */
+  default Map<Long, ListenAddress> listeningSockets() throws IOException {
+    return OwnListeners.listeningSockets(new ProcNetReader(), true);
+  }
+
   /** The source that answered the most recent sample (before any sample: the preferred one). */
   StatsSource source();
 

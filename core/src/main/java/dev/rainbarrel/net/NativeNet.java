@@ -16,7 +16,6 @@ final class NativeNet {
   static final String SAMPLER_CLASS = "dev.rainbarrel.net.NetlinkSampler22";
   static final String SOCKETS_CLASS = "dev.rainbarrel.net.NativeSockets22";
 
-  private static final System.Logger LOG = System.getLogger("dev.rainbarrel.net");
   private static volatile String lastFailure;
   private static volatile NativeSockets sockets;
 
@@ -47,7 +46,9 @@ final class NativeNet {
     } catch (Throwable t) {
       String reason = describe(t);
       lastFailure = reason;
-      LOG.log(System.Logger.Level.INFO, "rainbarrel: using /proc/net instead of netlink: " + reason);
+      // stderr, not System.Logger: its default backend is java.util.logging, and starting JUL from
+      // the agent before WildFly installs its LogManager breaks the container's logging.
+      System.err.println("rainbarrel: using /proc/net instead of netlink: " + reason);
       return new FallbackSampler(null, reason);
     }
   }

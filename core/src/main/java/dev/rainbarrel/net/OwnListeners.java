@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,33 +32,74 @@ public final class OwnListeners {
     return find("/proc/self/fd", new ProcNetReader());
   }
 
+  /**
+   * As {@link #find()}, asking {@code sampler} for the host's listening sockets (with netlink that
+   * costs microseconds however many connections the host has, where {@code /proc/net/tcp} lists
+   * them all).
+   */
+  public static List<ListenAddress> find(ListenerSampler sampler) throws IOException {
+    return ownOf(sampler.listeningSockets(), socketInodes());
+  }
+
+  /** The inodes of every socket this process has open (its {@code /proc/self/fd} links). */
+  public static Set<Long> socketInodes() throws IOException {
+    return socketInodes(Path.of("/proc/self/fd"));
+  }
+
+  /** The listeners among {@code listening} (inode to address) whose inode is in {@code own}. */
+  public static List<ListenAddress> ownOf(Map<Long, ListenAddress> listening, Set<Long> own) {
+    Set<ListenAddress> out = new LinkedHashSet<>();
+    for (Map.Entry<Long, ListenAddress> e : listening.entrySet()) {
+      if (own.contains(e.getKey())) {
+        out.add(e.getValue());
+      }
+    }
+    return new ArrayList<>(out);
+  }
+
   static List<ListenAddress> find(String fdDir, ProcNetReader reader) throws IOException {
     Set<Long> inodes = socketInodes(Path.of(fdDir));
-    Set<ListenAddress> out = new LinkedHashSet<>();
     if (inodes.isEmpty()) {
       return new ArrayList<>();
     }
+    return ownOf(listeningSockets(reader, true), inodes);
+  }
+
+  /** TCP (v4 then v6) and, if asked, Unix LISTEN sockets of the host by inode, from /proc. */
+  static Map<Long, ListenAddress> listeningSockets(ProcNetReader reader, boolean unix) throws IOException {
+    Map<Long, ListenAddress> out = new LinkedHashMap<>();
     ProcNetReader.TcpRowSink tcp =
         (family, addr, port, state, rq, wq, inode) -> {
-          if (state == TcpTally.TCP_LISTEN && inodes.contains(inode)) {
-            if (family == TcpTally.AF_INET) {
-              out.add(ListenAddress.ofTcp(Arrays.copyOf(addr, 4), port));
-            } else if (TcpTally.isV4Mapped(addr)) {
-              out.add(ListenAddress.ofTcp(Arrays.copyOfRange(addr, 12, 16), port));
-            } else {
-              out.add(ListenAddress.ofTcp(Arrays.copyOf(addr, 16), port));
-            }
+          if (state == TcpTally.TCP_LISTEN && inode != 0) {
+            out.put(inode, tcpAddress(family, addr, port));
           }
         };
     reader.readTcp(TcpTally.AF_INET, tcp);
     reader.readTcp(TcpTally.AF_INET6, tcp);
+    if (unix) {
+      listeningUnix(reader, out);
+    }
+    return out;
+  }
+
+  /** Adds the host's Unix LISTEN sockets (from /proc/net/unix) by inode. */
+  static void listeningUnix(ProcNetReader reader, Map<Long, ListenAddress> out) throws IOException {
     reader.readUnix(
         (buf, off, len, listening, state, rq, wq, inode) -> {
-          if (listening && len > 0 && inodes.contains(inode)) {
-            out.add(ListenAddress.ofUnix(new String(buf, off, len, StandardCharsets.UTF_8)));
+          if (listening && len > 0 && inode != 0) {
+            out.put(inode, ListenAddress.ofUnix(new String(buf, off, len, StandardCharsets.UTF_8)));
           }
         });
-    return new ArrayList<>(out);
+  }
+
+  /** Canonical address of a TCP socket row (IPv4-mapped IPv6 as IPv4). */
+  static ListenAddress tcpAddress(int family, byte[] addr, int port) {
+    if (family == TcpTally.AF_INET) {
+      return ListenAddress.ofTcp(Arrays.copyOf(addr, 4), port);
+    } else if (TcpTally.isV4Mapped(addr)) {
+      return ListenAddress.ofTcp(Arrays.copyOfRange(addr, 12, 16), port);
+    }
+    return ListenAddress.ofTcp(Arrays.copyOf(addr, 16), port);
   }
 
   /** Inodes of the sockets open in this process, from the {@code socket:[N]} fd links. */

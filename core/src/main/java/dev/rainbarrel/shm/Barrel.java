@@ -63,6 +63,9 @@ public final class Barrel implements AutoCloseable {
   static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
+  /** Bytes of one counter/gauge slot (one value per cache-line-sized slot). */
+  public static final int SLOT_BYTES = SLOT_SIZE;
+
   /** File locks belong to the process: serialise this JVM's lock holders on one monitor. */
   private static final Object JVM_LOCK = new Object();
   private static final long READY_WAIT_MILLIS = 2000;
@@ -78,6 +81,7 @@ public final class Barrel implements AutoCloseable {
   private final Map<String, LogLinearHistogram> histograms = new ConcurrentHashMap<>();
   private final Handle.State state = new Handle.State();
   private int attachEntry = -1;
+  private final java.util.concurrent.atomic.AtomicLong registrationFailures = new java.util.concurrent.atomic.AtomicLong();
 
   private Barrel(Path path, FileChannel channel, boolean readOnly, MappedByteBuffer header) {
     this.path = path;
@@ -568,6 +572,15 @@ public final class Barrel implements AutoCloseable {
   private long register(int kind, long owner, String name, String label, boolean matchOwner) {
     checkName(name, label);
     checkWritable();
+    try {
+      return registerLocked(kind, owner, name, label, matchOwner);
+    } catch (RuntimeException e) {
+      registrationFailures.incrementAndGet();
+      throw e;
+    }
+  }
+
+  private long registerLocked(int kind, long owner, String name, String label, boolean matchOwner) {
     return withFileLock(() -> {
       refreshExtents();
       long found = scanRecords(kind, (x, n, m) ->
@@ -743,6 +756,19 @@ public final class Barrel implements AutoCloseable {
     return used;
   }
 
+  /**
+   * Slot and block records ever written into the file, by every process (the header's
+   * registration sequence): how many allocations the file's slot allocators have served.
+   */
+  public long registrations() {
+    return (long) LONG.getAcquire(header, H_NEXT_REGISTRATION) - 1L;
+  }
+
+  /** Registrations of this handle that failed (file full, I/O error), since it was opened. */
+  public long registrationFailures() {
+    return registrationFailures.get();
+  }
+
   /** Pid of the process that created the file. */
   public long creatorPid() {
     return ProcessIdentity.pid(header.getLong(H_CREATOR));
@@ -803,6 +829,42 @@ public final class Barrel implements AutoCloseable {
           x.allocator.free(n, NumberAllocator.FILE_OWNER);
           return true;
         }) >= 0;
+      });
+    }
+  }
+
+  /**
+   * Frees this process's slot of a gauge (e.g. a listener that closed), so readers stop listing
+   * it. The {@link Gauge} handle obtained before must not be used afterwards: it would write into
+   * a slot that may have been handed to someone else.
+   *
+   * @return true if this process had the gauge
+   */
+  public boolean removeGauge(String name, String label) {
+    checkName(name, label);
+    checkWritable();
+    synchronized (this) {
+      if (gauges.remove(key(name, label)) == null) {
+        return false;
+      }
+      return withFileLock(() -> {
+        refreshExtents();
+        for (Extent x : extents) {
+          if (x.type != TYPE_COUNTERS) {
+            continue;
+          }
+          for (int n = 0; n < SLOTS_PER_EXTENT; n++) {
+            int m = META_OFFSET + n * META_LENGTH;
+            if ((int) INT.getAcquire(x.buf, m + M_STATE) == STATE_ALLOCATED
+                && x.buf.getInt(m + M_KIND) == KIND_GAUGE && x.buf.getLong(m + M_OWNER) == stamp
+                && recordMatches(x.buf, m, name, label)) {
+              clearSlot(x.buf, n);
+              x.allocator.free(n, stamp);
+              return true;
+            }
+          }
+        }
+        return false;
       });
     }
   }

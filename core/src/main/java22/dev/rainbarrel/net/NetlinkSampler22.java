@@ -122,6 +122,7 @@ final class NetlinkSampler22 implements ListenerSampler {
   private long rowsLastSample; // rows the kernel sent in the last sample (tests check the filter)
 
   private final TcpTally tally = new TcpTally();
+  private Map<Long, ListenAddress> listenSink; // set while listeningSockets() dumps
   private final UnixTally unixTally = new UnixTally();
   private final List<ListenAddress> tcpQ = new ArrayList<>();
   private final List<ListenAddress> unixQ = new ArrayList<>();
@@ -240,6 +241,25 @@ final class NetlinkSampler22 implements ListenerSampler {
     if (closed) {
       throw new IOException("sampler is closed");
     }
+  }
+
+  /**
+   * LISTEN sockets only: the kernel then walks just its listening hash, not the established one,
+   * so this stays cheap on a host with many connections. Unix listeners come from /proc/net/unix.
+   */
+  @Override
+  public Map<Long, ListenAddress> listeningSockets() throws IOException {
+    ensureOpen();
+    Map<Long, ListenAddress> out = new java.util.LinkedHashMap<>();
+    listenSink = out;
+    try {
+      dumpTcp(TcpTally.AF_INET, null, LISTEN, false);
+      dumpTcp(TcpTally.AF_INET6, null, LISTEN, false);
+    } finally {
+      listenSink = null;
+    }
+    OwnListeners.listeningUnix(new ProcNetReader(), out);
+    return out;
   }
 
   // ---------------------------------------------------------------- TCP
@@ -492,6 +512,12 @@ final class NetlinkSampler22 implements ListenerSampler {
     long rq = rbuf.get(INT, m + MSG_RQUEUE) & 0xffffffffL;
     long wq = rbuf.get(INT, m + MSG_WQUEUE) & 0xffffffffL;
     long inode = rbuf.get(INT, m + MSG_INODE) & 0xffffffffL;
+    if (listenSink != null) {
+      if (state == TcpTally.TCP_LISTEN && inode != 0) {
+        listenSink.put(inode, OwnListeners.tcpAddress(family, addr, port));
+      }
+      return;
+    }
     tally.row(family, addr, port, state, rq, wq, inode);
   }
 

@@ -1,0 +1,108 @@
+package dev.rainbarrel.watch;
+
+import dev.rainbarrel.net.ListenAddress;
+import dev.rainbarrel.net.ListenerSampler;
+import dev.rainbarrel.net.OwnListeners;
+import dev.rainbarrel.net.StatsSource;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * Finds this process's listeners each round without paying for a full socket table every time.
+ *
+ * <ul>
+ *   <li>netlink (JDK 22+): asks the kernel for the host's LISTEN sockets only (its listening hash:
+ *       microseconds, however many connections exist); only when that set of inodes changed does
+ *       it list {@code /proc/self/fd} to see which of them are ours.
+ *   <li>{@code /proc}: the host's listeners cost a read of every TCP socket, so each round only
+ *       lists {@code /proc/self/fd} (closed listeners vanish at once) and re-reads the tables
+ *       when a socket of unknown kind appeared, at most every {@link #PROC_RESCAN_NANOS}.
+ * </ul>
+ */
+final class ListenerDiscovery {
+
+  /** Least time between two full {@code /proc/net} scans. */
+  static final long PROC_RESCAN_NANOS = 5_000_000_000L;
+
+  private final ListenerSampler sampler;
+  private final LongSupplier nanoTime;
+  private Set<Long> hostListenInodes; // netlink: the set at the last fd scan
+  private Map<Long, ListenAddress> own = new LinkedHashMap<>(); // our listeners by inode
+  private Set<Long> knownSockets = new HashSet<>(); // /proc: inodes classified at the last scan
+  private long lastProcScan;
+  private boolean scanned;
+  private long fullScans;
+
+  ListenerDiscovery(ListenerSampler sampler, LongSupplier nanoTime) {
+    this.sampler = sampler;
+    this.nanoTime = nanoTime;
+  }
+
+  List<ListenAddress> discover() throws IOException {
+    if (sampler.source() == StatsSource.PROC) {
+      return discoverProc();
+    }
+    Map<Long, ListenAddress> host = sampler.listeningSockets();
+    if (sampler.source() == StatsSource.PROC) { // netlink gave up during the call
+      hostListenInodes = null;
+      return fromScan(host, OwnListeners.socketInodes());
+    }
+    if (!host.keySet().equals(hostListenInodes)) {
+      hostListenInodes = new HashSet<>(host.keySet());
+      return fromScan(host, OwnListeners.socketInodes());
+    }
+    return new ArrayList<>(own.values());
+  }
+
+  private List<ListenAddress> discoverProc() throws IOException {
+    Set<Long> fds = OwnListeners.socketInodes();
+    own.keySet().retainAll(fds); // closed listeners go at once
+    boolean unknown = !scanned;
+    if (!unknown) {
+      for (Long inode : fds) {
+        if (!knownSockets.contains(inode)) {
+          unknown = true;
+          break;
+        }
+      }
+    }
+    long now = nanoTime.getAsLong();
+    if (unknown && (!scanned || now - lastProcScan >= PROC_RESCAN_NANOS)) {
+      lastProcScan = now;
+      return fromScan(sampler.listeningSockets(), fds);
+    }
+    knownSockets.retainAll(fds);
+    return new ArrayList<>(own.values());
+  }
+
+  private List<ListenAddress> fromScan(Map<Long, ListenAddress> host, Set<Long> fds) {
+    scanned = true;
+    fullScans++;
+    Map<Long, ListenAddress> mine = new LinkedHashMap<>();
+    for (Map.Entry<Long, ListenAddress> e : host.entrySet()) {
+      if (fds.contains(e.getKey())) {
+        mine.put(e.getKey(), e.getValue());
+      }
+    }
+    own = mine;
+    knownSockets = new HashSet<>(fds);
+    List<ListenAddress> out = new ArrayList<>();
+    for (ListenAddress a : mine.values()) {
+      if (!out.contains(a)) {
+        out.add(a); // SO_REUSEPORT: several inodes, one address
+      }
+    }
+    return out;
+  }
+
+  /** Full scans so far (tests). */
+  long fullScans() {
+    return fullScans;
+  }
+}

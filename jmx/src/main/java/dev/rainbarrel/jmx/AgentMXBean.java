@@ -1,0 +1,69 @@
+package dev.rainbarrel.jmx;
+
+import java.util.List;
+import java.util.Map;
+
+/** {@code rainbarrel:type=Agent}: the agent itself. */
+@Description("The rainbarrel agent: version, shared file, JDK, native features, instrumented servers, options")
+public interface AgentMXBean {
+
+  /** Version. */
+  @Description("rainbarrel version")
+  String getVersion();
+
+  /** Barrel path. */
+  @Description("Path of the shared-memory file (read it with: rainbarrel stat <pid|file>)")
+  String getBarrelPath();
+
+  /** Pid. */
+  @Description("Process id of this JVM")
+  long getPid();
+
+  /** JDK feature level. */
+  @Description("Feature release of the running JDK (Runtime.version().feature())")
+  int getJdkFeature();
+
+  /** Native features. */
+  @Description("Native features and their status: 'active', or why not (e.g. netlink needs JDK 22+)")
+  Map<String, String> getNativeFeatures();
+
+  /** Servers. */
+  @Description("Servers the agent instrumented (empty for library use)")
+  List<String> getInstrumentedServers();
+
+  /** Start time. */
+  @Description("When the agent started (epoch ms)")
+  long getStartTimeMillis();
+
+  /** Start time as text. */
+  @Description("When the agent started (ISO-8601, UTC)")
+  String getStartTime();
+
+  /** Options. */
+  @Description("Agent options as given (key -> value)")
+  Map<String, String> getOptions();
+
+  /** Listener source. */
+  @Description("Kernel interface the watcher samples listeners with: NETLINK or PROC (none without a watcher)")
+  String getListenerSource();
+
+  /** Watcher interval. */
+  @Description("Watcher sampling period in milliseconds (0 without a watcher)")
+  long getWatcherIntervalMillis();
+
+  /** Watcher rounds. */
+  @Description("Sampling rounds the watcher completed")
+  long getWatcherRounds();
+
+  /** Watcher errors. */
+  @Description("Errors the watcher met (each kind printed once on stderr)")
+  long getWatcherErrors();
+
+  /** Round cost. */
+  @Description("Duration of the watcher's latest round in microseconds")
+  long getWatcherLastRoundMicros();
+
+  /** Watched listeners. */
+  @Description("Addresses the watcher watches now")
+  List<String> getListeners();
+}

@@ -75,9 +75,10 @@ public final class Instrumentations {
         .disableClassFormatChanges()
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
         .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-        .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
+        .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
         .with(new ErrorListener())
-        .ignore(nameStartsWith("dev.rainbarrel.")
+        .ignore(new JdkOutsideTargets())
+        .or(nameStartsWith("dev.rainbarrel.")
             .or(nameStartsWith("net.bytebuddy."))
             .or(nameStartsWith("java."))
             .or(nameStartsWith("jdk.internal."))
@@ -128,6 +129,27 @@ public final class Instrumentations {
       } else {
         System.setProperty(key, old);
       }
+    }
+  }
+
+  /**
+   * Ignores every class of the bootstrap and platform loaders except the JDK classes the agent
+   * hooks (accept paths, the JDK HttpServer): matching them all is most of the startup cost.
+   */
+  static final class JdkOutsideTargets implements AgentBuilder.RawMatcher {
+    private static final Set<String> TARGETS = Set.of(
+        "sun.nio.ch.ServerSocketChannelImpl",
+        "sun.nio.ch.NioSocketImpl",
+        "sun.net.httpserver.ExchangeImpl",
+        "sun.net.httpserver.WriteFinishedEvent",
+        "sun.net.httpserver.Event$WriteFinished",
+        "com.sun.net.httpserver.Filter$Chain");
+    private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
+
+    @Override
+    public boolean matches(net.bytebuddy.description.type.TypeDescription type, ClassLoader loader,
+        JavaModule module, Class<?> beingRedefined, java.security.ProtectionDomain pd) {
+      return (loader == null || loader == PLATFORM) && !TARGETS.contains(type.getName());
     }
   }
 

@@ -57,6 +57,21 @@ summary="$OUT/summary.txt"
 "$JAVA" -jar "$JAR" 'ListenSampleBenchmark.netlink[14]$' -prof gc ${JMH_GC_OPTS:--wi 2 -i 3} \
   > "$OUT/jmh-gc-idle.txt" 2>&1
 
+# thread-local bytes per sample on the idle host (4 idle listeners of a holder)
+start_idle() {
+  local f="$OUT/holder-idle.in"; rm -f "$f"; mkfifo "$f"
+  "$JAVA" -cp "$JAR" dev.rainbarrel.bench.net.ConnectionHolder 4 0 0 < "$f" > "$OUT/holder-idle.out" 2>&1 &
+  idle_pid=$!
+  exec {idle_fd}> "$f"
+  for _ in $(seq 1 300); do grep -q '^READY ' "$OUT/holder-idle.out" 2>/dev/null && break; sleep 0.2; done
+  rm -f "$f"
+}
+start_idle
+"$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.rainbarrel.bench.net.SampleAllocation \
+  "$(sed -n 's/^READY //p' "$OUT/holder-idle.out")" idle > "$OUT/alloc.txt" 2>&1
+exec {idle_fd}>&-
+wait "$idle_pid" 2>/dev/null || true
+
 # --- 2. load: holders keep listeners and connections until their stdin closes.
 #   "load" listeners: HOLDERS listeners sharing the CONNS established connections;
 #   "quiet" listeners: 4 listeners with 25 accepted and QUEUED queued connections each.
@@ -104,6 +119,11 @@ est=$(ss -Htn state established | wc -l)
 "$JAVA" -jar "$JAR" 'ListenSampleBenchmark.netlink[14]$' -p addrs="$quiet,$load" -prof gc ${JMH_GC_OPTS:--wi 2 -i 3} \
   > "$OUT/jmh-gc-load.txt" 2>&1
 
+for pair in "quiet:$quiet" "load:$load"; do
+  "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.rainbarrel.bench.net.SampleAllocation \
+    "${pair#*:}" "${pair%%:*}" >> "$OUT/alloc.txt" 2>&1
+done
+
 # --- 4. ruby-raindrops on the same sockets (one reused InetDiagSocket, like our sampler)
 ruby -e '
   require "raindrops"
@@ -135,6 +155,9 @@ echo "ss -ltn:              $(( (t1 - t0) / n / 1000 )) us/run (process included
   echo
   echo "JMH (avgt, us/op), loaded host:"
   grep -E '^(Benchmark|ListenSampleBenchmark)' "$OUT/jmh-load.txt" || true
+  echo
+  echo "Sampling thread's own allocation per sample (ThreadMXBean), idle host then loaded host:"
+  cut -c1-110 "$OUT/alloc.txt"
   echo
   echo "JMH -prof gc, bytes allocated per sample (gc.alloc.rate.norm), idle host:"
   grep -E 'gc.alloc.rate.norm' "$OUT/jmh-gc-idle.txt" || true

@@ -124,6 +124,10 @@ for pair in "quiet:$quiet" "load:$load"; do
     "${pair#*:}" "${pair%%:*}" >> "$OUT/alloc.txt" 2>&1
 done
 
+# --- 3b. head to head: alternating rounds of ours and ruby-raindrops (same background load)
+"$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.rainbarrel.bench.net.HeadToHead \
+  "${ROUNDS:-7}" "$quiet" "$load" > "$OUT/head-to-head.txt" 2>&1
+
 # --- 4. ruby-raindrops on the same sockets (one reused InetDiagSocket, like our sampler)
 ruby -e '
   require "raindrops"
@@ -152,6 +156,9 @@ t1=$(date +%s%N)
 echo "ss -ltn:              $(( (t1 - t0) / n / 1000 )) us/run (process included)" >> "$summary"
 
 {
+  echo
+  echo "Head to head, alternating rounds (median/min/max us per sample):"
+  cat "$OUT/head-to-head.txt"
   echo
   echo "JMH (avgt, us/op), loaded host:"
   grep -E '^(Benchmark|ListenSampleBenchmark)' "$OUT/jmh-load.txt" || true

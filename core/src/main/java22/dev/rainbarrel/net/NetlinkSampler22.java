@@ -427,7 +427,12 @@ final class NetlinkSampler22 implements ListenerSampler {
     while (rows < MAX_ROWS) {
       long n;
       try {
-        n = (long) Libc22.RECV.invokeExact(errno, fd, rbuf, (long) RECV_CAPACITY, 0);
+        n = (long) Libc22.RECV_FAST.invokeExact(fd, rbuf, (long) RECV_CAPACITY, 0);
+        if (n < 0) {
+          // errno of the failed call is lost to the JVM: the same call again tells it (EINTR
+          // retries, EAGAIN waits one more timeout, any other error repeats itself)
+          n = (long) Libc22.RECV.invokeExact(errno, fd, rbuf, (long) RECV_CAPACITY, 0);
+        }
       } catch (Throwable t) {
         throw rethrow(t);
       }

@@ -43,6 +43,17 @@ if [ ! -f bench/target/benchmarks.jar ] || [ -n "${REBUILD:-}" ]; then
 fi
 JAR=bench/target/benchmarks.jar
 
+# JMH refuses to start while another JMH run holds /tmp/jmh.lock (shared machines): wait for it.
+wait_jmh() {
+  command -v fuser >/dev/null || return 0
+  for _ in $(seq 1 450); do
+    fuser /tmp/jmh.lock >/dev/null 2>&1 || return 0
+    sleep 2
+  done
+  echo "listen-scale: /tmp/jmh.lock still held after 15 minutes" >&2
+  exit 1
+}
+
 summary="$OUT/summary.txt"
 {
   echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -54,6 +65,7 @@ summary="$OUT/summary.txt"
 } > "$summary"
 
 # --- 1. allocation per sample on an idle host (the benchmark opens its own 4 listeners)
+wait_jmh
 "$JAVA" -jar "$JAR" 'ListenSampleBenchmark.netlink[14]$' -prof gc ${JMH_GC_OPTS:--wi 2 -i 3} \
   > "$OUT/jmh-gc-idle.txt" 2>&1
 
@@ -114,8 +126,10 @@ est=$(ss -Htn state established | wc -l)
 } >> "$summary"
 
 # --- 3. JMH: netlink vs /proc, 1 and 4 addresses, quiet and loaded listeners (JMH splits -p on ',')
+wait_jmh
 "$JAVA" -jar "$JAR" ListenSampleBenchmark -p addrs="$quiet,$load" -rf json -rff "$OUT/jmh-load.json" $JMH_OPTS \
   > "$OUT/jmh-load.txt" 2>&1
+wait_jmh
 "$JAVA" -jar "$JAR" 'ListenSampleBenchmark.netlink[14]$' -p addrs="$quiet,$load" -prof gc ${JMH_GC_OPTS:--wi 2 -i 3} \
   > "$OUT/jmh-gc-load.txt" 2>&1
 

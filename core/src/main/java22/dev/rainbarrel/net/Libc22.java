@@ -19,6 +19,7 @@ import java.lang.invoke.MethodHandle;
  * --enable-native-access} JDK 24+ warns once, and denies it under {@code
  * --illegal-native-access=deny} (callers then fall back to {@code /proc}).
  */
+@SuppressWarnings("restricted") // native access is the point; callers handle its denial
 final class Libc22 {
 
   static final int AF_UNIX = 1;

@@ -238,6 +238,7 @@ abstract class ListenerSamplerContract {
   }
 
   @Test
+  @SuppressWarnings("try") // the helper process only has to live for the block
   void abstractUnixNames() throws Exception {
     String name = "rainbarrel-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     try (AbstractUnixServer srv = AbstractUnixServer.start(name, 3, 2)) {

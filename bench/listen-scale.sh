@@ -43,6 +43,19 @@ if [ ! -f bench/target/benchmarks.jar ] || [ -n "${REBUILD:-}" ]; then
 fi
 JAR=bench/target/benchmarks.jar
 
+# JMH refuses to start while another JMH run holds /tmp/jmh.lock (shared machines): wait for it.
+# JMH_IGNORE_LOCK=1 runs anyway (the numbers then share the CPUs with the other run: say so).
+wait_jmh() {
+  [ -z "${JMH_IGNORE_LOCK:-}" ] || return 0
+  command -v fuser >/dev/null || return 0
+  for _ in $(seq 1 450); do
+    fuser /tmp/jmh.lock >/dev/null 2>&1 || return 0
+    sleep 2
+  done
+  echo "listen-scale: /tmp/jmh.lock still held after 15 minutes" >&2
+  exit 1
+}
+
 summary="$OUT/summary.txt"
 {
   echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -54,8 +67,24 @@ summary="$OUT/summary.txt"
 } > "$summary"
 
 # --- 1. allocation per sample on an idle host (the benchmark opens its own 4 listeners)
-"$JAVA" -jar "$JAR" 'ListenSampleBenchmark.netlink[14]$' -prof gc ${JMH_GC_OPTS:--wi 2 -i 3} \
+wait_jmh
+"$JAVA" ${JMH_IGNORE_LOCK:+-Djmh.ignoreLock=true} -jar "$JAR" 'ListenSampleBenchmark.netlink[14]$' -prof gc ${JMH_GC_OPTS:--wi 2 -i 3} \
   > "$OUT/jmh-gc-idle.txt" 2>&1
+
+# thread-local bytes per sample on the idle host (4 idle listeners of a holder)
+start_idle() {
+  local f="$OUT/holder-idle.in"; rm -f "$f"; mkfifo "$f"
+  "$JAVA" -cp "$JAR" dev.rainbarrel.bench.net.ConnectionHolder 4 0 0 < "$f" > "$OUT/holder-idle.out" 2>&1 &
+  idle_pid=$!
+  exec {idle_fd}> "$f"
+  for _ in $(seq 1 300); do grep -q '^READY ' "$OUT/holder-idle.out" 2>/dev/null && break; sleep 0.2; done
+  rm -f "$f"
+}
+start_idle
+"$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.rainbarrel.bench.net.SampleAllocation \
+  "$(sed -n 's/^READY //p' "$OUT/holder-idle.out")" idle > "$OUT/alloc.txt" 2>&1
+exec {idle_fd}>&-
+wait "$idle_pid" 2>/dev/null || true
 
 # --- 2. load: holders keep listeners and connections until their stdin closes.
 #   "load" listeners: HOLDERS listeners sharing the CONNS established connections;
@@ -99,10 +128,21 @@ est=$(ss -Htn state established | wc -l)
 } >> "$summary"
 
 # --- 3. JMH: netlink vs /proc, 1 and 4 addresses, quiet and loaded listeners (JMH splits -p on ',')
-"$JAVA" -jar "$JAR" ListenSampleBenchmark -p addrs="$quiet,$load" -rf json -rff "$OUT/jmh-load.json" $JMH_OPTS \
+wait_jmh
+"$JAVA" ${JMH_IGNORE_LOCK:+-Djmh.ignoreLock=true} -jar "$JAR" ListenSampleBenchmark -p addrs="$quiet,$load" -rf json -rff "$OUT/jmh-load.json" $JMH_OPTS \
   > "$OUT/jmh-load.txt" 2>&1
-"$JAVA" -jar "$JAR" 'ListenSampleBenchmark.netlink[14]$' -p addrs="$quiet,$load" -prof gc ${JMH_GC_OPTS:--wi 2 -i 3} \
+wait_jmh
+"$JAVA" ${JMH_IGNORE_LOCK:+-Djmh.ignoreLock=true} -jar "$JAR" 'ListenSampleBenchmark.netlink[14]$' -p addrs="$quiet,$load" -prof gc ${JMH_GC_OPTS:--wi 2 -i 3} \
   > "$OUT/jmh-gc-load.txt" 2>&1
+
+for pair in "quiet:$quiet" "load:$load"; do
+  "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.rainbarrel.bench.net.SampleAllocation \
+    "${pair#*:}" "${pair%%:*}" >> "$OUT/alloc.txt" 2>&1
+done
+
+# --- 3b. head to head: alternating rounds of ours and ruby-raindrops (same background load)
+"$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.rainbarrel.bench.net.HeadToHead \
+  "${ROUNDS:-7}" "$quiet" "$load" > "$OUT/head-to-head.txt" 2>&1
 
 # --- 4. ruby-raindrops on the same sockets (one reused InetDiagSocket, like our sampler)
 ruby -e '
@@ -133,8 +173,14 @@ echo "ss -ltn:              $(( (t1 - t0) / n / 1000 )) us/run (process included
 
 {
   echo
+  echo "Head to head, alternating rounds (median/min/max us per sample):"
+  cat "$OUT/head-to-head.txt"
+  echo
   echo "JMH (avgt, us/op), loaded host:"
   grep -E '^(Benchmark|ListenSampleBenchmark)' "$OUT/jmh-load.txt" || true
+  echo
+  echo "Sampling thread's own allocation per sample (ThreadMXBean), idle host then loaded host:"
+  cut -c1-110 "$OUT/alloc.txt"
   echo
   echo "JMH -prof gc, bytes allocated per sample (gc.alloc.rate.norm), idle host:"
   grep -E 'gc.alloc.rate.norm' "$OUT/jmh-gc-idle.txt" || true

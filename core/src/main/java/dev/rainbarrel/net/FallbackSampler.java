@@ -5,13 +5,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Uses the netlink sampler while it works and {@code /proc} from the first time it fails (for
- * example when a seccomp filter refuses {@code sendto} on netlink sockets).
+ * Uses the netlink sampler while it works. A sample whose netlink dump fails is answered from
+ * {@code /proc}; after {@value #MAX_FAILURES} failures in a row (for example a seccomp filter
+ * refusing {@code sendto} on netlink sockets) netlink is closed and {@code /proc} answers from
+ * then on, while a lone failure (a receive timeout on an overloaded host) does not cost netlink.
  */
 final class FallbackSampler implements ListenerSampler {
 
 
+  static final int MAX_FAILURES = 3;
+
   private ListenerSampler primary; // null once given up
+  private int failures; // consecutive
   private final ProcListenerSampler proc = new ProcListenerSampler();
   private String reason;
   private StatsSource last;
@@ -31,17 +36,24 @@ final class FallbackSampler implements ListenerSampler {
       try {
         Map<String, ListenerStats> m = call.on(primary);
         last = primary.source();
+        failures = 0;
+        reason = null;
         return m;
       } catch (IOException | RuntimeException e) {
         if (e instanceof IllegalArgumentException) {
           throw e;
         }
-        reason = "netlink failed, using /proc from now on: " + NativeNet.describe(e);
-        // stderr, not System.Logger: its default backend is java.util.logging, and starting JUL from
-        // the agent before WildFly installs its LogManager breaks the container's logging.
-        System.err.println("rainbarrel: " + reason);
-        primary.close();
-        primary = null;
+        if (++failures >= MAX_FAILURES) {
+          reason = "netlink failed " + failures + " times in a row, using /proc from now on: "
+              + NativeNet.describe(e);
+          // stderr, not System.Logger: its default backend is java.util.logging, and starting JUL from
+          // the agent before WildFly installs its LogManager breaks the container's logging.
+          System.err.println("rainbarrel: " + reason);
+          primary.close();
+          primary = null;
+        } else {
+          reason = "netlink failed, this sample came from /proc: " + NativeNet.describe(e);
+        }
       }
     }
     last = StatsSource.PROC;

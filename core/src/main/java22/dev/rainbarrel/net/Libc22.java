@@ -19,6 +19,7 @@ import java.lang.invoke.MethodHandle;
  * --enable-native-access} JDK 24+ warns once, and denies it under {@code
  * --illegal-native-access=deny} (callers then fall back to {@code /proc}).
  */
+@SuppressWarnings("restricted") // native access is the point; callers handle its denial
 final class Libc22 {
 
   static final int AF_UNIX = 1;
@@ -56,6 +57,14 @@ final class Libc22 {
               JAVA_INT));
   static final MethodHandle RECV =
       bind("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+  /**
+   * {@code recv} without errno capture: capturing makes the linker allocate a small slice per call,
+   * so the hot receive loop uses this and repeats a failed call with {@link #RECV} to learn why.
+   */
+  static final MethodHandle RECV_FAST =
+      LINKER.downcallHandle(
+          LINKER.defaultLookup().find("recv").orElseThrow(),
+          FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
   static final MethodHandle SETSOCKOPT =
       bind(
           "setsockopt",

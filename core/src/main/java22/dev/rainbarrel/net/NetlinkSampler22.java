@@ -447,7 +447,12 @@ final class NetlinkSampler22 implements ListenerSampler {
     while (rows < MAX_ROWS) {
       long n;
       try {
-        n = (long) Libc22.RECV.invokeExact(errno, fd, rbuf, (long) RECV_CAPACITY, 0);
+        n = (long) Libc22.RECV_FAST.invokeExact(fd, rbuf, (long) RECV_CAPACITY, 0);
+        if (n < 0) {
+          // errno of the failed call is lost to the JVM: the same call again tells it (EINTR
+          // retries, EAGAIN waits one more timeout, any other error repeats itself)
+          n = (long) Libc22.RECV.invokeExact(errno, fd, rbuf, (long) RECV_CAPACITY, 0);
+        }
       } catch (Throwable t) {
         throw rethrow(t);
       }
@@ -508,7 +513,10 @@ final class NetlinkSampler22 implements ListenerSampler {
     int family = rbuf.get(JAVA_BYTE, m + MSG_FAMILY) & 0xff;
     int state = rbuf.get(JAVA_BYTE, m + MSG_STATE) & 0xff;
     int port = rbuf.get(BE_SHORT, m + MSG_SPORT) & 0xffff;
-    MemorySegment.copy(rbuf, JAVA_BYTE, m + MSG_SRC, addr, 0, 16);
+    int alen = family == TcpTally.AF_INET ? 4 : 16;
+    for (int i = 0; i < alen; i++) { // byte loop: no heap-segment wrapper per row
+      addr[i] = rbuf.get(JAVA_BYTE, m + MSG_SRC + i);
+    }
     long rq = rbuf.get(INT, m + MSG_RQUEUE) & 0xffffffffL;
     long wq = rbuf.get(INT, m + MSG_WQUEUE) & 0xffffffffL;
     long inode = rbuf.get(INT, m + MSG_INODE) & 0xffffffffL;
@@ -541,7 +549,9 @@ final class NetlinkSampler22 implements ListenerSampler {
       int plen = alen - NLA_HDRLEN;
       if (atype == UNIX_DIAG_NAME && plen > 0) {
         nameLen = Math.min(plen, name.length);
-        MemorySegment.copy(rbuf, JAVA_BYTE, a + NLA_HDRLEN, name, 0, nameLen);
+        for (int i = 0; i < nameLen; i++) {
+          name[i] = rbuf.get(JAVA_BYTE, a + NLA_HDRLEN + i);
+        }
         if (name[0] == 0) {
           for (int i = 0; i < nameLen; i++) {
             if (name[i] == 0) {

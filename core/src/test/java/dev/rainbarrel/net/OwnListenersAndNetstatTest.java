@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class OwnListenersAndNetstatTest {
 
   @Test
+  @SuppressWarnings("try") // the other process only has to live for the block
   void findsThisProcesssListenersAndOnlyThose(@TempDir Path dir) throws Exception {
     try (Loopback net = new Loopback();
         AbstractUnixServer other = AbstractUnixServer.start("rb-other-" + System.nanoTime(), 0, 0)) {

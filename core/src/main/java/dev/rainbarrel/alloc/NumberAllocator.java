@@ -137,6 +137,14 @@ public final class NumberAllocator {
     if (ownerStamp == 0) {
       throw new IllegalArgumentException("owner stamp must be non-zero");
     }
+    int n = claim(ownerStamp);
+    if (n == NO_FREE_NUMBER && clearStaleBits() > 0) {
+      n = claim(ownerStamp);
+    }
+    return n;
+  }
+
+  private int claim(long ownerStamp) {
     int start = (int) Long.remainderUnsigned((long) LONG.getOpaque(buf, base + HINT_OFFSET), words);
     for (int i = 0; i < words; i++) {
       int w = start + i < words ? start + i : start + i - words;
@@ -157,6 +165,31 @@ public final class NumberAllocator {
       }
     }
     return NO_FREE_NUMBER;
+  }
+
+  /**
+   * The heal above can land just after the owner freed the number and cleared its bit: the bit
+   * then says taken while the owner word is 0, and the number would be lost (two threads
+   * allocating and freeing on one word lost all 4096 numbers of a file within seconds). Clearing
+   * such a bit is always safe (a clear bit over an owned number only costs a failed CAS and a
+   * heal), so the exhausted path sweeps them before it reports no free number. Returns how many.
+   */
+  private int clearStaleBits() {
+    int cleared = 0;
+    for (int w = 0; w < words; w++) {
+      int wordOffset = wordOffset(w);
+      long bits = (long) LONG.getVolatile(buf, wordOffset);
+      while (bits != 0) {
+        int bit = Long.numberOfTrailingZeros(bits);
+        bits &= bits - 1;
+        int n = (w << 6) + bit;
+        if (n < capacity && (long) LONG.getVolatile(buf, ownerOffset(n)) == 0L) {
+          clearBit(wordOffset, 1L << bit);
+          cleared++;
+        }
+      }
+    }
+    return cleared;
   }
 
   /** Frees a number owned by the calling process. */

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -31,9 +32,9 @@ public final class NumberFile implements AutoCloseable, AllocatorStats {
   private final Path file;
   private final FileChannel channel;
   private final NumberAllocator numbers;
-  private final AtomicLong allocations = new AtomicLong();
-  private final AtomicLong frees = new AtomicLong();
-  private final AtomicLong failures = new AtomicLong();
+  private final LongAdder allocations = new LongAdder();
+  private final LongAdder frees = new LongAdder();
+  private final LongAdder failures = new LongAdder();
   private final AtomicLong reclaimed = new AtomicLong();
 
   private NumberFile(Path file, FileChannel channel, NumberAllocator numbers) {
@@ -145,7 +146,7 @@ public final class NumberFile implements AutoCloseable, AllocatorStats {
    */
   public int allocate() {
     int n = numbers.allocate();
-    (n == NumberAllocator.NO_FREE_NUMBER ? failures : allocations).incrementAndGet();
+    (n == NumberAllocator.NO_FREE_NUMBER ? failures : allocations).increment();
     return n;
   }
 
@@ -157,7 +158,7 @@ public final class NumberFile implements AutoCloseable, AllocatorStats {
    */
   public void free(int n) {
     numbers.free(n);
-    frees.incrementAndGet();
+    frees.increment();
   }
 
   /** Frees the numbers of dead processes; returns how many. */
@@ -182,8 +183,8 @@ public final class NumberFile implements AutoCloseable, AllocatorStats {
       }
     }
     long live = owners.stream().filter(ProcessIdentity::isAlive).count();
-    return new Snapshot("numbers", "numbers", cap, used, cap - used, allocations.get(), frees.get(),
-        failures.get(), 0, live, reclaimed.get());
+    return new Snapshot("numbers", "numbers", cap, used, cap - used, allocations.sum(), frees.sum(),
+        failures.sum(), 0, live, reclaimed.get());
   }
 
   /** Unmaps nothing explicitly (the JVM does when the mapping is collected); closes the file. */

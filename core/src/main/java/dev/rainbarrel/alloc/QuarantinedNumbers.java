@@ -49,11 +49,15 @@ public final class QuarantinedNumbers {
 
   /**
    * Allocates for this process; when nothing is free, releases expired quarantines and tries
-   * once more. Returns {@link NumberAllocator#NO_FREE_NUMBER} when still nothing is free.
+   * once more (also when a concurrent sweep released them first). Returns {@link
+   * NumberAllocator#NO_FREE_NUMBER} when still nothing is free.
    */
   public int allocate() {
     int n = numbers.allocate();
-    if (n == NumberAllocator.NO_FREE_NUMBER && releaseExpired() > 0) {
+    if (n == NumberAllocator.NO_FREE_NUMBER) {
+      // Retry even when this sweep released nothing: a concurrent sweep (another thread or
+      // process) may just have released the numbers this one found already free.
+      releaseExpired();
       n = numbers.allocate();
     }
     return n;

@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -39,7 +41,7 @@ import java.util.concurrent.locks.LockSupport;
  *  +-------------------+--------+--------+-------------------+-------------------+
  *   64: bump word (own cache line)       128: freelist head link, 136: return epoch
  *  192: shared statistics, 8 bytes each: allocations, frees, failures, discarded bytes,
- *       reclaimed blocks, used bytes, freelist bytes
+ *       reclaimed blocks, (reserved, 0), freelist bytes
  *  256: process table, slots x 8 bytes (owner stamp of the attached process, 0 = free)
  *  data offset (64-aligned): blocks, contiguous up to the bump pointer
  * </pre>
@@ -107,7 +109,8 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   static final int FAILURES = STATS_OFFSET + 16;
   static final int DISCARDED = STATS_OFFSET + 24;
   static final int RECLAIMED = STATS_OFFSET + 32;
-  static final int USED = STATS_OFFSET + 40;
+  /** Reserved (was a used-bytes counter; used bytes are now derived, see {@link #statsSnapshot}). */
+  static final int RESERVED_STAT = STATS_OFFSET + 40;
   static final int FREELIST_BYTES = STATS_OFFSET + 48;
   static final int TABLE_OFFSET = 256;
   /** Fixed header length; the process table follows. */
@@ -146,6 +149,18 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle INT =
       MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle TALLY = MethodHandles.arrayElementVarHandle(long[].class);
+
+  /** Zeros copied over a payload returned to the bump pointer (a bulk copy, not 8-byte stores). */
+  private static final byte[] ZEROS = new byte[4096];
+
+  // Per-thread tally of a handle: counts not yet added to the shared statistics.
+  private static final int T_ALLOCATIONS = 0;
+  private static final int T_FREES = 1;
+  private static final int T_FAILURES = 2;
+  private static final int T_PENDING = 3;
+  /** Operations a thread counts locally before adding its tally to the shared statistics. */
+  static final int PUBLISH_EVERY = 256;
 
   private final String name;
   private final ByteBuffer buf;
@@ -160,6 +175,15 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   /** Upper bound of the freelist length: a longer traversal is on a stale path, or a cycle. */
   private final int maxNodes;
   private volatile boolean closed;
+  /**
+   * Allocations, frees and failures are counted per thread with opaque stores and added to the
+   * shared header every {@link #PUBLISH_EVERY} operations of that thread and on {@link #close};
+   * {@link #statsSnapshot} adds the unpublished tallies of this handle. An atomic add into a
+   * shared cache line on every operation cost more than the allocation itself, and with several
+   * threads that line bounced between cores.
+   */
+  private final ThreadLocal<long[]> tally = ThreadLocal.withInitial(this::newTally);
+  private final Queue<long[]> tallies = new ConcurrentLinkedQueue<>();
 
   private Arena(String name, ByteBuffer buf, FileChannel channel, Options o, int mySlot) {
     this.name = name;
@@ -503,6 +527,52 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     LONG.getAndAdd(buf, offset, delta);
   }
 
+  private long[] newTally() {
+    long[] t = new long[4];
+    tallies.add(t);
+    return t;
+  }
+
+  /**
+   * Counts one operation in this thread's tally; every {@link #PUBLISH_EVERY} operations the
+   * thread moves its tally into the shared counters. Only the owning thread writes a tally
+   * (opaque stores, no atomic read-modify-write); {@link #statsSnapshot} reads them.
+   */
+  private void count(int which) {
+    long[] t = tally.get();
+    TALLY.setOpaque(t, which, t[which] + 1);
+    if (++t[T_PENDING] >= PUBLISH_EVERY) {
+      t[T_PENDING] = 0;
+      publish(t);
+    }
+  }
+
+  /** Moves a tally into the shared counters (zeroed first: a racing reader undercounts, never twice). */
+  private void publish(long[] t) {
+    publishOne(t, T_ALLOCATIONS, ALLOCATIONS);
+    publishOne(t, T_FREES, FREES);
+    publishOne(t, T_FAILURES, FAILURES);
+  }
+
+  private void publishOne(long[] t, int which, int shared) {
+    long v = (long) TALLY.getOpaque(t, which);
+    if (v != 0) {
+      TALLY.setOpaque(t, which, 0L);
+      add(shared, v);
+    }
+  }
+
+  /** Shared counter plus this handle's unpublished tallies (none once closed: close published them). */
+  private long counted(int shared, int which) {
+    long v = getLong(shared);
+    if (!closed) {
+      for (long[] t : tallies) {
+        v += (long) TALLY.getOpaque(t, which);
+      }
+    }
+    return v;
+  }
+
   // ------------------------------------------------------------------ allocation
 
   /**
@@ -525,11 +595,10 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       b = freelistAllocate(block);
     }
     if (b < 0) {
-      add(FAILURES, 1);
+      count(T_FAILURES);
       return NO_SPACE;
     }
-    add(ALLOCATIONS, 1);
-    add(USED, blockSize(getLong(b)));
+    count(T_ALLOCATIONS);
     return b + BLOCK_HEADER;
   }
 
@@ -590,10 +659,14 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   }
 
   private int freelistAllocate(int need) {
-    Waiter waiter = new Waiter();
+    Waiter waiter = null; // made on the first retry only: the common path allocates nothing
+    boolean retry = false;
     restart:
     while (true) {
-      waiter.check("searching the freelist");
+      if (retry) {
+        waiter = retrying(waiter, "searching the freelist");
+      }
+      retry = true;
       int predAddr = HEAD_OFFSET;
       long predLink = getLong(HEAD_OFFSET);
       int curr = next(predLink);
@@ -725,10 +798,14 @@ public final class Arena implements AutoCloseable, AllocatorStats {
    * finds it TAKING with a dead owner and re-inserts it.
    */
   private void insert(int node, int size) {
-    Waiter waiter = new Waiter();
+    Waiter waiter = null; // made on the first retry only: the common path allocates nothing
+    boolean retry = false;
     restart:
     while (true) {
-      waiter.check("inserting into the freelist");
+      if (retry) {
+        waiter = retrying(waiter, "inserting into the freelist");
+      }
+      retry = true;
       int predAddr = HEAD_OFFSET;
       long predLink = getLong(HEAD_OFFSET);
       int curr = next(predLink);
@@ -789,17 +866,17 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       throw notMine(offset, getLong(b));
     }
     release(b, blockSize(m));
-    add(FREES, 1);
+    count(T_FREES);
   }
 
   /** Gives back a block this process holds as TAKING: to the bump pointer, freelist or discard. */
   private void release(int b, int size) {
-    add(USED, -size);
     long w = getLong(BUMP_OFFSET);
     if (bumpTop(w) == (long) b + size && bumpLast(w) == size) {
       // The last allocation: wipe it (the region above the bump pointer stays zero) and return it.
-      for (int i = b + BLOCK_HEADER; i < b + size; i += 8) {
-        buf.putLong(i, 0L);
+      // The release store of RETURNING below orders these plain writes before it.
+      for (int i = b + BLOCK_HEADER, end = b + size; i < end; i += ZEROS.length) {
+        buf.put(i, ZEROS, 0, Math.min(ZEROS.length, end - i));
       }
       LONG.setRelease(buf, b, meta(size, mySlot, RETURNING));
       FaultPoint.reach(FaultPoint.RETURN_MARKED);
@@ -1000,8 +1077,6 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       }
       if (st == ALLOCATED) {
         add(FREES, 1);
-      } else {
-        add(USED, size); // release() subtracts bytes that only an ALLOCATED block still counts
       }
       release(b, size);
       add(RECLAIMED, 1);
@@ -1057,10 +1132,21 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     return out;
   }
 
+  /**
+   * Statistics of the whole arena (all processes). Allocations, frees and failures are the shared
+   * counters plus this handle's per-thread tallies not yet published; other processes see a
+   * handle's counts up to {@link #PUBLISH_EVERY} operations per thread late, and all of them
+   * after its {@link #close}. Used bytes are derived: everything below the bump pointer that is
+   * neither in the freelist nor discarded (so they cannot drift).
+   */
   @Override
   public Snapshot statsSnapshot() {
+    // Freelist and discarded bytes first, the bump pointer last: blocks counted in either lie
+    // below the bump pointer read afterwards, so the difference never goes negative.
+    long freelist = getLong(FREELIST_BYTES);
+    long discarded = getLong(DISCARDED);
     long top = bumpTop(getLong(BUMP_OFFSET));
-    long used = getLong(USED);
+    long used = Math.max(0, top - dataOffset - freelist - discarded);
     long live = 0;
     for (int i = 0; i < slots; i++) {
       long s = getLong(TABLE_OFFSET + 8 * i);
@@ -1069,8 +1155,8 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       }
     }
     return new Snapshot("arena", "bytes", capacity - dataOffset, used,
-        (capacity - top) + getLong(FREELIST_BYTES), getLong(ALLOCATIONS), getLong(FREES),
-        getLong(FAILURES), getLong(DISCARDED), live, getLong(RECLAIMED));
+        (capacity - top) + freelist, counted(ALLOCATIONS, T_ALLOCATIONS), counted(FREES, T_FREES),
+        counted(FAILURES, T_FAILURES), discarded, live, getLong(RECLAIMED));
   }
 
   /**
@@ -1096,6 +1182,9 @@ public final class Arena implements AutoCloseable, AllocatorStats {
         release(b, blockSize(m));
         add(FREES, 1);
       }
+    }
+    for (long[] t : tallies) {
+      publish(t); // threads still using a closing handle are a caller bug; their counts may be lost
     }
     closed = true;
     cas(TABLE_OFFSET + 8 * (mySlot - 1), ProcessIdentity.currentStamp(), 0L);
@@ -1150,6 +1239,15 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     return new ArenaTimeoutException(name + ": " + what + " for more than "
         + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms; it is held by " + describeSlot(slot)
         + ", which is still alive");
+  }
+
+  /** Counts a retry round of a lock-free loop (see {@link Waiter#check}), making the waiter first. */
+  private Waiter retrying(Waiter w, String what) {
+    if (w == null) {
+      w = new Waiter();
+    }
+    w.check(what);
+    return w;
   }
 
   /** Spin, then yield, then sleep briefly; bounded by the wait timeout. */

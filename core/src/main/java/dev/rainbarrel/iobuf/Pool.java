@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -37,8 +38,9 @@ public final class Pool implements AutoCloseable, AllocatorStats {
   private final ConcurrentLinkedDeque<Chunk> free = new ConcurrentLinkedDeque<>();
   private final AtomicLong reservedBytes = new AtomicLong(); // live + pooled chunk bytes
   private final AtomicLong pooledBytes = new AtomicLong();
-  private final AtomicLong slices = new AtomicLong();
-  private final AtomicLong released = new AtomicLong();
+  // Counted on every slice: striped (LongAdder), so threads do not bounce one cache line.
+  private final LongAdder slices = new LongAdder();
+  private final LongAdder released = new LongAdder();
   private final AtomicLong failures = new AtomicLong();
   private final AtomicLong discarded = new AtomicLong();
   private final AtomicLong leaks = new AtomicLong();
@@ -127,7 +129,7 @@ public final class Pool implements AutoCloseable, AllocatorStats {
   }
 
   Slice.Tracker track(Slice s, Chunk chunk) {
-    slices.incrementAndGet();
+    slices.increment();
     if (!leakDetection) {
       return null;
     }
@@ -138,7 +140,7 @@ public final class Pool implements AutoCloseable, AllocatorStats {
   }
 
   void untrack(Slice.Tracker t) {
-    released.incrementAndGet();
+    released.increment();
     if (t != null) {
       tracked.remove(t);
       t.released = true;
@@ -156,7 +158,9 @@ public final class Pool implements AutoCloseable, AllocatorStats {
   }
 
   void discard(int bytes) {
-    discarded.addAndGet(bytes);
+    if (bytes != 0) {
+      discarded.addAndGet(bytes);
+    }
   }
 
   /** Slices reported as leaked so far (leak detection only). */
@@ -191,7 +195,7 @@ public final class Pool implements AutoCloseable, AllocatorStats {
     long live = reservedBytes.get() - pooled;
     long cap = maxBytes == Long.MAX_VALUE ? 0 : maxBytes;
     long freeBytes = maxBytes == Long.MAX_VALUE ? pooled : maxBytes - live;
-    return new Snapshot("iobuf", "bytes", cap, live, freeBytes, slices.get(), released.get(),
+    return new Snapshot("iobuf", "bytes", cap, live, freeBytes, slices.sum(), released.sum(),
         failures.get(), discarded.get(), 1, 0);
   }
 }

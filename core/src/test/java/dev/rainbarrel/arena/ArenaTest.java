@@ -94,6 +94,38 @@ class ArenaTest {
     }
   }
 
+  /**
+   * Counts are tallied per thread and published to the shared header every PUBLISH_EVERY
+   * operations: the handle that counted sees them exactly at once, another handle on the same file
+   * (as another process would) sees them at most PUBLISH_EVERY late, and all of them after close.
+   * Used bytes are derived from the bump pointer, freelist and discarded bytes.
+   */
+  @Test
+  void countsArePublishedToOtherHandlesInBatchesAndAllOnClose() throws Exception {
+    Path f = dir.resolve("counts.arena");
+    int n = 3 * Arena.PUBLISH_EVERY + 17;
+    try (Arena reader = Arena.open(f, opts(Arena.Freelist.PESSIMISTIC, 1 << 16))) {
+      Arena writer = Arena.open(f, opts(Arena.Freelist.PESSIMISTIC, 1 << 16));
+      long kept = writer.allocate(40);
+      for (int i = 0; i < n; i++) {
+        writer.free(writer.allocate(8 + i % 100));
+      }
+      AllocatorStats.Snapshot own = writer.statsSnapshot();
+      assertEquals(n + 1, own.allocations(), own.toString());
+      assertEquals(n, own.frees(), own.toString());
+      assertEquals(56, own.used(), "one 40-byte block with its 16-byte header: " + own);
+      AllocatorStats.Snapshot other = reader.statsSnapshot();
+      assertTrue(other.allocations() <= n + 1 && other.allocations() > n + 1 - Arena.PUBLISH_EVERY, other.toString());
+      assertTrue(other.frees() <= n && other.frees() > n - Arena.PUBLISH_EVERY, other.toString());
+      assertEquals(56, other.used(), other.toString());
+      writer.close(); // frees the kept block and publishes the rest of the tally
+      AllocatorStats.Snapshot after = reader.statsSnapshot();
+      assertEquals(n + 1, after.allocations(), after.toString());
+      assertEquals(n + 1, after.frees(), after.toString());
+      assertEquals(0, after.used(), after.toString());
+    }
+  }
+
   @Test
   void withoutFreelistNonLastFreesAreDiscardedAndCounted() throws Exception {
     try (Arena a = Arena.anonymous(opts(Arena.Freelist.NONE, 1 << 12))) {

@@ -14,42 +14,44 @@ import java.nio.ByteBuffer;
  */
 public final class Counter {
   private final Barrel.Handle handle;
+  private final Barrel.Handle.State state; // read on every update: one load, not two
   private final ByteBuffer buf;
   private final int index;
 
   Counter(Barrel.Handle handle, ByteBuffer buf, int index) {
     this.handle = handle;
+    this.state = handle.state;
     this.buf = buf;
     this.index = index;
   }
 
   /** Adds one and returns the new value. */
   public long increment() {
-    handle.checkOpen();
+    checkOpen();
     return (long) Barrel.LONG.getAndAdd(buf, index, 1L) + 1L;
   }
 
   /** Subtracts one and returns the new value. */
   public long decrement() {
-    handle.checkOpen();
+    checkOpen();
     return (long) Barrel.LONG.getAndAdd(buf, index, -1L) - 1L;
   }
 
   /** Adds {@code delta} (may be negative) and returns the new value. */
   public long add(long delta) {
-    handle.checkOpen();
+    checkOpen();
     return (long) Barrel.LONG.getAndAdd(buf, index, delta) + delta;
   }
 
   /** The current value (acquire read). */
   public long get() {
-    handle.checkOpen();
+    checkOpen();
     return (long) Barrel.LONG.getAcquire(buf, index);
   }
 
   /** Overwrites the value (release write). */
   public void set(long value) {
-    handle.checkOpen();
+    checkOpen();
     Barrel.LONG.setRelease(buf, index, value);
   }
 
@@ -66,5 +68,11 @@ public final class Counter {
   @Override
   public String toString() {
     return "Counter[" + handle.name + (handle.label.isEmpty() ? "" : " " + handle.label) + "]";
+  }
+
+  private void checkOpen() {
+    if (state.closed) {
+      handle.checkOpen(); // throws with the message
+    }
   }
 }

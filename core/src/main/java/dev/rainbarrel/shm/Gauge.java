@@ -16,49 +16,51 @@ import java.nio.ByteBuffer;
 public final class Gauge {
   private final Barrel barrel;
   private final Barrel.Handle handle;
+  private final Barrel.Handle.State state; // read on every update: one load, not two
   private final ByteBuffer buf;
   private final int index;
 
   Gauge(Barrel barrel, Barrel.Handle handle, ByteBuffer buf, int index) {
     this.barrel = barrel;
     this.handle = handle;
+    this.state = handle.state;
     this.buf = buf;
     this.index = index;
   }
 
   /** Adds one to this process's slot and returns its new value. */
   public long increment() {
-    handle.checkOpen();
+    checkOpen();
     return (long) Barrel.LONG.getAndAdd(buf, index, 1L) + 1L;
   }
 
   /** Subtracts one from this process's slot and returns its new value. */
   public long decrement() {
-    handle.checkOpen();
+    checkOpen();
     return (long) Barrel.LONG.getAndAdd(buf, index, -1L) - 1L;
   }
 
   /** Adds {@code delta} to this process's slot and returns its new value. */
   public long add(long delta) {
-    handle.checkOpen();
+    checkOpen();
     return (long) Barrel.LONG.getAndAdd(buf, index, delta) + delta;
   }
 
   /** Overwrites this process's slot (release write). */
   public void set(long value) {
-    handle.checkOpen();
+    checkOpen();
     Barrel.LONG.setRelease(buf, index, value);
   }
 
   /** This process's contribution. */
   public long get() {
-    handle.checkOpen();
+    checkOpen();
     return (long) Barrel.LONG.getAcquire(buf, index);
   }
 
   /** The sum of this gauge over every live process that maps the file. */
   public long sum() {
-    handle.checkOpen();
+    checkOpen();
     return barrel.gaugeSum(handle.name, handle.label);
   }
 
@@ -75,5 +77,11 @@ public final class Gauge {
   @Override
   public String toString() {
     return "Gauge[" + handle.name + (handle.label.isEmpty() ? "" : " " + handle.label) + "]";
+  }
+
+  private void checkOpen() {
+    if (state.closed) {
+      handle.checkOpen(); // throws with the message
+    }
   }
 }

@@ -162,6 +162,12 @@ public final class NumberAllocator {
         }
         // Taken but not yet summarised (or a crash between the two steps): heal and move on.
         bits = setBit(wordOffset, 1L << bit);
+        if ((long) LONG.getVolatile(buf, ownerOffset(n)) == 0L) {
+          // Freed between our failed CAS and the heal: its free may already have cleared the bit,
+          // so our set would hide a free number for good. Undo it and try this number again.
+          clearBit(wordOffset, 1L << bit);
+          bits = (long) LONG.getVolatile(buf, wordOffset);
+        }
       }
     }
     return NO_FREE_NUMBER;

@@ -1,5 +1,7 @@
 package dev.rainbarrel.cli;
 
+import dev.rainbarrel.alloc.AllocatorSource;
+import dev.rainbarrel.alloc.AllocatorStats;
 import dev.rainbarrel.shm.Barrel;
 import dev.rainbarrel.shm.BarrelEntry;
 import dev.rainbarrel.shm.StandardNames;
@@ -48,13 +50,12 @@ public final class StatReport {
       m.put("p99", h.p99());
       r.histograms.put(name, m);
     });
+    AllocatorStats.Snapshot st = AllocatorSource.barrelSlots(barrel).stats();
     Map<String, Object> slots = new LinkedHashMap<>();
-    int capacity = barrel.slotCapacity();
-    int used = barrel.slotsUsed();
-    slots.put("capacity", capacity);
-    slots.put("used", used);
-    slots.put("free", capacity - used);
-    r.allocators.put("barrel_slots", slots);
+    slots.put("capacity", st.capacity());
+    slots.put("used", st.used());
+    slots.put("free", st.free());
+    r.allocators.put(AllocatorSource.BARREL_SLOTS, slots);
     return r;
   }
 

@@ -43,80 +43,77 @@ final class HistogramBean implements HistogramMXBean {
 
   @Override
   public long getCount() {
-    HistogramSnapshot s = snap();
-    return s == null ? 0 : s.count();
+    return ofLong(HistogramSnapshot::count);
   }
 
   @Override
   public long getSum() {
-    HistogramSnapshot s = snap();
-    return s == null ? 0 : s.sum();
+    return ofLong(HistogramSnapshot::sum);
   }
 
   @Override
   public long getMin() {
-    HistogramSnapshot s = snap();
-    return s == null ? 0 : s.min();
+    return ofLong(HistogramSnapshot::min);
   }
 
   @Override
   public long getMax() {
-    HistogramSnapshot s = snap();
-    return s == null ? 0 : s.max();
+    return ofLong(HistogramSnapshot::max);
   }
 
   @Override
   public double getMean() {
-    HistogramSnapshot s = snap();
-    return s == null ? 0 : s.mean();
+    return ofDouble(HistogramSnapshot::mean);
   }
 
   @Override
   public double getStdDev() {
-    HistogramSnapshot s = snap();
-    return s == null ? 0 : s.stddev();
+    return ofDouble(HistogramSnapshot::stddev);
   }
 
   @Override
   public long getP50() {
-    HistogramSnapshot s = snap();
-    return s == null ? 0 : s.p50();
+    return ofLong(HistogramSnapshot::p50);
   }
 
   @Override
   public long getP90() {
-    HistogramSnapshot s = snap();
-    return s == null ? 0 : s.p90();
+    return ofLong(HistogramSnapshot::p90);
   }
 
   @Override
   public long getP99() {
-    HistogramSnapshot s = snap();
-    return s == null ? 0 : s.p99();
+    return ofLong(HistogramSnapshot::p99);
   }
 
   @Override
   public long getP999() {
-    HistogramSnapshot s = snap();
-    return s == null ? 0 : s.valueAtPercentile(99.9);
+    return ofLong(s -> s.valueAtPercentile(99.9));
   }
 
   @Override
   public long[] getBucketUpperBounds() {
-    HistogramSnapshot s = snap();
-    if (s == null) {
-      return new long[0];
-    }
-    List<HistogramSnapshot.Bucket> b = s.nonEmptyBuckets();
-    long[] out = new long[b.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = b.get(i).upperBound();
-    }
-    return out;
+    return ofBuckets(HistogramSnapshot.Bucket::upperBound);
   }
 
   @Override
   public long[] getBucketCounts() {
+    return ofBuckets(HistogramSnapshot.Bucket::count);
+  }
+
+  /** A figure of the current snapshot; 0 while the histogram does not exist yet. */
+  private long ofLong(java.util.function.ToLongFunction<HistogramSnapshot> f) {
+    HistogramSnapshot s = snap();
+    return s == null ? 0 : f.applyAsLong(s);
+  }
+
+  private double ofDouble(java.util.function.ToDoubleFunction<HistogramSnapshot> f) {
+    HistogramSnapshot s = snap();
+    return s == null ? 0 : f.applyAsDouble(s);
+  }
+
+  /** One figure per non-empty bucket; empty while the histogram does not exist yet. */
+  private long[] ofBuckets(java.util.function.ToLongFunction<HistogramSnapshot.Bucket> f) {
     HistogramSnapshot s = snap();
     if (s == null) {
       return new long[0];
@@ -124,7 +121,7 @@ final class HistogramBean implements HistogramMXBean {
     List<HistogramSnapshot.Bucket> b = s.nonEmptyBuckets();
     long[] out = new long[b.size()];
     for (int i = 0; i < out.length; i++) {
-      out[i] = b.get(i).count();
+      out[i] = f.applyAsLong(b.get(i));
     }
     return out;
   }

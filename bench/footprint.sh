@@ -62,7 +62,8 @@ trap stop_all_servers EXIT
 #   class   NMT "Class" + "Metaspace" (class metadata), thread "Thread", code "Code" (JIT),
 #   symbol  "Symbol", other: native - class - thread - code - symbol
 #   agentcls  shallow bytes of dev.rainbarrel.* instances (bench's own classes excluded), KB
-#   rss     VmRSS; barrel: size of the agent's shared-memory file (mapped; NMT does not track it)
+#   rss     VmRSS, anon RssAnon (heap, malloc arenas, metaspace...), file RssFile (jars, libraries),
+#           anon_trimmed RssAnon after System.trim_native_heap; barrel: size of the agent's shared-memory file (mapped; NMT does not track it)
 measure() { # run side pid -> prints the line
   local run=$1 side=$2 pid=$3 f="$OUT/run$1-$2"
   "$JCMD" "$pid" GC.run > /dev/null || die "jcmd $pid GC.run failed"
@@ -71,13 +72,20 @@ measure() { # run side pid -> prints the line
   "$JCMD" "$pid" GC.heap_info > "$f-heap.txt" || die "jcmd $pid GC.heap_info failed"
   "$JCMD" "$pid" VM.native_memory summary scale=KB > "$f-nmt.txt" || die "jcmd $pid VM.native_memory failed"
   "$JCMD" "$pid" GC.class_histogram > "$f-histo.txt" || die "jcmd $pid GC.class_histogram failed"
-  local rss barrel=0 file
+  local rss anon rfile barrel=0 file
   rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
+  anon=$(awk '/^RssAnon:/ { print $2 }' "/proc/$pid/status")
+  rfile=$(awk '/^RssFile:/ { print $2 }' "/proc/$pid/status")
+  # glibc keeps freed malloc memory in its arenas (start-up peaks of the JIT, ByteBuddy...): RSS
+  # again after handing it back to the OS shows how much of the RSS difference is only that.
+  local trimmed
+  "$JCMD" "$pid" System.trim_native_heap > "$f-trim.txt" 2>&1 || true
+  trimmed=$(awk '/^RssAnon:/ { print $2 }' "/proc/$pid/status")
   for file in /dev/shm/rainbarrel-"$(id -un)"/"$pid".barrel "${TMPDIR:-/tmp}"/rainbarrel-"$(id -un)"/"$pid".barrel; do
     if [ -f "$file" ]; then barrel=$(( $(stat -c %s "$file") / 1024 )); break; fi
   done
   if [ "$side" = B ] && [ "$barrel" = 0 ]; then die "run $run: no Barrel file for B (pid $pid): is the agent active? $(cat "$OUT/run$run-B.log")"; fi
-  awk -v run="$run" -v side="$side" -v rss="$rss" -v barrel="$barrel" -v heapfile="$f-heap.txt" -v histo="$f-histo.txt" '
+  awk -v run="$run" -v side="$side" -v rss="$rss" -v anon="$anon" -v rfile="$rfile" -v trimmed="$trimmed" -v barrel="$barrel" -v heapfile="$f-heap.txt" -v histo="$f-histo.txt" '
     function kb(s) { sub(/KB.*/, "", s); return s + 0 }
     /^Total: reserved=/ { split($0, a, "committed="); total = kb(a[2]) }
     /^-.*\(reserved=.*committed=/ {
@@ -98,12 +106,12 @@ measure() { # run side pid -> prints the line
       native = total - c["Java Heap"] - nmt
       cls = c["Class"] + c["Metaspace"]
       other = native - cls - c["Thread"] - c["Code"] - c["Symbol"]
-      printf "%d\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f\t%d\t%d\n", run, side, total, c["Java Heap"], nmt, native, heapu,
-        cls, c["Thread"], c["Code"], c["Symbol"], other, agent / 1024, rss, barrel
+      printf "%d\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f\t%d\t%d\t%d\t%d\t%d\n", run, side, total, c["Java Heap"], nmt, native, heapu,
+        cls, c["Thread"], c["Code"], c["Symbol"], other, agent / 1024, rss, anon, rfile, trimmed, barrel
     }' "$f-nmt.txt"
 }
 
-printf 'run\tside\ttotal\theapc\tnmt\tnative\theapu\tclass\tthread\tcode\tsymbol\tother\tagentcls\trss\tbarrel\n' > "$OUT/runs.tsv"
+printf 'run\tside\ttotal\theapc\tnmt\tnative\theapu\tclass\tthread\tcode\tsymbol\tother\tagentcls\trss\tanon\tfile\tanon_trimmed\tbarrel\n' > "$OUT/runs.tsv"
 opts=(-Xms"$HEAP" -Xmx"$HEAP" -XX:+AlwaysPreTouch -XX:NativeMemoryTracking=summary "${COMMON_OPTS[@]}")
 for run in $(seq 1 "$RUNS"); do
   echo "footprint: run $run/$RUNS" >&2
@@ -139,7 +147,9 @@ done
       label[8] = "  Class + Metaspace (class metadata)"; label[9] = "  Thread"; label[10] = "  Code (JIT)"
       label[11] = "  Symbol"; label[12] = "  other NMT categories"
       label[13] = "dev.rainbarrel.* instances (class histogram)"; label[14] = "RSS (VmRSS)"
-      label[15] = "Barrel file (shared memory, not in NMT)"
+      label[15] = "  RssAnon (heap, metaspace, malloc arenas)"; label[16] = "  RssFile (jars, libraries, CDS)"
+      label[17] = "  RssAnon after jcmd System.trim_native_heap"
+      label[18] = "Barrel file (shared memory, not in NMT)"
       printf "%-46s %10s %20s %12s %12s\n", "", "B-A (MB)", "min-max", "A (MB)", "B (MB)"
       for (i = 3; i <= ncol; i++) {
         for (r = 1; r <= runs; r++) { d[r] = (v[r, "B", i] - v[r, "A", i]) / 1024; a[r] = v[r, "A", i] / 1024; b[r] = v[r, "B", i] / 1024 }

@@ -48,7 +48,7 @@ AGENT=agent/target/rainbarrel-agent.jar
 # Builds the agent jar and the servers (never installs); SKIP_BUILD=1 uses what is there.
 build() {
   if [ -z "${SKIP_BUILD:-}" ]; then
-    mvn -B -q -pl agent,bench -am package -DskipTests || die "build failed"
+    mvn -B -q -Dstyle.color=never -pl agent,bench -am package -DskipTests || die "build failed"
   fi
   [ -f "$AGENT" ] || die "$AGENT missing (build: mvn -B -q -pl agent,bench -am package -DskipTests)"
   [ -f bench/target/app-classpath.txt ] || die "bench/target/app-classpath.txt missing (same build)"

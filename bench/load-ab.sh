@@ -7,8 +7,10 @@
 #
 # Usage: bench/load-ab.sh
 # Settings (environment):
-#   ROUNDS=5 DURATION=10s WARMUP=10s   measured rounds per server and JFR mode, wrk -d per round,
+#   ROUNDS=5 DURATION=10s WARMUP=20s   measured rounds per server and JFR mode, wrk -d per round,
 #                                      wrk -d of the warm-up run on each side before the rounds
+#                                      (B has more to JIT-compile: on the loaded 2-core dev machine
+#                                      it needed ~12 s of load to reach A's throughput, A ~9 s)
 #   THREADS=1 CONNS=16                 wrk -t / -c (fixed; wrk shares the 2 cores with the server)
 #   SERVERS="jdkhttp jetty12 netty41"  JFR_MODES="off on"
 #   JAVA=/path/to/java                 default: a JDK 25 under /usr/lib/jvm (else 22+)
@@ -24,7 +26,7 @@ CMDLINE=$(command_line bench/load-ab.sh ROUNDS DURATION WARMUP THREADS CONNS SER
 
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10s}
-WARMUP=${WARMUP:-10s}
+WARMUP=${WARMUP:-20s}
 THREADS=${THREADS:-1}
 CONNS=${CONNS:-16}
 SERVERS=${SERVERS:-jdkhttp jetty12 netty41}
@@ -123,7 +125,7 @@ done
   echo "Checks:"
   sed 's/^/  /' "$OUT/checks.txt"
   echo
-  echo "B/A ratios, median (min-max) over $ROUNDS rounds. Targets: throughput >= 0.99 and never"
+  echo "B/A ratios, median (min-max) over $ROUNDS rounds (A/B req/s: medians). Targets: throughput >= 0.99 and never"
   echo "below 0.97 (the minimum round); p99 latency <= 1.05 (median)."
   echo
   awk -F'\t' '
@@ -140,20 +142,25 @@ done
       k = $1 " " $2
       if (!(k in n)) { keys[++nk] = k }
       i = ++n[k]
-      tp[k, i] = $6 / $5; p50[k, i] = $8 / $7; p99[k, i] = $10 / $9
+      tp[k, i] = ($5 > 0) ? $6 / $5 : 0; p50[k, i] = ($7 > 0) ? $8 / $7 : 0; p99[k, i] = ($9 > 0) ? $10 / $9 : 0
+      ra[k, i] = $5; rb[k, i] = $6
       err[k] += $11 + $12
     }
     END {
-      printf "%-8s %-4s %-26s %-20s %-20s %s\n", "server", "jfr", "throughput B/A", "p50 B/A", "p99 B/A", "targets"
+      printf "%-8s %-4s %-10s %-10s %-22s %-22s %-22s %s\n", "server", "jfr", "A req/s", "B req/s", "throughput B/A", "p50 B/A", "p99 B/A", "targets"
       for (q = 1; q <= nk; q++) {
         k = keys[q]; m = n[k]
+        for (i = 1; i <= m; i++) { x[i] = ra[k, i] }; mra = stats(x, m)
+        for (i = 1; i <= m; i++) { x[i] = rb[k, i] }; mrb = stats(x, m)
         for (i = 1; i <= m; i++) { x[i] = tp[k, i] }; mt = stats(x, m); tlo = LO; thi = HI
         for (i = 1; i <= m; i++) { x[i] = p50[k, i] }; m50 = stats(x, m); lo50 = LO; hi50 = HI
         for (i = 1; i <= m; i++) { x[i] = p99[k, i] }; m99 = stats(x, m); lo99 = LO; hi99 = HI
         split(k, kk, " ")
         verdict = "throughput " ((mt >= 0.99 && tlo >= 0.97) ? "met" : "missed") ", p99 " ((m99 <= 1.05) ? "met" : "missed")
         if (err[k] > 0) verdict = verdict ", " err[k] " wrk errors!"
-        printf "%-8s %-4s %.3f (%.3f-%.3f)        %.3f (%.3f-%.3f)  %.3f (%.3f-%.3f)  %s\n", kk[1], kk[2], mt, tlo, thi, m50, lo50, hi50, m99, lo99, hi99, verdict
+        printf "%-8s %-4s %-10.0f %-10.0f %-22s %-22s %-22s %s\n", kk[1], kk[2], mra, mrb,
+          sprintf("%.3f (%.3f-%.3f)", mt, tlo, thi), sprintf("%.3f (%.3f-%.3f)", m50, lo50, hi50),
+          sprintf("%.3f (%.3f-%.3f)", m99, lo99, hi99), verdict
       }
     }' "$OUT/rounds.tsv"
   echo

@@ -22,6 +22,7 @@ java_feature() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *jav
 pick_java() {
   JAVA=${JAVA:-}
   local want j v
+  if [ -n "$JAVA" ] && [ ! -x "$JAVA" ]; then die "JAVA=$JAVA is not an executable java"; fi
   if [ -z "$JAVA" ]; then
     for want in 25 22; do
       for j in /usr/lib/jvm/*"$want"*/bin/java /usr/lib/jvm/*/bin/java; do

@@ -65,6 +65,9 @@ machine_header() {
   echo "java:     $JAVA: $("$JAVA" -version 2>&1 | sed -n 2p)"
   echo "wrk:      $(wrk -v 2>&1 | head -1)"
   echo "loadavg:  $(cut -d' ' -f1-3 /proc/loadavg) (start)"
+  # The agent's watcher walks the kernel's established-socket hash every second: its cost grows
+  # with every TCP connection on the host, whoever owns it (docs/BENCHMARKS.md, Watcher).
+  echo "sockets:  $(ss -Htn state established 2>/dev/null | wc -l) established TCP connections on the host (start)"
 }
 
 # The command line that reproduces this run: the settings given in the environment + the script.

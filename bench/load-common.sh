@@ -49,7 +49,10 @@ AGENT=agent/target/rainbarrel-agent.jar
 # Builds the agent jar and the servers (never installs); SKIP_BUILD=1 uses what is there.
 build() {
   if [ -z "${SKIP_BUILD:-}" ]; then
-    mvn -B -q -Dstyle.color=never -pl agent,bench -am package -DskipTests || die "build failed"
+    echo "$NAME: building: mvn -B -q -pl agent,bench -am package -DskipTests" >&2
+    mkdir -p bench/target
+    mvn -B -q -Dstyle.color=never -pl agent,bench -am package -DskipTests > "bench/target/$NAME-build.log" 2>&1 \
+      || { cat "bench/target/$NAME-build.log" >&2; die "build failed (log: bench/target/$NAME-build.log)"; }
   fi
   [ -f "$AGENT" ] || die "$AGENT missing (build: mvn -B -q -pl agent,bench -am package -DskipTests)"
   [ -f bench/target/app-classpath.txt ] || die "bench/target/app-classpath.txt missing (same build)"
@@ -111,6 +114,12 @@ stop_server() { # pid: SIGTERM (shutdown hooks: the agent deletes its per-pid fi
   for _ in $(seq 1 150); do kill -0 "$1" 2>/dev/null || break; sleep 0.2; done
   kill -9 "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
+  # forget it, so that the exit trap never signals a recycled pid
+  local p rest=()
+  for p in "${SERVER_PIDS[@]:-}"; do
+    if [ -n "$p" ] && [ "$p" != "$1" ]; then rest+=("$p"); fi
+  done
+  SERVER_PIDS=("${rest[@]}")
 }
 
 run_wrk() { # port duration outfile

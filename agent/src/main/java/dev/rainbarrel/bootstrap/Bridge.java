@@ -229,9 +229,10 @@ public final class Bridge {
     }
     try {
       Object key = request != null ? request : STATE.get().request;
-      if (key != null && IN_FLIGHT.commit(key, status)) {
+      int result = key != null ? IN_FLIGHT.commit(key, status) : 0;
+      if ((result & InFlight.COMMITTED) != 0) {
         s.committed();
-        if (IN_FLIGHT.releaseCalling(key)) {
+        if ((result & InFlight.RELEASED_CALLING) != 0) {
           s.handlerExited();
         }
       }

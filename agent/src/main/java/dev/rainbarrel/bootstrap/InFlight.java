@@ -84,21 +84,32 @@ final class InFlight {
 
   /**
    * Starts tracking {@code key} unless it is tracked already; with {@code holdsCalling} the
-   * request holds {@code calling} until {@link #releaseCalling} or {@link #end}.
+   * request holds {@code calling} until {@link #commit} or {@link #end}.
    */
   boolean begin(Object key, long now, boolean holdsCalling) {
-    if (find(key) >= 0) {
-      return false;
+    // One pass both looks for the key (all PROBES slots: there are no tombstones) and notes the
+    // first free slot, so a new request costs one scan of its window, not two.
+    int home = home(key);
+    int firstFree = -1;
+    for (int n = 0, i = home; n < PROBES; n++, i = (i + 1) & MASK) {
+      Object k = keys.get(i);
+      if (k == key) {
+        return false;
+      }
+      if (k == null && firstFree < 0) {
+        firstFree = n;
+      }
     }
-    int i = home(key);
-    for (int n = 0; n < PROBES; n++, i = (i + 1) & MASK) {
-      if (keys.get(i) == null && keys.compareAndSet(i, null, key)) {
-        // status[i] and calling[i] are 0: end() clears them before freeing the slot.
-        starts.setRelease(i, now);
-        if (holdsCalling) {
-          calling.set(i, 1);
+    if (firstFree >= 0) {
+      for (int n = firstFree, i = (home + firstFree) & MASK; n < PROBES; n++, i = (i + 1) & MASK) {
+        if (keys.get(i) == null && keys.compareAndSet(i, null, key)) {
+          // status[i] and calling[i] are 0: end() clears them before freeing the slot.
+          starts.setRelease(i, now);
+          if (holdsCalling) {
+            calling.set(i, 1);
+          }
+          return true;
         }
-        return true;
       }
     }
     untracked.incrementAndGet();
@@ -115,25 +126,32 @@ final class InFlight {
     return true;
   }
 
-  /** @return true if {@code key} held {@code calling} and this call released it */
-  boolean releaseCalling(Object key) {
-    int i = find(key);
-    return i >= 0 && calling.compareAndSet(i, 1, 0);
-  }
+  /** {@link #commit} result bit: this call committed the request ({@code writing} goes up). */
+  static final int COMMITTED = 1;
+
+  /** {@link #commit} result bit: the request held {@code calling} and this commit released it. */
+  static final int RELEASED_CALLING = 2;
 
   /**
-   * Marks {@code key} committed.
+   * Marks {@code key} committed and, if it held {@code calling} (event-driven), releases that: one
+   * lookup for both.
    *
    * @param code the status being sent, or a value outside 100..599 if unknown
-   * @return true if this call committed it (it was tracked and not committed yet)
+   * @return 0 if it was not tracked or already committed, else {@link #COMMITTED}, with {@link
+   *     #RELEASED_CALLING} when this call released its {@code calling}
    */
-  boolean commit(Object key, int code) {
+  int commit(Object key, int code) {
     int i = find(key);
     if (i < 0) {
-      return false;
+      return 0;
     }
     int value = code >= 100 && code <= 599 ? code : COMMITTED_NO_STATUS;
-    return status.compareAndSet(i, NOT_COMMITTED, value);
+    if (!status.compareAndSet(i, NOT_COMMITTED, value)) {
+      return 0;
+    }
+    // Read first: thread-per-request slots never hold calling, and a failing CAS still costs a
+    // locked instruction. Only a CAS from 1 releases, so the release stays exactly-once.
+    return calling.get(i) == 1 && calling.compareAndSet(i, 1, 0) ? COMMITTED | RELEASED_CALLING : COMMITTED;
   }
 
   /**
@@ -148,11 +166,17 @@ final class InFlight {
     if (i < 0 || !keys.compareAndSet(i, key, ENDING)) {
       return -1;
     }
+    // This thread owns the slot now (the key is ENDING). calling is released by a CAS from 1 only
+    // (commit may race for it); the other fields are reset with release stores, published by the
+    // release store of the key that frees the slot, so no full fence is paid per request.
     int s = status.get(i);
-    boolean held = calling.getAndSet(i, 0) == 1;
-    boolean wasAborted = aborted.getAndSet(i, 0) == 1;
+    boolean held = calling.get(i) == 1 && calling.compareAndSet(i, 1, 0);
+    boolean wasAborted = aborted.get(i) == 1;
+    if (wasAborted) {
+      aborted.setRelease(i, 0);
+    }
     startOut[0] = starts.getAcquire(i);
-    status.set(i, NOT_COMMITTED);
+    status.setRelease(i, NOT_COMMITTED);
     keys.setRelease(i, null);
     return (s & 0xFFFFFFFFL) | (held ? CALLING_BIT : 0) | (wasAborted ? ABORTED_BIT : 0);
   }

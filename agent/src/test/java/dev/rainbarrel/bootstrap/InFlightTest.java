@@ -38,16 +38,24 @@ class InFlightTest {
     Object k = new Object();
     assertTrue(t.begin(k, 1, true));
     assertFalse(t.begin(k, 2, true), "already tracked");
-    assertTrue(t.commit(k, 404));
-    assertFalse(t.commit(k, 500));
+    assertEquals(InFlight.COMMITTED | InFlight.RELEASED_CALLING, t.commit(k, 404), "commit releases calling");
+    assertEquals(0, t.commit(k, 500), "second commit");
     assertTrue(t.markAborted(k));
     long w = t.end(k, start);
     assertEquals(404, (int) w);
-    assertTrue((w & InFlight.CALLING_BIT) != 0);
+    assertEquals(0, w & InFlight.CALLING_BIT, "calling was released by the commit, not again at the end");
     assertTrue((w & InFlight.ABORTED_BIT) != 0);
+    Object k3 = new Object();
+    assertTrue(t.begin(k3, 1, true));
+    assertTrue(t.markAborted(k3));
+    long w3 = t.end(k3, start);
+    assertTrue((w3 & InFlight.CALLING_BIT) != 0, "ended before any commit: the end releases calling");
+    assertEquals(InFlight.NOT_COMMITTED, (int) w3);
+    assertTrue(t.begin(k3, 2), "slot reusable");
+    assertEquals(0, t.end(k3, start) & InFlight.ABORTED_BIT, "the aborted flag did not outlive its request");
     Object k2 = new Object();
     assertTrue(t.begin(k2, 1));
-    assertTrue(t.commit(k2, 42)); // no valid status: committed, status unknown
+    assertEquals(InFlight.COMMITTED, t.commit(k2, 42)); // no valid status: committed, status unknown
     assertEquals(InFlight.COMMITTED_NO_STATUS, (int) t.end(k2, start));
   }
 

@@ -164,6 +164,43 @@ class ServersIT {
         "Jetty 9.4 (javax) on " + jdk);
   }
 
+  /**
+   * A plain Jetty 9.4 {@code Handler} (no servlet anywhere): counted by the {@code HttpChannel}
+   * hooks alone.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty94Handler(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("jetty94-classes"));
+    String cp = IsolatedServer.compile("jetty94", classes);
+    plainHandler(ChildServer.start(jdk, "Jetty94HandlerApp", cp, "file=" + tmp.resolve("handler.barrel"), List.of()),
+        "Jetty 9.4 plain Handler on " + jdk, tmp.resolve("handler.barrel"));
+  }
+
+  /** The same plain handler in the jakarta namespace, on Jetty 11. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty11Handler(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("jetty11-classes"));
+    String cp = IsolatedServer.compileJakartaVariant("jetty94", "jetty11", classes);
+    plainHandler(ChildServer.start(jdk, "Jetty94HandlerApp", cp, "file=" + tmp.resolve("handler.barrel"), List.of()),
+        "Jetty 11 plain Handler on " + jdk, tmp.resolve("handler.barrel"));
+  }
+
+  private void plainHandler(ChildServer started, String name, Path file) throws Exception {
+    try (ChildServer s = started) {
+      ServerScenarios sc = start(s, name, file);
+      sc.plainRequests(false);
+      sc.heldRequest();
+      sc.streamingResponse();
+      sc.handlerException(500);
+      sc.clientAbort();
+      sc.acceptedConnections();
+    }
+  }
+
   /** The Tomcat app and servlet compiled against Tomcat 11 (its own class path). */
   @ParameterizedTest
   @EnumSource(Jdk.class)

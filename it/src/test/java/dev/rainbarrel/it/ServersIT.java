@@ -213,6 +213,18 @@ class ServersIT {
         "Tomcat 11 on " + jdk);
   }
 
+  /** The Tomcat app and servlet in the javax namespace, on Tomcat 9 (its own class path). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void tomcat9(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("tomcat9-classes"));
+    String cp = IsolatedServer.compileJavaxVariant("tomcat9", classes, "dev/rainbarrel/it/apps/TomcatApp.java",
+        "dev/rainbarrel/it/apps/TestServlet.java", "dev/rainbarrel/it/apps/Gate.java");
+    servlet(ChildServer.start(jdk, TomcatApp.class.getName(), cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
+        "Tomcat 9 (javax) on " + jdk);
+  }
+
   /** The Jetty 9.4 app in the jakarta namespace, on Jetty 11 (its own class path). */
   @ParameterizedTest
   @EnumSource(Jdk.class)

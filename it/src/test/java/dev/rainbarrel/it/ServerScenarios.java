@@ -136,6 +136,21 @@ final class ServerScenarios {
     assertEquals(0, after.get("writing"), name + ": writing " + after);
   }
 
+  /**
+   * A handler exception that the framework turns into an ordinary error response before the
+   * server layer sees it: one request with that status, not an error, no leak.
+   */
+  void handledException(int expectedStatus) throws Exception {
+    Map<String, Long> before = counters.read();
+    assertEquals(expectedStatus, status("/boom"), name + ": /boom");
+    Map<String, Long> after = settle(before, 1);
+    assertEquals(1, delta(before, after, "requests"), name + ": requests " + after);
+    assertEquals(1, delta(before, after, "responses_" + expectedStatus / 100 + "xx"), name + ": " + after);
+    assertEquals(0, delta(before, after, "errors"), name + ": errors " + after);
+    assertEquals(0, after.get("calling"), name + ": calling " + after);
+    assertEquals(0, after.get("writing"), name + ": writing " + after);
+  }
+
   /** A client that resets the connection mid-response: an error, no leak. */
   void clientAbort() throws Exception {
     Map<String, Long> before = counters.read();

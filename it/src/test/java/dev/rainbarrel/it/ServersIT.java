@@ -7,6 +7,7 @@ import dev.rainbarrel.it.apps.NettyApp;
 import dev.rainbarrel.it.apps.SpringBootApp;
 import dev.rainbarrel.it.apps.TomcatApp;
 import dev.rainbarrel.it.apps.UndertowApp;
+import dev.rainbarrel.it.apps.WebFluxApp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -100,6 +101,29 @@ class ServersIT {
       sc.streamingResponse();
       sc.asyncRequest();
       sc.handlerException(500);
+      sc.clientAbort();
+      sc.acceptedConnections();
+    }
+  }
+
+  /**
+   * Spring Boot 3 WebFlux on Reactor Netty: counted by the Netty codec hooks (Reactor Netty's
+   * {@code HttpServerCodec}), with Netty's semantics: {@code calling} from the decoded request to
+   * the commit, {@code writing} from there to the last content. A handler exception is answered
+   * by Boot's error handler with an ordinary 500 response: the codec sees a 500, not an
+   * exception, so it is a 5xx and not an error.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3WebFlux(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("webflux.barrel");
+    try (ChildServer s = ChildServer.start(jdk, WebFluxApp.class, "file=" + file, List.of())) {
+      ServerScenarios sc = start(s, "Spring Boot 3 WebFlux (Reactor Netty) on " + jdk, file);
+      sc.plainRequests(false);
+      sc.heldRequest();
+      sc.streamingResponse(0);
+      sc.handledException(500);
       sc.clientAbort();
       sc.acceptedConnections();
     }

@@ -43,11 +43,17 @@ final class InFlight {
   private final AtomicReferenceArray<Object> keys = new AtomicReferenceArray<>(CAPACITY);
   private final AtomicIntegerArray status = new AtomicIntegerArray(CAPACITY);
   private final AtomicLongArray starts = new AtomicLongArray(CAPACITY);
-  /** 1 while an event-driven request (no handler frame) holds {@code calling} up. */
+  /**
+   * How many of the slot's event-driven requests (no handler frame) hold {@code calling} up: the
+   * current one until its commit, and each pipelined one queued behind it.
+   */
   private final AtomicIntegerArray calling = new AtomicIntegerArray(CAPACITY);
 
   /** 1 once the server reported the response aborted (e.g. the client went away mid-write). */
   private final AtomicIntegerArray aborted = new AtomicIntegerArray(CAPACITY);
+
+  /** Pipelined requests queued behind the current one of the same key (event-driven only). */
+  private final AtomicIntegerArray queued = new AtomicIntegerArray(CAPACITY);
 
   /** Bit set in {@link #end}'s result when the ended request still held {@code calling}. */
   static final long CALLING_BIT = 1L << 32;
@@ -87,6 +93,57 @@ final class InFlight {
    * request holds {@code calling} until {@link #commit} or {@link #end}.
    */
   boolean begin(Object key, long now, boolean holdsCalling) {
+    int r = claim(key, now, holdsCalling);
+    if (r == UNTRACKED) {
+      untracked.incrementAndGet();
+    }
+    return r >= 0;
+  }
+
+  /** {@link #beginAsync} result: this call started tracking the key. */
+  static final int STARTED = 1;
+
+  /** {@link #beginAsync} result: the key was busy; this request queues behind it (pipelining). */
+  static final int QUEUED = 2;
+
+  /** Pipelined requests that may queue behind one key; more are not counted ({@link #untracked}). */
+  static final int MAX_QUEUED = 1024;
+
+  /**
+   * Starts an event-driven request on {@code key} (a connection): it holds {@code calling} until
+   * its commit or its end. If the key is busy with an earlier request (HTTP/1.1 pipelining: the
+   * next request is decoded before the previous response is done) it queues behind it, holding
+   * {@code calling} too, and becomes the key's current request when the previous one {@link #end
+   * ends}. Callers for one key must be one thread (Netty's channel event loop is).
+   *
+   * @return {@link #STARTED}, {@link #QUEUED}, or 0 if not tracked (no free slot, queue full)
+   */
+  int beginAsync(Object key, long now) {
+    int r = claim(key, now, true);
+    if (r >= 0) {
+      return STARTED;
+    }
+    if (r != UNTRACKED) { // busy: r is -(index + 1)
+      int i = -r - 1;
+      if (queued.get(i) < MAX_QUEUED) {
+        queued.getAndIncrement(i);
+        calling.getAndIncrement(i);
+        return QUEUED;
+      }
+    }
+    untracked.incrementAndGet();
+    return 0;
+  }
+
+  private static final int UNTRACKED = Integer.MIN_VALUE;
+
+  /**
+   * Tracks {@code key} in a free slot of its window.
+   *
+   * @return the slot index if this call claimed one, {@code -(index + 1)} if the key is tracked
+   *     already at {@code index}, or {@link #UNTRACKED} if no slot was free
+   */
+  private int claim(Object key, long now, boolean holdsCalling) {
     // One pass both looks for the key (all PROBES slots: there are no tombstones) and notes the
     // first free slot, so a new request costs one scan of its window, not two.
     int home = home(key);
@@ -94,7 +151,7 @@ final class InFlight {
     for (int n = 0, i = home; n < PROBES; n++, i = (i + 1) & MASK) {
       Object k = keys.get(i);
       if (k == key) {
-        return false;
+        return -i - 1;
       }
       if (k == null && firstFree < 0) {
         firstFree = n;
@@ -103,17 +160,16 @@ final class InFlight {
     if (firstFree >= 0) {
       for (int n = firstFree, i = (home + firstFree) & MASK; n < PROBES; n++, i = (i + 1) & MASK) {
         if (keys.get(i) == null && keys.compareAndSet(i, null, key)) {
-          // status[i] and calling[i] are 0: end() clears them before freeing the slot.
+          // status[i], calling[i] and queued[i] are 0: end() clears them before freeing the slot.
           starts.setRelease(i, now);
           if (holdsCalling) {
             calling.set(i, 1);
           }
-          return true;
+          return i;
         }
       }
     }
-    untracked.incrementAndGet();
-    return false;
+    return UNTRACKED;
   }
 
   /** Marks {@code key} aborted (it will end as an error); false if it is not tracked. */
@@ -149,35 +205,61 @@ final class InFlight {
     if (!status.compareAndSet(i, NOT_COMMITTED, value)) {
       return 0;
     }
-    // Read first: thread-per-request slots never hold calling, and a failing CAS still costs a
-    // locked instruction. Only a CAS from 1 releases, so the release stays exactly-once.
-    return calling.get(i) == 1 && calling.compareAndSet(i, 1, 0) ? COMMITTED | RELEASED_CALLING : COMMITTED;
+    return releaseOne(i) ? COMMITTED | RELEASED_CALLING : COMMITTED;
   }
 
   /**
-   * Stops tracking {@code key}; only one caller per tracked request gets a result.
+   * Releases one request's hold on {@code calling} in slot {@code i}, if any holds it. Read first:
+   * thread-per-request slots never hold calling, and a failing CAS still costs a locked
+   * instruction. Each unit is released by exactly one successful CAS.
+   */
+  private boolean releaseOne(int i) {
+    for (int c; (c = calling.get(i)) > 0; ) {
+      if (calling.compareAndSet(i, c, c - 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@link #end(Object, long[], long)} with the current time. */
+  long end(Object key, long[] startOut) {
+    return end(key, startOut, System.nanoTime());
+  }
+
+  /**
+   * Ends the current request of {@code key}; only one caller per tracked request gets a result.
+   * If pipelined requests queue behind it, the next one becomes current (started {@code now},
+   * i.e. when it reaches the front: its earlier wait is not measured); else the slot is freed.
    *
    * @return -1 if not tracked (or already ended), else the slot's status word in the low 32 bits
    *     ({@link #CALLING_BIT} set if it still held {@code calling}) and the start time in {@code
    *     startOut[0]}
    */
-  long end(Object key, long[] startOut) {
+  long end(Object key, long[] startOut, long now) {
     int i = find(key);
     if (i < 0 || !keys.compareAndSet(i, key, ENDING)) {
       return -1;
     }
-    // This thread owns the slot now (the key is ENDING). calling is released by a CAS from 1 only
-    // (commit may race for it); the other fields are reset with release stores, published by the
-    // release store of the key that frees the slot, so no full fence is paid per request.
+    // This thread owns the slot now (the key is ENDING). A request that was committed released
+    // its calling at the commit; one that was not releases it here (queued requests keep theirs).
+    // The other fields are reset with release stores, published by the release store of the key,
+    // so no full fence is paid per request.
     int s = status.get(i);
-    boolean held = calling.get(i) == 1 && calling.compareAndSet(i, 1, 0);
+    boolean held = s == NOT_COMMITTED && releaseOne(i);
     boolean wasAborted = aborted.get(i) == 1;
     if (wasAborted) {
       aborted.setRelease(i, 0);
     }
     startOut[0] = starts.getAcquire(i);
     status.setRelease(i, NOT_COMMITTED);
-    keys.setRelease(i, null);
+    if (queued.get(i) > 0) {
+      queued.getAndDecrement(i);
+      starts.setRelease(i, now);
+      keys.setRelease(i, key); // the next pipelined request is current now
+    } else {
+      keys.setRelease(i, null);
+    }
     return (s & 0xFFFFFFFFL) | (held ? CALLING_BIT : 0) | (wasAborted ? ABORTED_BIT : 0);
   }
 

@@ -60,6 +60,33 @@ class InFlightTest {
   }
 
   @Test
+  void pipelinedRequestsQueueBehindTheCurrentOneUpToALimit() {
+    InFlight t = new InFlight();
+    long[] start = new long[1];
+    Object ch = new Object();
+    assertEquals(InFlight.STARTED, t.beginAsync(ch, 10));
+    for (int i = 0; i < InFlight.MAX_QUEUED; i++) {
+      assertEquals(InFlight.QUEUED, t.beginAsync(ch, 11));
+    }
+    long untracked = t.untracked();
+    assertEquals(0, t.beginAsync(ch, 12), "queue full: not tracked");
+    assertEquals(untracked + 1, t.untracked());
+    long w = t.end(ch, start, 20);
+    assertEquals(10, start[0]);
+    assertTrue((w & InFlight.CALLING_BIT) != 0, "ended uncommitted: released its own calling");
+    assertEquals(InFlight.COMMITTED | InFlight.RELEASED_CALLING, t.commit(ch, 200), "the next one is current");
+    w = t.end(ch, start, 30);
+    assertEquals(20, start[0], "the next one started when it reached the front");
+    assertEquals(200, (int) w);
+    int ended = 2;
+    while (t.end(ch, start, 40) >= 0) {
+      ended++;
+    }
+    assertEquals(InFlight.MAX_QUEUED + 1, ended);
+    assertEquals(-1, t.find(ch), "slot freed after the last queued request");
+  }
+
+  @Test
   void aFullTableRefusesAndCountsInsteadOfLeaking() {
     InFlight t = new InFlight();
     int refused = 0;

@@ -123,6 +123,8 @@ class ServersIT {
       sc.plainRequests(false);
       sc.heldRequest();
       sc.streamingResponse(0);
+      sc.pipelinedRequests();
+      sc.pipelinedBehindHeldRequest();
       sc.handledException(500);
       sc.clientAbort();
       sc.acceptedConnections();
@@ -155,6 +157,8 @@ class ServersIT {
       sc.plainRequests(false);
       sc.heldRequest();
       sc.streamingResponse(0);
+      sc.pipelinedRequests();
+      sc.pipelinedBehindHeldRequest();
       sc.handlerException(-1); // the handler closes the connection on exceptions
       sc.clientAbort();
       sc.acceptedConnections();

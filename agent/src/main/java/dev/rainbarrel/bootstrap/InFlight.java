@@ -12,14 +12,18 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Slot states (per index {@code i}):
  *
  * <pre>
- *   (calling[i] is 1 while an event-driven request holds the calling gauge;
- *    aborted[i] is 1 once the server saw the response aborted)
+ *   (calling[i] counts the slot's event-driven requests holding the calling gauge: the current
+ *    one until its commit, plus each queued one; queued[i] counts pipelined requests waiting
+ *    behind the current one (same key, event-driven only); aborted[i] is 1 once the server saw
+ *    the current response aborted)
  *   keys[i]        status[i]                 starts[i]
  *   null           0                         -           free
  *   request        0 = not committed          nanoTime    tracked
  *                  100..599 = committed with that status
  *                  -1 = committed, status unknown yet
- *   ENDING         -                          -           being released by the thread that won end()
+ *   ENDING         -                          -           being released by the thread that won end();
+ *                                                         back to the key if queued[i] > 0 (the next
+ *                                                         pipelined request is current), else null
  * </pre>
  *
  * <p>A key lives in one of {@link #PROBES} consecutive slots from its identity hash. Lookups scan

@@ -209,8 +209,8 @@ public final class Bridge {
       return;
     }
     try {
-      if (IN_FLIGHT.begin(request, System.nanoTime(), true)) {
-        s.handlerEntered();
+      if (IN_FLIGHT.beginAsync(request, System.nanoTime()) != 0) {
+        s.handlerEntered(); // started, or queued behind a pipelined predecessor: decoded, unanswered
       }
     } catch (Throwable t) {
       fail(t);
@@ -229,9 +229,10 @@ public final class Bridge {
     }
     try {
       Object key = request != null ? request : STATE.get().request;
-      if (key != null && IN_FLIGHT.commit(key, status)) {
+      int result = key != null ? IN_FLIGHT.commit(key, status) : 0;
+      if ((result & InFlight.COMMITTED) != 0) {
         s.committed();
-        if (IN_FLIGHT.releaseCalling(key)) {
+        if ((result & InFlight.RELEASED_CALLING) != 0) {
           s.handlerExited();
         }
       }
@@ -270,21 +271,45 @@ public final class Bridge {
       return;
     }
     try {
-      long[] start = STATE.get().start;
-      long word = IN_FLIGHT.end(request, start);
-      if (word < 0) {
-        return;
-      }
-      if ((word & InFlight.CALLING_BIT) != 0) {
-        s.handlerExited();
-      }
-      int committed = (int) word;
-      int code = status >= 100 && status <= 599 ? status : committed;
-      boolean failed = error || (word & InFlight.ABORTED_BIT) != 0;
-      s.completed(code, failed, committed != InFlight.NOT_COMMITTED, System.nanoTime() - start[0]);
+      endOne(s, request, status, error);
     } catch (Throwable t) {
       fail(t);
     }
+  }
+
+  /**
+   * The connection {@code request} (an event-driven key) is gone: its current request and every
+   * pipelined one queued behind it end, each as one request.
+   */
+  public static void endAll(Object request, int status, boolean error) {
+    Sink s = sink();
+    if (s == null || request == null) {
+      return;
+    }
+    try {
+      for (int n = 0; n <= InFlight.MAX_QUEUED && endOne(s, request, status, error); n++) {
+        // bounded: at most the current request and MAX_QUEUED queued ones
+      }
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  private static boolean endOne(Sink s, Object request, int status, boolean error) {
+    long[] start = STATE.get().start;
+    long now = System.nanoTime();
+    long word = IN_FLIGHT.end(request, start, now);
+    if (word < 0) {
+      return false;
+    }
+    if ((word & InFlight.CALLING_BIT) != 0) {
+      s.handlerExited();
+    }
+    int committed = (int) word;
+    int code = status >= 100 && status <= 599 ? status : committed;
+    boolean failed = error || (word & InFlight.ABORTED_BIT) != 0;
+    s.completed(code, failed, committed != InFlight.NOT_COMMITTED, now - start[0]);
+    return true;
   }
 
   /** Requests not counted because the in-flight table had no free slot near their hash. */

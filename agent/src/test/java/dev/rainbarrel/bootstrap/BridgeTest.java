@@ -102,14 +102,15 @@ class BridgeTest {
   @Test
   void eventDrivenRequestsHoldCallingUntilCommitOrEnd() {
     Object channel = new Object();
+    long completed = SINK.completed.get();
     Bridge.beginAsync(channel);
-    Bridge.beginAsync(channel); // a pipelined request on the same connection: merged
     assertEquals(1, SINK.calling.get());
     Bridge.commit(channel, 200);
     assertEquals(0, SINK.calling.get());
     assertEquals(1, SINK.writing.get());
     Bridge.end(channel, -1, false);
     assertEquals(0, SINK.writing.get());
+    assertEquals(completed + 1, SINK.completed.get());
 
     Object reset = new Object();
     Bridge.beginAsync(reset);
@@ -117,6 +118,47 @@ class BridgeTest {
     Bridge.end(reset, -1, true); // connection reset before any response
     assertEquals(0, SINK.calling.get());
     assertEquals(errors + 1, SINK.errors.get());
+  }
+
+  @Test
+  void pipelinedRequestsOnOneConnectionCountOnceEachAndNeverLeak() {
+    Object channel = new Object();
+    long completed = SINK.completed.get();
+    long errors = SINK.errors.get();
+    Bridge.beginAsync(channel);
+    Bridge.beginAsync(channel); // pipelined: decoded before the first response
+    Bridge.beginAsync(channel);
+    assertEquals(3, SINK.calling.get(), "three decoded, unanswered requests");
+    Bridge.commit(channel, 200);
+    assertEquals(2, SINK.calling.get());
+    assertEquals(1, SINK.writing.get());
+    Bridge.end(channel, -1, false);
+    assertEquals(completed + 1, SINK.completed.get());
+    assertEquals(200, SINK.lastStatus.get());
+    assertEquals(0, SINK.writing.get());
+    Bridge.commit(channel, 404); // the second one's own status
+    assertEquals(1, SINK.calling.get());
+    Bridge.end(channel, -1, false);
+    assertEquals(404, SINK.lastStatus.get(), "each pipelined request keeps its own status");
+    assertEquals(completed + 2, SINK.completed.get());
+    // the connection goes away with the third decoded but unanswered: it ends as an error
+    Bridge.endAll(channel, -1, true);
+    assertEquals(completed + 3, SINK.completed.get());
+    assertEquals(errors + 1, SINK.errors.get());
+    assertEquals(0, SINK.calling.get());
+    assertEquals(0, SINK.writing.get());
+    Bridge.end(channel, -1, false);
+    assertEquals(completed + 3, SINK.completed.get(), "nothing left to end");
+
+    Object reset = new Object(); // reset with two in flight, one of them committed
+    Bridge.beginAsync(reset);
+    Bridge.beginAsync(reset);
+    Bridge.commit(reset, 200);
+    Bridge.endAll(reset, -1, true);
+    assertEquals(completed + 5, SINK.completed.get());
+    assertEquals(errors + 3, SINK.errors.get());
+    assertEquals(0, SINK.calling.get());
+    assertEquals(0, SINK.writing.get());
   }
 
   @Test

@@ -62,6 +62,24 @@ final class IsolatedServer {
     return compile(name, files, out);
   }
 
+  /**
+   * Compiles apps of this module's test sources (jakarta) against the jars of {@code name} after
+   * replacing {@code jakarta.servlet} by {@code javax.servlet}: Tomcat 9 is Tomcat 10's API in the
+   * old namespace.
+   */
+  static String compileJavaxVariant(String name, Path out, String... relativeSources) throws IOException {
+    Path root = Path.of(System.getProperty("rainbarrel.it.testSources", "src/test/java"));
+    Path dir = Files.createDirectories(out.resolveSibling(out.getFileName() + "-src"));
+    List<String> files = new ArrayList<>();
+    for (String r : relativeSources) {
+      Path p = root.resolve(r);
+      Path target = dir.resolve(p.getFileName());
+      Files.writeString(target, Files.readString(p).replace("jakarta.servlet", "javax.servlet"));
+      files.add(target.toString());
+    }
+    return compile(name, files, out);
+  }
+
   private static String compile(String name, List<String> files, Path out) throws IOException {
     Path jars = Path.of(System.getProperty("rainbarrel.it.servers", "target/servers")).resolve(name);
     Path sources = Path.of(files.get(0)).getParent();

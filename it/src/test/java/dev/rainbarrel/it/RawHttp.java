@@ -32,6 +32,50 @@ public final class RawHttp implements AutoCloseable {
     return new RawHttp(s);
   }
 
+  /**
+   * Opens a connection and sends one {@code GET} per path in a single write (HTTP/1.1 pipelining,
+   * keep-alive: the client closes the connection when it has its answers).
+   */
+  public static RawHttp pipeline(int port, String... paths) throws IOException {
+    Socket s = new Socket();
+    s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    s.setSoTimeout(15000);
+    s.setTcpNoDelay(true);
+    StringBuilder all = new StringBuilder();
+    for (String path : paths) {
+      all.append("GET ").append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    }
+    OutputStream out = s.getOutputStream();
+    out.write(all.toString().getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    return new RawHttp(s);
+  }
+
+  /**
+   * Reads until {@code n} response heads arrived (bounded by the socket timeout) and returns
+   * their status codes in order; fewer if the server closed first.
+   */
+  public java.util.List<Integer> readStatuses(int n) throws IOException {
+    InputStream in = socket.getInputStream();
+    StringBuilder text = new StringBuilder();
+    byte[] b = new byte[4096];
+    java.util.List<Integer> codes = new java.util.ArrayList<>();
+    java.util.regex.Pattern head = java.util.regex.Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
+    while (codes.size() < n) {
+      int r = in.read(b);
+      if (r < 0) {
+        break;
+      }
+      text.append(new String(b, 0, r, StandardCharsets.ISO_8859_1));
+      codes.clear();
+      java.util.regex.Matcher m = head.matcher(text);
+      while (m.find()) {
+        codes.add(Integer.parseInt(m.group(1)));
+      }
+    }
+    return codes;
+  }
+
   /** Sends {@code GET path} and returns the status code (-1 if the server closed without one). */
   public static int status(int port, String path) throws IOException {
     try (RawHttp h = get(port, path)) {

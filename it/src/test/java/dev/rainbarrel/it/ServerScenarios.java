@@ -136,6 +136,64 @@ final class ServerScenarios {
     assertEquals(0, after.get("writing"), name + ": writing " + after);
   }
 
+  /**
+   * A handler exception that the framework turns into an ordinary error response before the
+   * server layer sees it: one request with that status, not an error, no leak.
+   */
+  void handledException(int expectedStatus) throws Exception {
+    Map<String, Long> before = counters.read();
+    assertEquals(expectedStatus, status("/boom"), name + ": /boom");
+    Map<String, Long> after = settle(before, 1);
+    assertEquals(1, delta(before, after, "requests"), name + ": requests " + after);
+    assertEquals(1, delta(before, after, "responses_" + expectedStatus / 100 + "xx"), name + ": " + after);
+    assertEquals(0, delta(before, after, "errors"), name + ": errors " + after);
+    assertEquals(0, after.get("calling"), name + ": calling " + after);
+    assertEquals(0, after.get("writing"), name + ": writing " + after);
+  }
+
+  /**
+   * HTTP/1.1 pipelining: three requests in one write on one connection, each counted once with
+   * its own status class, nothing left in flight after the client closes.
+   */
+  void pipelinedRequests() throws Exception {
+    Map<String, Long> before = counters.read();
+    connections++;
+    try (RawHttp p = RawHttp.pipeline(port, "/ok", "/code?c=404", "/ok")) {
+      assertEquals(java.util.List.of(200, 404, 200), p.readStatuses(3), name + ": pipelined answers");
+    }
+    Map<String, Long> after = settle(before, 3);
+    assertEquals(3, delta(before, after, "requests"), name + ": pipelined requests " + after);
+    assertEquals(2, delta(before, after, "responses_2xx"), name + ": " + after);
+    assertEquals(1, delta(before, after, "responses_4xx"), name + ": " + after);
+    assertEquals(0, delta(before, after, "errors"), name + ": errors " + after);
+    assertEquals(3, delta(before, after, "request_duration.count"), name + ": " + after);
+  }
+
+  /**
+   * A request held in the handler with a second one pipelined behind it on the same connection:
+   * while the first is held both are in flight (the second decoded, or even answered already by
+   * a server that does not keep the order); once released both are counted, nothing leaks.
+   */
+  void pipelinedBehindHeldRequest() throws Exception {
+    Map<String, Long> before = counters.read();
+    connections++;
+    try (RawHttp p = RawHttp.pipeline(port, "/hold", "/ok")) {
+      Map<String, Long> during = counters.await(m -> m.getOrDefault("calling", 0L) >= 1, 10_000);
+      Thread.sleep(300); // the second request is decoded (and maybe answered) by now
+      during = counters.read();
+      assertTrue(during.get("calling") >= 1, name + ": the held request is calling " + during);
+      assertTrue(delta(before, during, "requests") <= 1, name + ": at most the second is complete " + during);
+      assertEquals(200, status("/release"), name + ": /release");
+      assertEquals(java.util.List.of(200, 200), p.readStatuses(2), name + ": pipelined answers");
+    }
+    Map<String, Long> after = settle(before, 3);
+    assertEquals(3, delta(before, after, "requests"), name + ": held + pipelined + release " + after);
+    assertEquals(3, delta(before, after, "responses_2xx"), name + ": " + after);
+    assertEquals(0, delta(before, after, "errors"), name + ": errors " + after);
+    assertEquals(0, after.get("calling"), name + ": calling " + after);
+    assertEquals(0, after.get("writing"), name + ": writing " + after);
+  }
+
   /** A client that resets the connection mid-response: an error, no leak. */
   void clientAbort() throws Exception {
     Map<String, Long> before = counters.read();

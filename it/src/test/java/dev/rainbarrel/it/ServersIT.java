@@ -7,6 +7,7 @@ import dev.rainbarrel.it.apps.NettyApp;
 import dev.rainbarrel.it.apps.SpringBootApp;
 import dev.rainbarrel.it.apps.TomcatApp;
 import dev.rainbarrel.it.apps.UndertowApp;
+import dev.rainbarrel.it.apps.WebFluxApp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -105,6 +106,31 @@ class ServersIT {
     }
   }
 
+  /**
+   * Spring Boot 3 WebFlux on Reactor Netty: counted by the Netty codec hooks (Reactor Netty's
+   * {@code HttpServerCodec}), with Netty's semantics: {@code calling} from the decoded request to
+   * the commit, {@code writing} from there to the last content. A handler exception is answered
+   * by Boot's error handler with an ordinary 500 response: the codec sees a 500, not an
+   * exception, so it is a 5xx and not an error.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3WebFlux(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("webflux.barrel");
+    try (ChildServer s = ChildServer.start(jdk, WebFluxApp.class, "file=" + file, List.of())) {
+      ServerScenarios sc = start(s, "Spring Boot 3 WebFlux (Reactor Netty) on " + jdk, file);
+      sc.plainRequests(false);
+      sc.heldRequest();
+      sc.streamingResponse(0);
+      sc.pipelinedRequests();
+      sc.pipelinedBehindHeldRequest();
+      sc.handledException(500);
+      sc.clientAbort();
+      sc.acceptedConnections();
+    }
+  }
+
   /** The same Netty app compiled against Netty 4.2 (its own class path). */
   @ParameterizedTest
   @EnumSource(Jdk.class)
@@ -131,6 +157,8 @@ class ServersIT {
       sc.plainRequests(false);
       sc.heldRequest();
       sc.streamingResponse(0);
+      sc.pipelinedRequests();
+      sc.pipelinedBehindHeldRequest();
       sc.handlerException(-1); // the handler closes the connection on exceptions
       sc.clientAbort();
       sc.acceptedConnections();
@@ -164,6 +192,43 @@ class ServersIT {
         "Jetty 9.4 (javax) on " + jdk);
   }
 
+  /**
+   * A plain Jetty 9.4 {@code Handler} (no servlet anywhere): counted by the {@code HttpChannel}
+   * hooks alone.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty94Handler(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("jetty94-classes"));
+    String cp = IsolatedServer.compile("jetty94", classes);
+    plainHandler(ChildServer.start(jdk, "Jetty94HandlerApp", cp, "file=" + tmp.resolve("handler.barrel"), List.of()),
+        "Jetty 9.4 plain Handler on " + jdk, tmp.resolve("handler.barrel"));
+  }
+
+  /** The same plain handler in the jakarta namespace, on Jetty 11. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty11Handler(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("jetty11-classes"));
+    String cp = IsolatedServer.compileJakartaVariant("jetty94", "jetty11", classes);
+    plainHandler(ChildServer.start(jdk, "Jetty94HandlerApp", cp, "file=" + tmp.resolve("handler.barrel"), List.of()),
+        "Jetty 11 plain Handler on " + jdk, tmp.resolve("handler.barrel"));
+  }
+
+  private void plainHandler(ChildServer started, String name, Path file) throws Exception {
+    try (ChildServer s = started) {
+      ServerScenarios sc = start(s, name, file);
+      sc.plainRequests(false);
+      sc.heldRequest();
+      sc.streamingResponse();
+      sc.handlerException(500);
+      sc.clientAbort();
+      sc.acceptedConnections();
+    }
+  }
+
   /** The Tomcat app and servlet compiled against Tomcat 11 (its own class path). */
   @ParameterizedTest
   @EnumSource(Jdk.class)
@@ -174,6 +239,18 @@ class ServersIT {
         "dev/rainbarrel/it/apps/TestServlet.java", "dev/rainbarrel/it/apps/Gate.java");
     servlet(ChildServer.start(jdk, TomcatApp.class.getName(), cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
         "Tomcat 11 on " + jdk);
+  }
+
+  /** The Tomcat app and servlet in the javax namespace, on Tomcat 9 (its own class path). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void tomcat9(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("tomcat9-classes"));
+    String cp = IsolatedServer.compileJavaxVariant("tomcat9", classes, "dev/rainbarrel/it/apps/TomcatApp.java",
+        "dev/rainbarrel/it/apps/TestServlet.java", "dev/rainbarrel/it/apps/Gate.java");
+    servlet(ChildServer.start(jdk, TomcatApp.class.getName(), cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
+        "Tomcat 9 (javax) on " + jdk);
   }
 
   /** The Jetty 9.4 app in the jakarta namespace, on Jetty 11 (its own class path). */

@@ -46,7 +46,7 @@ public final class Instrumentations {
         new TomcatCommitInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.jetty.Jetty12ServerInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.jetty.Jetty12ChannelInstrumentation(),
-        new dev.rainbarrel.agent.instrumentation.jetty.Jetty9CommitInstrumentation(),
+        new dev.rainbarrel.agent.instrumentation.jetty.Jetty9ChannelInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyHttpDecoderInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyHttpEncoderInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyEpollAcceptInstrumentation(),

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetSocketAddress;
@@ -73,11 +74,12 @@ public final class NettyApp {
         return; // request bodies are empty in these tests
       }
       String uri = ((HttpRequest) msg).uri();
+      boolean keepAlive = HttpUtil.isKeepAlive((HttpRequest) msg);
       String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
       switch (path) {
-        case "/ok" -> full(ctx, 200, "ok");
-        case "/code" -> full(ctx, Integer.parseInt(uri.substring(uri.indexOf("c=") + 2)), "code");
-        case "/hold" -> PARKED.add(() -> full(ctx, 200, "held"));
+        case "/ok" -> full(ctx, keepAlive, 200, "ok");
+        case "/code" -> full(ctx, keepAlive, Integer.parseInt(uri.substring(uri.indexOf("c=") + 2)), "code");
+        case "/hold" -> PARKED.add(() -> full(ctx, keepAlive, 200, "held"));
         case "/stream" -> {
           HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
           head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
@@ -100,9 +102,9 @@ public final class NettyApp {
           if (r != null) {
             r.run();
           }
-          full(ctx, 200, "released");
+          full(ctx, keepAlive, 200, "released");
         }
-        default -> full(ctx, 404, "no route");
+        default -> full(ctx, keepAlive, 404, "no route");
       }
     }
 
@@ -120,11 +122,16 @@ public final class NettyApp {
     }
   }
 
-  static void full(ChannelHandlerContext ctx, int code, String body) {
+  /** A complete response; the connection stays open only if the request asked for keep-alive. */
+  static void full(ChannelHandlerContext ctx, boolean keepAlive, int code, String body) {
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(code),
         Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII));
     r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
-    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    if (keepAlive) {
+      ctx.writeAndFlush(r);
+    } else {
+      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    }
   }
 }

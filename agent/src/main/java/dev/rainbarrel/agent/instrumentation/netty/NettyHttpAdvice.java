@@ -11,8 +11,9 @@ import java.util.List;
 import net.bytebuddy.asm.Advice;
 
 /**
- * Netty 4.1/4.2 HTTP codec advice. The tracking key is the {@code Channel} (HTTP/1.1 answers one
- * request at a time per connection; pipelined requests on one connection count as one). Netty has
+ * Netty 4.1/4.2 HTTP codec advice. The tracking key is the {@code Channel}: HTTP/1.1 answers in
+ * request order, so requests pipelined on one connection queue behind the current one in the
+ * bridge and each ends with its own last content (all of them on the channel's event loop). Netty has
  * no handler thread per request, so {@code calling} runs from the decoded request to the committed
  * response, {@code writing} from there to the last content.
  */
@@ -40,8 +41,8 @@ public final class NettyHttpAdvice {
   }
 
   /**
-   * {@code HttpObjectDecoder.decodeLast}: the connection's input ended (closed or reset); a
-   * request still in flight on it ends as an error.
+   * {@code HttpObjectDecoder.decodeLast}: the connection's input ended (closed or reset); every
+   * request still in flight on it (pipelined ones included) ends as an error.
    */
   public static final class DecodeLast {
     private DecodeLast() {}
@@ -49,13 +50,13 @@ public final class NettyHttpAdvice {
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
     public static void exit(@Advice.This Object decoder, @Advice.Argument(0) ChannelHandlerContext ctx) {
       if (decoder instanceof HttpRequestDecoder) {
-        Bridge.end(ctx.channel(), -1, true);
+        Bridge.endAll(ctx.channel(), -1, true); // pipelined requests queued behind it too
       }
     }
   }
 
   /**
-   * {@code HttpObjectEncoder.write}/{@code encode}: a response head commits (interim 1xx
+   * {@code HttpObjectEncoder.encode}: a response head commits (interim 1xx
    * responses other than 101 excluded), a last content (a full response included) ends.
    */
   public static final class Encode {

@@ -9,8 +9,11 @@ import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * Netty's {@code HttpObjectEncoder}: {@code write} (4.1.x releases that encode in {@code write})
- * and {@code encode} (older ones); a message seen by both is committed/ended once by the bridge.
+ * Netty's {@code HttpObjectEncoder.encode}: every outbound HTTP message passes it once (the 4.1.x
+ * and 4.2 {@code write} override delegates to it, older releases reach it through {@code
+ * MessageToMessageEncoder.write}). Only {@code encode} is hooked: hooking {@code write} as well
+ * would see each message twice, and with pipelined requests a second end would end the next
+ * request on the connection.
  */
 public final class NettyHttpEncoderInstrumentation implements TypeInstrumentation {
 
@@ -26,7 +29,7 @@ public final class NettyHttpEncoderInstrumentation implements TypeInstrumentatio
 
   @Override
   public List<Hook> hooks() {
-    return List.of(new Hook(named("write").and(takesArguments(3)).or(named("encode").and(takesArguments(3))),
+    return List.of(new Hook(named("encode").and(takesArguments(3)),
         "dev.rainbarrel.agent.instrumentation.netty.NettyHttpAdvice$Encode"));
   }
 }

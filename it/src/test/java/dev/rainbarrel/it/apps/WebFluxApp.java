@@ -1,0 +1,75 @@
+package dev.rainbarrel.it.apps;
+
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.web.embedded.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.reactive.context.ReactiveWebServerApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * An unmodified Spring Boot 3 WebFlux application on Reactor Netty (functional routes): the same
+ * routes as the other apps. Reactor Netty is chosen explicitly, as the test class path also has
+ * Tomcat, Jetty and Undertow. Not a {@code @Configuration} (the MVC app's component scan of this
+ * package must not see it): the routes are registered by an initializer. Prints {@code PORT <n>}.
+ */
+@EnableAutoConfiguration
+public class WebFluxApp {
+
+  public static void main(String[] args) {
+    SpringApplication app = new SpringApplication(WebFluxApp.class);
+    app.setWebApplicationType(WebApplicationType.REACTIVE);
+    app.setDefaultProperties(Map.of(
+        "server.port", "0",
+        "server.address", "127.0.0.1",
+        "spring.main.banner-mode", "off",
+        "logging.level.root", "WARN"));
+    app.addInitializers(ctx -> {
+      GenericApplicationContext g = (GenericApplicationContext) ctx;
+      g.registerBean(NettyReactiveWebServerFactory.class, () -> new NettyReactiveWebServerFactory());
+      g.registerBean("routes", RouterFunction.class, () -> routes());
+    });
+    ReactiveWebServerApplicationContext ctx = (ReactiveWebServerApplicationContext) app.run(args);
+    System.out.println("PORT " + ctx.getWebServer().getPort());
+    System.out.flush();
+  }
+
+  static RouterFunction<ServerResponse> routes() {
+    return RouterFunctions.route()
+        .GET("/ok", r -> ServerResponse.ok().bodyValue("ok"))
+        .GET("/code", r -> {
+          int c = Integer.parseInt(r.queryParam("c").orElse("500"));
+          return ServerResponse.status(c).bodyValue("code " + c);
+        })
+        .GET("/hold", r -> ServerResponse.ok().body(
+            Mono.fromCallable(() -> {
+              Gate.await();
+              return "held";
+            }).subscribeOn(Schedulers.boundedElastic()), String.class))
+        .GET("/stream", r -> ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(
+            Flux.concat(Mono.just("first"),
+                Mono.fromCallable(() -> {
+                  Gate.await();
+                  return "last";
+                }).subscribeOn(Schedulers.boundedElastic())), String.class))
+        .GET("/boom", r -> {
+          throw new IllegalStateException("boom (expected by the test)");
+        })
+        .GET("/abort", r -> ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(
+            Flux.interval(Duration.ofMillis(10)).take(2000).map(i -> "x".repeat(8192)), String.class))
+        .GET("/release", r -> {
+          Gate.release();
+          return ServerResponse.ok().bodyValue("released");
+        })
+        .build();
+  }
+}

@@ -1,5 +1,6 @@
 package dev.rainbarrel.arena;
 
+import dev.rainbarrel.alloc.AllocatorRegistry;
 import dev.rainbarrel.alloc.AllocatorStats;
 import dev.rainbarrel.shm.ProcessIdentity;
 import dev.rainbarrel.shm.SecureFiles;
@@ -175,6 +176,8 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   /** Upper bound of the freelist length: a longer traversal is on a stale path, or a cycle. */
   private final int maxNodes;
   private volatile boolean closed;
+  /** Membership in the process's allocator registry; set once right after construction. */
+  private AllocatorRegistry.Registration registration;
   /**
    * Allocations, frees and failures are counted per thread with opaque stores and added to the
    * shared header every {@link #PUBLISH_EVERY} operations of that thread and on {@link #close};
@@ -209,6 +212,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     int processSlots = 64;
     Duration waitTimeout = Duration.ofSeconds(2);
     Duration lockTimeout = Duration.ofSeconds(10);
+    String name;
 
     /** Defaults: 1 MiB, optimistic freelist, 64-byte minimum segment, 64 process slots, 2 s waits. */
     public static Options defaults() {
@@ -254,7 +258,21 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       return this;
     }
 
+    /**
+     * Name under which this handle appears in the process's {@link AllocatorRegistry} (MXBean
+     * {@code rainbarrel:type=Allocator,name=...}, JFR, {@code stat}); default {@code
+     * arena:<file name>}, or {@code arena:anonymous:<n>} for anonymous memory. Made unique with a
+     * {@code -2}, {@code -3}, ... suffix when taken.
+     */
+    public Options name(String allocatorName) {
+      this.name = allocatorName;
+      return this;
+    }
+
     void validate() {
+      if (name != null && name.isEmpty()) {
+        throw new IllegalArgumentException("arena name must not be empty");
+      }
       if (freelist == null) {
         throw new IllegalArgumentException("freelist kind must not be null");
       }
@@ -291,7 +309,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     int cap = (int) (o.capacity & ~7L);
     ByteBuffer b = ByteBuffer.allocateDirect(cap);
     format(b, cap, o);
-    return attach("anonymous arena", b, null, o);
+    return attach("anonymous arena", b, null, o, "arena:anonymous:");
   }
 
   /**
@@ -326,7 +344,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
           map.order(ByteOrder.LITTLE_ENDIAN);
         }
       }
-      return attach(file.toString(), map, ch, o);
+      return attach(file.toString(), map, ch, o, "arena:" + file.getFileName());
     } catch (IOException | RuntimeException | Error e) {
       ch.close();
       throw e;
@@ -448,13 +466,16 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     LONG.setRelease(b, MAGIC_OFFSET, MAGIC);
   }
 
-  private static Arena attach(String name, ByteBuffer b, FileChannel ch, Options o) {
+  private static Arena attach(String name, ByteBuffer b, FileChannel ch, Options o, String registryName) {
     int slots = (int) INT.getVolatile(b, SLOTS_OFFSET);
     long me = ProcessIdentity.currentStamp();
     for (int round = 0; round < 2; round++) {
       for (int i = 0; i < slots; i++) {
         if (LONG.compareAndSet(b, TABLE_OFFSET + 8 * i, 0L, me)) {
-          return new Arena(name, b, ch, o, i + 1);
+          Arena a = new Arena(name, b, ch, o, i + 1);
+          a.registration = AllocatorRegistry.register(o.name != null ? o.name : registryName,
+              (ch == null ? "anonymous arena, " : "arena file " + name + ", ") + a.kind + " freelist", a);
+          return a;
         }
       }
       if (round == 0) {
@@ -1187,10 +1208,18 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       publish(t); // threads still using a closing handle are a caller bug; their counts may be lost
     }
     closed = true;
+    if (registration != null) {
+      registration.close();
+    }
     cas(TABLE_OFFSET + 8 * (mySlot - 1), ProcessIdentity.currentStamp(), 0L);
     if (channel != null) {
       channel.close();
     }
+  }
+
+  /** The unique name of this handle in the process's {@link AllocatorRegistry}. */
+  public String allocatorName() {
+    return registration.name();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.rainbarrel.iobuf;
 
+import dev.rainbarrel.alloc.AllocatorRegistry;
 import dev.rainbarrel.alloc.AllocatorStats;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
@@ -22,7 +23,8 @@ import java.util.function.Consumer;
  *
  * <p>{@link #close()} stops handing out chunks (further allocation throws {@link
  * IllegalStateException}) and drops the pooled ones; slices still held stay valid until released,
- * after which their chunks are dropped rather than pooled. Thread-safe.
+ * after which their chunks are dropped rather than pooled; it also removes the pool from the
+ * process's {@link AllocatorRegistry}, which it joins when constructed. Thread-safe.
  */
 public final class Pool implements AutoCloseable, AllocatorStats {
 
@@ -46,6 +48,7 @@ public final class Pool implements AutoCloseable, AllocatorStats {
   private final AtomicLong leaks = new AtomicLong();
   private final Set<Slice.Tracker> tracked = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  private final AllocatorRegistry.Registration registration;
 
   /** An unbounded pool of 4 KiB chunks without leak detection. */
   public Pool() {
@@ -59,6 +62,19 @@ public final class Pool implements AutoCloseable, AllocatorStats {
    * @param leakReporter receives one message per leaked slice (only with leak detection)
    */
   public Pool(int chunkSize, long maxBytes, boolean leakDetection, Consumer<String> leakReporter) {
+    this(null, chunkSize, maxBytes, leakDetection, leakReporter);
+  }
+
+  /**
+   * A pool that appears in the process's {@link AllocatorRegistry} (MXBean, JFR, {@code stat})
+   * as {@code name} (made unique with a {@code -2}, ... suffix); null gives {@code pool:<n>}.
+   *
+   * @see #Pool(int, long, boolean, Consumer)
+   */
+  public Pool(String name, int chunkSize, long maxBytes, boolean leakDetection, Consumer<String> leakReporter) {
+    if (name != null && name.isEmpty()) {
+      throw new IllegalArgumentException("pool name must not be empty");
+    }
     if (chunkSize < 0) {
       throw new IllegalArgumentException("chunk size must not be negative: " + chunkSize);
     }
@@ -69,6 +85,14 @@ public final class Pool implements AutoCloseable, AllocatorStats {
     this.maxBytes = maxBytes;
     this.leakDetection = leakDetection;
     this.leakReporter = leakReporter;
+    this.registration = AllocatorRegistry.register(name == null ? "pool:" : name,
+        "iobuf pool of direct chunks of " + this.chunkSize + " bytes"
+            + (maxBytes == Long.MAX_VALUE ? "" : ", at most " + maxBytes + " bytes"), this);
+  }
+
+  /** The unique name of this pool in the process's {@link AllocatorRegistry}. */
+  public String allocatorName() {
+    return registration.name();
   }
 
   /** The minimum chunk size. */
@@ -177,6 +201,7 @@ public final class Pool implements AutoCloseable, AllocatorStats {
   @Override
   public void close() {
     closed = true;
+    registration.close();
     Chunk c;
     while ((c = free.pollFirst()) != null) {
       pooledBytes.addAndGet(-c.capacity());

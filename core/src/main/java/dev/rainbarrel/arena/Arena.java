@@ -187,6 +187,12 @@ public final class Arena implements AutoCloseable, AllocatorStats {
    */
   private final ThreadLocal<long[]> tally = ThreadLocal.withInitial(this::newTally);
   private final Queue<long[]> tallies = new ConcurrentLinkedQueue<>();
+  /**
+   * The thread that opened the handle usually uses it: its tally is reached through a final
+   * field instead of the {@code ThreadLocal} lookup (two per allocate+free).
+   */
+  private final Thread opener = Thread.currentThread();
+  private final long[] openerTally = newTally();
 
   private Arena(String name, ByteBuffer buf, FileChannel channel, Options o, int mySlot) {
     this.name = name;
@@ -560,7 +566,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
    * (opaque stores, no atomic read-modify-write); {@link #statsSnapshot} reads them.
    */
   private void count(int which) {
-    long[] t = tally.get();
+    long[] t = Thread.currentThread() == opener ? openerTally : tally.get();
     TALLY.setOpaque(t, which, t[which] + 1);
     if (++t[T_PENDING] >= PUBLISH_EVERY) {
       t[T_PENDING] = 0;

@@ -39,7 +39,11 @@ import java.util.function.Supplier;
  */
 public final class AllocatorRegistry {
 
-  /** Told when allocators join and leave the (home) registry. Called outside any lock. */
+  /**
+   * Told when allocators join and leave the (home) registry. Called under the registry's lock,
+   * so that every listener sees each allocator's arrival before its departure: be quick, and do
+   * not wait there for another thread that may open or close an allocator.
+   */
   public interface Listener {
     /** An allocator joined (also called once for each allocator present when the listener is added). */
     void added(AllocatorSource source);
@@ -168,33 +172,26 @@ public final class AllocatorRegistry {
     if (requestedName == null || requestedName.isEmpty()) {
       throw new IllegalArgumentException("allocator name must not be empty");
     }
-    List<String> gone;
-    String name;
     synchronized (LOCK) {
-      gone = pruneLocked();
-      name = uniqueLocked(requestedName);
+      fireRemoved(pruneLocked());
+      String name = uniqueLocked(requestedName);
       ENTRIES.put(name, new Entry(description == null ? "" : description, stats, alive));
+      AllocatorSource source = source(name, description, stats);
+      for (Listener l : LISTENERS) {
+        safely(() -> l.added(source));
+      }
+      return name;
     }
-    fireRemoved(gone);
-    AllocatorSource source = source(name, description, stats);
-    for (Listener l : LISTENERS) {
-      safely(() -> l.added(source));
-    }
-    return name;
   }
 
   /** Removes {@code name} if it is still the registration made with {@code stats}. JDK types only. */
   public static void unregisterForeign(String name, Supplier<?> stats) {
-    boolean removed = false;
     synchronized (LOCK) {
       Entry e = ENTRIES.get(name);
       if (e != null && e.stats == stats) {
         ENTRIES.remove(name);
-        removed = true;
+        fireRemoved(List.of(name));
       }
-    }
-    if (removed) {
-      fireRemoved(List.of(name));
     }
   }
 
@@ -215,7 +212,7 @@ public final class AllocatorRegistry {
     return candidate;
   }
 
-  /** Drops collected allocators; returns their names (listeners are told outside the lock). */
+  /** Drops collected allocators; returns their names. */
   private static List<String> pruneLocked() {
     List<String> gone = new ArrayList<>();
     ENTRIES.entrySet().removeIf(e -> {
@@ -251,13 +248,11 @@ public final class AllocatorRegistry {
 
   /** The allocators registered now (collected ones dropped first), in registration order. */
   public static List<AllocatorSource> sources() {
-    List<String> gone;
     List<AllocatorSource> out = new ArrayList<>();
     synchronized (LOCK) {
-      gone = pruneLocked();
+      fireRemoved(pruneLocked());
       ENTRIES.forEach((name, e) -> out.add(source(name, e.description, e.stats)));
     }
-    fireRemoved(gone);
     return out;
   }
 
@@ -271,14 +266,12 @@ public final class AllocatorRegistry {
    * are held by the home registry's copy only: add them where you read (the agent does).
    */
   public static void addListener(Listener l) {
-    List<AllocatorSource> now;
     synchronized (LOCK) {
       LISTENERS.add(l);
-      now = new ArrayList<>();
-      ENTRIES.forEach((name, e) -> now.add(source(name, e.description, e.stats)));
-    }
-    for (AllocatorSource s : now) {
-      safely(() -> l.added(s));
+      ENTRIES.forEach((name, e) -> {
+        AllocatorSource s = source(name, e.description, e.stats);
+        safely(() -> l.added(s));
+      });
     }
   }
 

@@ -43,10 +43,10 @@ class AllocatorsIT {
   void applicationArenasAppearInJmxAndStat(Jdk jdk) throws Exception {
     Path file = tmp.resolve("alloc.barrel");
     int jmx = freePort();
-    List<String> jvm = List.of("-Dcom.sun.management.jmxremote.port=" + jmx,
+    Path arenaFile = tmp.resolve("direct.arena");
+    List<String> jvm = List.of("-Dallocator.app.arena=" + arenaFile, "-Dcom.sun.management.jmxremote.port=" + jmx,
         "-Dcom.sun.management.jmxremote.authenticate=false", "-Dcom.sun.management.jmxremote.ssl=false",
         "-Dcom.sun.management.jmxremote.host=127.0.0.1", "-Djava.rmi.server.hostname=127.0.0.1");
-    Path arenaFile = tmp.resolve("direct.arena");
     try (ChildServer s = ChildServer.start(jdk, AllocatorApp.class.getName(),
         ChildServer.childClassPath(), "file=" + file + ",interval=100ms", jvm)) {
       // stat reads the child's Barrel: wait for the agent's publisher to have written both

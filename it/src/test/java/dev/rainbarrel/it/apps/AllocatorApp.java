@@ -7,14 +7,15 @@ import java.nio.file.Path;
 
 /**
  * Opens two arenas as an application would and idles up to 60 s: one with the rainbarrel-core of
- * the class path ({@code arena:<file name of args[0]>}, two allocations), and one named {@code
+ * the class path ({@code arena:<file name of -Dallocator.app.arena>}, two allocations), and one named {@code
  * webapp-arena} with its own copy of core loaded child-first, as a servlet container's web
  * application loader would (one allocation of 3000 bytes). Prints {@code PORT 0} when both are open.
  */
 public final class AllocatorApp {
 
   public static void main(String[] args) throws Exception {
-    Arena direct = Arena.open(Path.of(args[0]), Arena.Options.defaults().capacity(1 << 16));
+    Arena direct = Arena.open(Path.of(System.getProperty("allocator.app.arena")),
+        Arena.Options.defaults().capacity(1 << 16));
     direct.allocate(100);
     direct.allocate(100);
 

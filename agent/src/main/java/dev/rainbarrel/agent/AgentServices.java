@@ -26,7 +26,7 @@ import java.util.Map;
 
 /**
  * Everything the agent runs besides the instrumentation, started after it: the listener
- * {@link Watcher}, the reaper of dead owners' slots, {@code accept_wait} and {@code deferAccept},
+ * {@link Watcher}, the reaper of dead owners' slots, the {@link AllocatorPublisher}, {@code accept_wait} and {@code deferAccept},
  * the MXBeans, the JFR events, the HTTP endpoints and embedded Jolokia.
  *
  * <p>Each part starts on its own: a part that cannot start prints one line naming itself and the
@@ -66,6 +66,14 @@ final class AgentServices implements AutoCloseable {
     }
 
     try {
+      s.parts.add(AllocatorPublisher.start(barrel, options.interval()));
+      s.features.put("allocators", "every Arena, Pool and NumberFile of the process: MXBeans, JFR, and"
+          + " allocator.* gauges in the barrel every " + Math.max(100, options.interval().toMillis()) + " ms");
+    } catch (Throwable t) {
+      s.off("allocators", t);
+    }
+
+    try {
       recorder.setConnectionObserver(AcceptWaitRecorder.create(inst, barrel, options.jfr()));
       s.features.put("accept_wait", "active");
     } catch (Throwable t) {
@@ -76,7 +84,9 @@ final class AgentServices implements AutoCloseable {
       s.deferAccept(watcher, options.deferAccept());
     }
 
-    // The Barrel's own slot allocator is added by the MBean and JFR registrations themselves.
+    // The Barrel's own slot allocator and every allocator of the AllocatorRegistry (Arena, Pool,
+    // NumberFile: the application's too, whatever its class loader) are added by the MBean and
+    // JFR registrations themselves.
     List<AllocatorSource> allocators = List.of();
     if (options.jmx()) {
       try {

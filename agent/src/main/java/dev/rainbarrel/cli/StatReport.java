@@ -1,5 +1,6 @@
 package dev.rainbarrel.cli;
 
+import dev.rainbarrel.alloc.AllocatorGauges;
 import dev.rainbarrel.alloc.AllocatorSource;
 import dev.rainbarrel.alloc.AllocatorStats;
 import dev.rainbarrel.shm.Barrel;
@@ -12,7 +13,10 @@ import java.util.Map;
 /**
  * Everything one Barrel file holds, in the shape of {@code stat --json} (and later {@code
  * /stats.json}): {@code pid}, {@code file}, {@code counters}, {@code listeners}, {@code
- * histograms}, {@code allocators}. Empty sections are empty objects.
+ * histograms}, {@code allocators}. Empty sections are empty objects. {@code allocators} holds
+ * {@code barrel_slots} (read from the file itself) and every allocator the process's agent
+ * published as {@code allocator.*} gauges (name → capacity, used, free, allocations, frees,
+ * failures, discarded, liveProcesses, reclaimed, unitBytes).
  */
 public final class StatReport {
   private final long pid;
@@ -31,6 +35,9 @@ public final class StatReport {
   public static StatReport of(Barrel barrel) throws IOException {
     StatReport r = new StatReport(barrel.creatorPid(), barrel.path().toString());
     for (BarrelEntry e : barrel.entries()) {
+      if (!e.label().isEmpty() && AllocatorGauges.isAllocatorGauge(e.name())) {
+        continue; // listed under allocators below
+      }
       if (!e.label().isEmpty() && StandardNames.isListenerStat(e.name())) {
         Map<String, Long> l = r.listeners.computeIfAbsent(e.label(), k -> newListener());
         l.put(e.name(), e.value());
@@ -56,6 +63,8 @@ public final class StatReport {
     slots.put("used", st.used());
     slots.put("free", st.free());
     r.allocators.put(AllocatorSource.BARREL_SLOTS, slots);
+    // Every Arena, Pool and NumberFile of the process, as its agent last published them.
+    AllocatorGauges.read(barrel).forEach((name, figures) -> r.allocators.put(name, new LinkedHashMap<>(figures)));
     return r;
   }
 

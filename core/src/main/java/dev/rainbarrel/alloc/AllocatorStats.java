@@ -121,12 +121,12 @@ public interface AllocatorStats {
       return liveProcesses;
     }
 
-    /** Numbers or blocks reclaimed from dead processes. */
     /** Bytes per unit (1 for byte-sized allocators), 0 when units have no fixed size. */
     public long unitBytes() {
       return unitBytes;
     }
 
+    /** Numbers or blocks reclaimed from dead processes. */
     public long reclaimed() {
       return reclaimed;
     }
@@ -147,6 +147,31 @@ public interface AllocatorStats {
       m.put("reclaimed", reclaimed);
       m.put("unitBytes", unitBytes);
       return Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * The inverse of {@link #toMap()} (used across class loaders, where only JDK types pass);
+     * missing figures are 0, missing strings empty.
+     */
+    public static Snapshot fromMap(Map<String, ?> m) {
+      return new Snapshot(string(m, "kind"), string(m, "unit"), number(m, "capacity"), number(m, "used"),
+          number(m, "free"), number(m, "allocations"), number(m, "frees"), number(m, "failures"),
+          number(m, "discarded"), number(m, "liveProcesses"), number(m, "reclaimed"), number(m, "unitBytes"));
+    }
+
+    /** All zeros: the figures of an allocator that was closed or collected meanwhile. */
+    public static Snapshot gone(String kind) {
+      return new Snapshot(kind, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    private static String string(Map<String, ?> m, String k) {
+      Object v = m.get(k);
+      return v == null ? "" : v.toString();
+    }
+
+    private static long number(Map<String, ?> m, String k) {
+      Object v = m.get(k);
+      return v instanceof Number n ? n.longValue() : 0;
     }
 
     @Override

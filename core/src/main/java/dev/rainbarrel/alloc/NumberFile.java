@@ -26,6 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Counts allocations, frees, failures and reclaims made through this handle (in-process) for
  * {@link #statsSnapshot()}; capacity, used and live owners are read from the shared region.
+ * Each handle joins the process's {@link AllocatorRegistry} as {@code numbers:<file name>}.
  */
 public final class NumberFile implements AutoCloseable, AllocatorStats {
 
@@ -36,11 +37,19 @@ public final class NumberFile implements AutoCloseable, AllocatorStats {
   private final LongAdder frees = new LongAdder();
   private final LongAdder failures = new LongAdder();
   private final AtomicLong reclaimed = new AtomicLong();
+  private final AllocatorRegistry.Registration registration;
 
   private NumberFile(Path file, FileChannel channel, NumberAllocator numbers) {
     this.file = file;
     this.channel = channel;
     this.numbers = numbers;
+    this.registration = AllocatorRegistry.register("numbers:" + file.getFileName(),
+        "number allocator file " + file + " (" + numbers.capacity() + " numbers)", this);
+  }
+
+  /** The unique name of this handle in the process's {@link AllocatorRegistry}. */
+  public String allocatorName() {
+    return registration.name();
   }
 
   /**
@@ -187,9 +196,13 @@ public final class NumberFile implements AutoCloseable, AllocatorStats {
         failures.sum(), 0, live, reclaimed.get());
   }
 
-  /** Unmaps nothing explicitly (the JVM does when the mapping is collected); closes the file. */
+  /**
+   * Leaves the allocator registry and closes the file; unmaps nothing explicitly (the JVM does
+   * when the mapping is collected).
+   */
   @Override
   public void close() throws IOException {
+    registration.close();
     channel.close();
   }
 }

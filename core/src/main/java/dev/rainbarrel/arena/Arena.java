@@ -1,5 +1,6 @@
 package dev.rainbarrel.arena;
 
+import dev.rainbarrel.alloc.AllocatorRegistry;
 import dev.rainbarrel.alloc.AllocatorStats;
 import dev.rainbarrel.shm.ProcessIdentity;
 import dev.rainbarrel.shm.SecureFiles;
@@ -153,6 +154,8 @@ public final class Arena implements AutoCloseable, AllocatorStats {
 
   /** Zeros copied over a payload returned to the bump pointer (a bulk copy, not 8-byte stores). */
   private static final byte[] ZEROS = new byte[4096];
+  /** Blocks up to this size are wiped with word stores: cheaper than a bulk copy's set-up. */
+  private static final int SMALL_WIPE = 256;
 
   // Per-thread tally of a handle: counts not yet added to the shared statistics.
   private static final int T_ALLOCATIONS = 0;
@@ -175,6 +178,8 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   /** Upper bound of the freelist length: a longer traversal is on a stale path, or a cycle. */
   private final int maxNodes;
   private volatile boolean closed;
+  /** Membership in the process's allocator registry; set once right after construction. */
+  private AllocatorRegistry.Registration registration;
   /**
    * Allocations, frees and failures are counted per thread with opaque stores and added to the
    * shared header every {@link #PUBLISH_EVERY} operations of that thread and on {@link #close};
@@ -184,6 +189,12 @@ public final class Arena implements AutoCloseable, AllocatorStats {
    */
   private final ThreadLocal<long[]> tally = ThreadLocal.withInitial(this::newTally);
   private final Queue<long[]> tallies = new ConcurrentLinkedQueue<>();
+  /**
+   * The thread that opened the handle usually uses it: its tally is reached through a final
+   * field instead of the {@code ThreadLocal} lookup (two per allocate+free).
+   */
+  private final Thread opener = Thread.currentThread();
+  private final long[] openerTally = newTally();
 
   private Arena(String name, ByteBuffer buf, FileChannel channel, Options o, int mySlot) {
     this.name = name;
@@ -209,6 +220,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     int processSlots = 64;
     Duration waitTimeout = Duration.ofSeconds(2);
     Duration lockTimeout = Duration.ofSeconds(10);
+    String name;
 
     /** Defaults: 1 MiB, optimistic freelist, 64-byte minimum segment, 64 process slots, 2 s waits. */
     public static Options defaults() {
@@ -254,7 +266,21 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       return this;
     }
 
+    /**
+     * Name under which this handle appears in the process's {@link AllocatorRegistry} (MXBean
+     * {@code rainbarrel:type=Allocator,name=...}, JFR, {@code stat}); default {@code
+     * arena:<file name>}, or {@code arena:anonymous:<n>} for anonymous memory. Made unique with a
+     * {@code -2}, {@code -3}, ... suffix when taken.
+     */
+    public Options name(String allocatorName) {
+      this.name = allocatorName;
+      return this;
+    }
+
     void validate() {
+      if (name != null && name.isEmpty()) {
+        throw new IllegalArgumentException("arena name must not be empty");
+      }
       if (freelist == null) {
         throw new IllegalArgumentException("freelist kind must not be null");
       }
@@ -291,7 +317,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     int cap = (int) (o.capacity & ~7L);
     ByteBuffer b = ByteBuffer.allocateDirect(cap);
     format(b, cap, o);
-    return attach("anonymous arena", b, null, o);
+    return attach("anonymous arena", b, null, o, "arena:anonymous:");
   }
 
   /**
@@ -326,7 +352,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
           map.order(ByteOrder.LITTLE_ENDIAN);
         }
       }
-      return attach(file.toString(), map, ch, o);
+      return attach(file.toString(), map, ch, o, "arena:" + file.getFileName());
     } catch (IOException | RuntimeException | Error e) {
       ch.close();
       throw e;
@@ -448,13 +474,16 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     LONG.setRelease(b, MAGIC_OFFSET, MAGIC);
   }
 
-  private static Arena attach(String name, ByteBuffer b, FileChannel ch, Options o) {
+  private static Arena attach(String name, ByteBuffer b, FileChannel ch, Options o, String registryName) {
     int slots = (int) INT.getVolatile(b, SLOTS_OFFSET);
     long me = ProcessIdentity.currentStamp();
     for (int round = 0; round < 2; round++) {
       for (int i = 0; i < slots; i++) {
         if (LONG.compareAndSet(b, TABLE_OFFSET + 8 * i, 0L, me)) {
-          return new Arena(name, b, ch, o, i + 1);
+          Arena a = new Arena(name, b, ch, o, i + 1);
+          a.registration = AllocatorRegistry.register(o.name != null ? o.name : registryName,
+              (ch == null ? "anonymous arena, " : "arena file " + name + ", ") + a.kind + " freelist", a);
+          return a;
         }
       }
       if (round == 0) {
@@ -539,7 +568,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
    * (opaque stores, no atomic read-modify-write); {@link #statsSnapshot} reads them.
    */
   private void count(int which) {
-    long[] t = tally.get();
+    long[] t = Thread.currentThread() == opener ? openerTally : tally.get();
     TALLY.setOpaque(t, which, t[which] + 1);
     if (++t[T_PENDING] >= PUBLISH_EVERY) {
       t[T_PENDING] = 0;
@@ -875,8 +904,15 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     if (bumpTop(w) == (long) b + size && bumpLast(w) == size) {
       // The last allocation: wipe it (the region above the bump pointer stays zero) and return it.
       // The release store of RETURNING below orders these plain writes before it.
-      for (int i = b + BLOCK_HEADER, end = b + size; i < end; i += ZEROS.length) {
-        buf.put(i, ZEROS, 0, Math.min(ZEROS.length, end - i));
+      int end = b + size;
+      if (size <= SMALL_WIPE) {
+        for (int i = b + BLOCK_HEADER; i < end; i += 8) { // payloads are 8-aligned and 8-sized
+          buf.putLong(i, 0L);
+        }
+      } else {
+        for (int i = b + BLOCK_HEADER; i < end; i += ZEROS.length) {
+          buf.put(i, ZEROS, 0, Math.min(ZEROS.length, end - i));
+        }
       }
       LONG.setRelease(buf, b, meta(size, mySlot, RETURNING));
       FaultPoint.reach(FaultPoint.RETURN_MARKED);
@@ -1187,10 +1223,18 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       publish(t); // threads still using a closing handle are a caller bug; their counts may be lost
     }
     closed = true;
+    if (registration != null) {
+      registration.close();
+    }
     cas(TABLE_OFFSET + 8 * (mySlot - 1), ProcessIdentity.currentStamp(), 0L);
     if (channel != null) {
       channel.close();
     }
+  }
+
+  /** The unique name of this handle in the process's {@link AllocatorRegistry}. */
+  public String allocatorName() {
+    return registration.name();
   }
 
   @Override

@@ -12,10 +12,19 @@ package dev.rainbarrel.iobuf;
  */
 public final class Allocator implements AutoCloseable {
 
+  /** References taken from a chunk at once, so that most slices cost no atomic operation here. */
+  static final int RETAIN_BATCH = 64;
+
   private final Pool pool;
   private final int reserve;
   private Chunk chunk;
   private int index;
+  /**
+   * References to {@link #chunk} this allocator holds: its own one plus those taken in advance
+   * for the next slices (each slice takes one over). So {@code chunk.refs() == held} means no
+   * slice of the chunk is alive, and the allocator may cut from its start again.
+   */
+  private int held;
   private boolean closed;
 
   /**
@@ -37,7 +46,9 @@ public final class Allocator implements AutoCloseable {
 
   /**
    * A slice of {@code n} bytes (contents not cleared) with {@link #reserve()} bytes of free
-   * prefix before it.
+   * prefix before it. When the current chunk is full but every slice cut from it has been
+   * released, the allocator starts again at the chunk's beginning instead of taking a new chunk
+   * from the pool.
    *
    * @throws PoolLimitException when a bounded pool has no room for a new chunk
    * @throws IllegalStateException when this allocator or its pool is closed
@@ -51,15 +62,26 @@ public final class Allocator implements AutoCloseable {
     }
     int need = reserve + n;
     if (chunk == null || chunk.capacity() - index < need) {
-      Chunk next = pool.acquire(need);
-      if (chunk != null) {
-        pool.discard(chunk.capacity() - index);
-        chunk.release();
+      // Only this allocator adds references, so refs() == held stays true once seen: no slice
+      // of the chunk is alive and its bytes may be handed out again.
+      if (chunk != null && need <= chunk.capacity() && chunk.refs() == held && !pool.isClosed()) {
+        index = 0;
+      } else {
+        Chunk next = pool.acquire(need);
+        if (chunk != null) {
+          pool.discard(chunk.capacity() - index);
+          chunk.release(held);
+        }
+        chunk = next;
+        held = 1;
+        index = 0;
       }
-      chunk = next;
-      index = 0;
     }
-    chunk.retain();
+    if (held == 1) {
+      chunk.retain(RETAIN_BATCH);
+      held += RETAIN_BATCH;
+    }
+    held--; // handed over to the slice
     Slice s = new Slice(chunk, index, index + reserve, index + need);
     index += need;
     return s;
@@ -78,8 +100,9 @@ public final class Allocator implements AutoCloseable {
     if (!closed) {
       closed = true;
       if (chunk != null) {
-        chunk.release();
+        chunk.release(held);
         chunk = null;
+        held = 0;
       }
     }
   }

@@ -33,6 +33,29 @@ final class Chunk {
     } while (!refs.compareAndSet(r, r + 1));
   }
 
+  /** Adds {@code n} references at once (an {@link Allocator} takes them in batches). */
+  void retain(int n) {
+    int r;
+    do {
+      r = refs.get();
+      if (r <= 0) {
+        throw new IllegalStateException("chunk of " + capacity() + " bytes was already returned to its pool");
+      }
+    } while (!refs.compareAndSet(r, r + n));
+  }
+
+  /** Drops {@code n} references at once; returns the chunk to its pool when none remain. */
+  void release(int n) {
+    int r = refs.addAndGet(-n);
+    if (r < 0) {
+      refs.addAndGet(n);
+      throw new IllegalStateException("chunk of " + capacity() + " bytes released more often than retained");
+    }
+    if (r == 0) {
+      pool.recycle(this);
+    }
+  }
+
   void release() {
     int r = refs.decrementAndGet();
     if (r < 0) {

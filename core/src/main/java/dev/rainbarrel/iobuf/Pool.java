@@ -1,13 +1,18 @@
 package dev.rainbarrel.iobuf;
 
+import dev.rainbarrel.alloc.AllocatorRegistry;
 import dev.rainbarrel.alloc.AllocatorStats;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -22,7 +27,8 @@ import java.util.function.Consumer;
  *
  * <p>{@link #close()} stops handing out chunks (further allocation throws {@link
  * IllegalStateException}) and drops the pooled ones; slices still held stay valid until released,
- * after which their chunks are dropped rather than pooled. Thread-safe.
+ * after which their chunks are dropped rather than pooled; it also removes the pool from the
+ * process's {@link AllocatorRegistry}, which it joins when constructed. Thread-safe.
  */
 public final class Pool implements AutoCloseable, AllocatorStats {
 
@@ -38,14 +44,22 @@ public final class Pool implements AutoCloseable, AllocatorStats {
   private final ConcurrentLinkedDeque<Chunk> free = new ConcurrentLinkedDeque<>();
   private final AtomicLong reservedBytes = new AtomicLong(); // live + pooled chunk bytes
   private final AtomicLong pooledBytes = new AtomicLong();
-  // Counted on every slice: striped (LongAdder), so threads do not bounce one cache line.
-  private final LongAdder slices = new LongAdder();
-  private final LongAdder released = new LongAdder();
+  // Slices made and released are counted on every slice: in per-thread tallies written only by
+  // their thread (no atomic operation, no shared cache line), summed when statistics are read.
+  private static final int T_SLICES = 0;
+  private static final int T_RELEASED = 1;
+  private static final VarHandle TALLY = MethodHandles.arrayElementVarHandle(long[].class);
+  private final ThreadLocal<long[]> tally = ThreadLocal.withInitial(this::newTally);
+  private final Queue<Tally> tallies = new ConcurrentLinkedQueue<>();
+  /** Tallies of threads that have ended, folded in by {@link #statsSnapshot}. */
+  private final AtomicLong foldedSlices = new AtomicLong();
+  private final AtomicLong foldedReleased = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private final AtomicLong discarded = new AtomicLong();
   private final AtomicLong leaks = new AtomicLong();
   private final Set<Slice.Tracker> tracked = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  private final AllocatorRegistry.Registration registration;
 
   /** An unbounded pool of 4 KiB chunks without leak detection. */
   public Pool() {
@@ -59,6 +73,19 @@ public final class Pool implements AutoCloseable, AllocatorStats {
    * @param leakReporter receives one message per leaked slice (only with leak detection)
    */
   public Pool(int chunkSize, long maxBytes, boolean leakDetection, Consumer<String> leakReporter) {
+    this(null, chunkSize, maxBytes, leakDetection, leakReporter);
+  }
+
+  /**
+   * A pool that appears in the process's {@link AllocatorRegistry} (MXBean, JFR, {@code stat})
+   * as {@code name} (made unique with a {@code -2}, ... suffix); null gives {@code pool:<n>}.
+   *
+   * @see #Pool(int, long, boolean, Consumer)
+   */
+  public Pool(String name, int chunkSize, long maxBytes, boolean leakDetection, Consumer<String> leakReporter) {
+    if (name != null && name.isEmpty()) {
+      throw new IllegalArgumentException("pool name must not be empty");
+    }
     if (chunkSize < 0) {
       throw new IllegalArgumentException("chunk size must not be negative: " + chunkSize);
     }
@@ -69,6 +96,14 @@ public final class Pool implements AutoCloseable, AllocatorStats {
     this.maxBytes = maxBytes;
     this.leakDetection = leakDetection;
     this.leakReporter = leakReporter;
+    this.registration = AllocatorRegistry.register(name == null ? "pool:" : name,
+        "iobuf pool of direct chunks of " + this.chunkSize + " bytes"
+            + (maxBytes == Long.MAX_VALUE ? "" : ", at most " + maxBytes + " bytes"), this);
+  }
+
+  /** The unique name of this pool in the process's {@link AllocatorRegistry}. */
+  public String allocatorName() {
+    return registration.name();
   }
 
   /** The minimum chunk size. */
@@ -128,8 +163,42 @@ public final class Pool implements AutoCloseable, AllocatorStats {
     }
   }
 
+  private record Tally(WeakReference<Thread> thread, long[] counts) {}
+
+  private long[] newTally() {
+    long[] t = new long[2];
+    tallies.add(new Tally(new WeakReference<>(Thread.currentThread()), t));
+    return t;
+  }
+
+  private void count(int which) {
+    long[] t = tally.get();
+    TALLY.setOpaque(t, which, t[which] + 1);
+  }
+
+  /** Sums the tallies; those of ended threads are moved into the folded totals and dropped. */
+  private long[] counted() {
+    long slicesMade = 0;
+    long slicesReleased = 0;
+    for (Tally t : tallies) {
+      Thread th = t.thread().get();
+      if (th == null || !th.isAlive()) {
+        // Ended: its last writes happen-before isAlive() returned false. Removed first, so two
+        // readers never fold it twice (a racing reader may undercount once).
+        if (tallies.remove(t)) {
+          foldedSlices.addAndGet(t.counts()[T_SLICES]);
+          foldedReleased.addAndGet(t.counts()[T_RELEASED]);
+        }
+        continue;
+      }
+      slicesMade += (long) TALLY.getOpaque(t.counts(), T_SLICES);
+      slicesReleased += (long) TALLY.getOpaque(t.counts(), T_RELEASED);
+    }
+    return new long[] {slicesMade + foldedSlices.get(), slicesReleased + foldedReleased.get()};
+  }
+
   Slice.Tracker track(Slice s, Chunk chunk) {
-    slices.increment();
+    count(T_SLICES);
     if (!leakDetection) {
       return null;
     }
@@ -140,7 +209,7 @@ public final class Pool implements AutoCloseable, AllocatorStats {
   }
 
   void untrack(Slice.Tracker t) {
-    released.increment();
+    count(T_RELEASED);
     if (t != null) {
       tracked.remove(t);
       t.released = true;
@@ -177,6 +246,7 @@ public final class Pool implements AutoCloseable, AllocatorStats {
   @Override
   public void close() {
     closed = true;
+    registration.close();
     Chunk c;
     while ((c = free.pollFirst()) != null) {
       pooledBytes.addAndGet(-c.capacity());
@@ -195,7 +265,8 @@ public final class Pool implements AutoCloseable, AllocatorStats {
     long live = reservedBytes.get() - pooled;
     long cap = maxBytes == Long.MAX_VALUE ? 0 : maxBytes;
     long freeBytes = maxBytes == Long.MAX_VALUE ? pooled : maxBytes - live;
-    return new Snapshot("iobuf", "bytes", cap, live, freeBytes, slices.sum(), released.sum(),
+    long[] c = counted();
+    return new Snapshot("iobuf", "bytes", cap, live, freeBytes, c[T_SLICES], c[T_RELEASED],
         failures.get(), discarded.get(), 1, 0);
   }
 }

@@ -31,6 +31,25 @@ class ArenaTest {
   }
 
   @Test
+  void aBlockReturnedToTheBumpPointerLeavesZeroPayloadBehind_smallAndBulkWipe() throws Exception {
+    try (Arena a = Arena.anonymous(opts(Arena.Freelist.OPTIMISTIC, 1 << 16))) {
+      for (int size : new int[] {8, 200, 240, 248, 1000, 5000}) {
+        long off = a.allocate(size);
+        int usable = (int) a.sizeOf(off);
+        for (int i = 0; i < usable; i++) {
+          a.buffer().put((int) off + i, (byte) 0xFF);
+        }
+        a.free(off); // the last allocation: back to the bump pointer
+        for (int i = 0; i < usable; i++) {
+          assertEquals(0, a.buffer().get((int) off + i), "size " + size + ", byte " + i + " not wiped");
+        }
+        assertEquals(off, a.allocate(size), "the same space is handed out again");
+        a.free(off);
+      }
+    }
+  }
+
+  @Test
   void bumpAllocationsAreAlignedDisjointAndTheLastReturnsToTheBumpPointer() throws Exception {
     try (Arena a = Arena.anonymous(opts(Arena.Freelist.OPTIMISTIC, 1 << 16))) {
       long x = a.allocate(10);

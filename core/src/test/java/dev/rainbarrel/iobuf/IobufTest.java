@@ -247,6 +247,62 @@ class IobufTest {
   }
 
   @Test
+  void anAllocatorWhoseSlicesAreAllReleasedStartsItsChunkAgainInsteadOfTakingAnother() {
+    Pool pool = new Pool(1024, 1 << 20, false, m -> {});
+    try (Allocator a = new Allocator(pool, 0)) {
+      for (int i = 0; i < 100; i++) { // 100 x 1000 B through one 1024-byte chunk
+        Slice s = a.alloc(1000);
+        s.contents().put(0, (byte) i);
+        s.release();
+      }
+      AllocatorStats.Snapshot st = pool.statsSnapshot();
+      assertEquals(1024, st.used(), "one chunk, reused in place");
+      assertEquals(0, st.discarded(), "nothing discarded by starting again");
+      assertEquals(100, st.allocations());
+      assertEquals(100, st.frees());
+
+      Slice kept = a.alloc(1000);
+      kept.contents().put(0, (byte) 42);
+      Slice next = a.alloc(1000); // kept is alive: a new chunk, kept untouched
+      next.contents().put(0, (byte) 7);
+      assertEquals(42, kept.contents().get(0));
+      assertEquals(2048, pool.statsSnapshot().used());
+      Slice third = a.alloc(1000); // next is alive too
+      assertEquals(3072, pool.statsSnapshot().used());
+      kept.release();
+      next.release();
+      third.release();
+    }
+    assertEquals(0, pool.statsSnapshot().used(), "every batched reference was given back");
+    pool.close();
+  }
+
+  @Test
+  void countsOfThreadsThatEndedAreKept() throws Exception {
+    Pool pool = new Pool();
+    Thread t = new Thread(() -> {
+      try (Allocator a = new Allocator(pool, 0)) {
+        for (int i = 0; i < 1000; i++) {
+          a.alloc(100).release();
+        }
+        a.alloc(100); // never released
+      }
+    });
+    t.start();
+    t.join(10_000);
+    assertFalse(t.isAlive());
+    for (int round = 0; round < 2; round++) { // the first read folds the ended thread's tally
+      AllocatorStats.Snapshot st = pool.statsSnapshot();
+      assertEquals(1001, st.allocations());
+      assertEquals(1000, st.frees());
+    }
+    Slice s = new Allocator(pool, 0).alloc(1);
+    s.release();
+    assertEquals(1002, pool.statsSnapshot().allocations());
+    assertEquals(1001, pool.statsSnapshot().frees());
+  }
+
+  @Test
   void wrappedSlicesAreNotPooled() {
     Slice w = Slice.wrap(new byte[] {1, 2, 3});
     assertEquals(3, w.size());

@@ -1,5 +1,6 @@
 package dev.rainbarrel.jfr;
 
+import dev.rainbarrel.alloc.AllocatorRegistry;
 import dev.rainbarrel.alloc.AllocatorSource;
 import dev.rainbarrel.alloc.AllocatorStats;
 import dev.rainbarrel.net.TcpExtStats;
@@ -45,9 +46,13 @@ final class JfrHooks implements RainbarrelJfr.Registration {
       sources.add(AllocatorSource.barrelSlots(barrel));
     }
     sources.addAll(allocators);
-    if (!sources.isEmpty()) {
-      hooks.add(guard(() -> allocators(sources)));
-    }
+    // Always installed: every Arena, Pool and NumberFile of the process joins the registry,
+    // read each period, so allocators opened later are covered too.
+    hooks.add(guard(() -> {
+      List<AllocatorSource> all = new ArrayList<>(sources);
+      all.addAll(AllocatorRegistry.sources());
+      allocators(all);
+    }));
   }
 
   static JfrHooks install(Barrel barrel, Watcher watcher, List<AllocatorSource> allocators) {
@@ -64,9 +69,7 @@ final class JfrHooks implements RainbarrelJfr.Registration {
     if (barrel != null) {
       FlightRecorder.addPeriodicEvent(CountersEvent.class, h.hooks.get(i++));
     }
-    if (i < h.hooks.size()) {
-      FlightRecorder.addPeriodicEvent(AllocatorEvent.class, h.hooks.get(i));
-    }
+    FlightRecorder.addPeriodicEvent(AllocatorEvent.class, h.hooks.get(i));
     return h;
   }
 

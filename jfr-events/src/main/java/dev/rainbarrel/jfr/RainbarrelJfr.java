@@ -13,7 +13,7 @@ import java.util.List;
  *   <tr><th>event</th><th>when</th><th>needs</th></tr>
  *   <tr><td>{@code rainbarrel.ListenQueue}</td><td>periodic, per listener</td><td>a Watcher</td></tr>
  *   <tr><td>{@code rainbarrel.Counters}</td><td>periodic</td><td>a Barrel</td></tr>
- *   <tr><td>{@code rainbarrel.Allocator}</td><td>periodic, per allocator</td><td>a Barrel or sources</td></tr>
+ *   <tr><td>{@code rainbarrel.Allocator}</td><td>periodic, per allocator</td><td>nothing: the Barrel's slots, the sources given and every allocator in the process's {@code AllocatorRegistry}</td></tr>
  *   <tr><td>{@code rainbarrel.ListenOverflow}</td><td>host ListenOverflows/ListenDrops rose</td><td>a Watcher</td></tr>
  *   <tr><td>{@code rainbarrel.AcceptWait}</td><td>{@link #acceptWait} per accepted connection</td><td>the caller</td></tr>
  * </table>

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.rainbarrel.alloc.AllocatorSource;
 import dev.rainbarrel.alloc.AllocatorStats;
+import dev.rainbarrel.arena.Arena;
 import dev.rainbarrel.net.ListenAddress;
 import dev.rainbarrel.net.TcpExtStats;
 import dev.rainbarrel.shm.Barrel;
@@ -137,6 +138,27 @@ class JfrStreamTest {
       for (SocketChannel s : flood) {
         s.close();
       }
+    }
+  }
+
+  @Test
+  void everyArenaOfTheProcessHasAnAllocatorEventWithoutBeingPassedIn() throws Exception {
+    BlockingQueue<RecordedEvent> allocs = new LinkedBlockingQueue<>();
+    RainbarrelJfr.Registration reg = RainbarrelJfr.register(null, null, null);
+    try (RecordingStream rs = new RecordingStream();
+        Arena arena = Arena.open(dir.resolve("jfr.arena"), Arena.Options.defaults().capacity(1 << 16))) {
+      assertTrue(reg.isActive());
+      arena.allocate(3000);
+      rs.enable(AllocatorEvent.NAME).withPeriod(Duration.ofMillis(100));
+      rs.onEvent(AllocatorEvent.NAME, allocs::add);
+      rs.startAsync();
+      RecordedEvent e = await(allocs, x -> "arena:jfr.arena".equals(x.getString("name")), "Allocator arena:jfr.arena");
+      assertEquals(arena.capacity() - arena.dataOffset(), e.getLong("capacity"));
+      assertTrue(e.getLong("used") >= 3000, e.toString());
+      assertEquals(e.getLong("used"), e.getLong("usedBytes"), "unit is one byte");
+      assertEquals(1, e.getLong("allocations"));
+    } finally {
+      reg.close();
     }
   }
 

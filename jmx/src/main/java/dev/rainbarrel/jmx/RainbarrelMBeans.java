@@ -1,5 +1,6 @@
 package dev.rainbarrel.jmx;
 
+import dev.rainbarrel.alloc.AllocatorRegistry;
 import dev.rainbarrel.alloc.AllocatorSource;
 import dev.rainbarrel.shm.Barrel;
 import dev.rainbarrel.shm.StandardNames;
@@ -33,7 +34,10 @@ import javax.management.ObjectName;
  *       finds listeners appear and disappear; needs a Watcher
  *   <li>{@code rainbarrel:type=Histogram,name=request_duration|accept_wait|...} ({@link
  *       HistogramMXBean}), needs a Barrel
- *   <li>{@code rainbarrel:type=Allocator,name=barrel_slots|...} ({@link AllocatorMXBean})
+ *   <li>{@code rainbarrel:type=Allocator,name=barrel_slots|...} ({@link AllocatorMXBean}): the
+ *       Barrel's slots, the sources passed in, and every allocator in the process's {@link
+ *       AllocatorRegistry} (each Arena, iobuf Pool and NumberFile), registered and unregistered as
+ *       they are opened and closed
  * </ul>
  *
  * <pre>{@code
@@ -178,6 +182,8 @@ public final class RainbarrelMBeans {
     private volatile String pendingReason;
     private volatile boolean closed;
     private WatcherListener callback;
+    private AllocatorRegistry.Listener registryListener;
+    private final Map<String, ObjectName> registryBeans = new LinkedHashMap<>();
     private Thread waiter;
 
     Registration(Barrel barrel, Watcher watcher, AgentInfo info, List<AllocatorSource> allocators) {
@@ -264,6 +270,25 @@ public final class RainbarrelMBeans {
             addAllocator(a);
           }
         }
+        // Every Arena, Pool and NumberFile of the process, as they are opened and closed.
+        AllocatorRegistry.Listener al = new AllocatorRegistry.Listener() {
+          @Override
+          public void added(AllocatorSource source) {
+            addRegistryAllocator(source);
+          }
+
+          @Override
+          public void removed(String name) {
+            removeRegistryAllocator(name);
+          }
+        };
+        synchronized (this) {
+          if (closed) {
+            return;
+          }
+          registryListener = al;
+        }
+        AllocatorRegistry.addListener(al);
         if (watcher != null) {
           WatcherListener cb = new WatcherListener() {
             @Override
@@ -291,6 +316,25 @@ public final class RainbarrelMBeans {
 
     private void addAllocator(AllocatorSource a) {
       add(allocatorName(a.name()), new DescribedMXBean(new AllocatorBean(a), AllocatorMXBean.class));
+    }
+
+    private synchronized void addRegistryAllocator(AllocatorSource a) {
+      if (closed || server == null) {
+        return;
+      }
+      removeRegistryAllocator(a.name());
+      ObjectName n = allocatorName(a.name());
+      if (add(n, new DescribedMXBean(new AllocatorBean(a), AllocatorMXBean.class))) {
+        registryBeans.put(a.name(), n);
+      }
+    }
+
+    private synchronized void removeRegistryAllocator(String name) {
+      ObjectName n = registryBeans.remove(name);
+      if (n != null) {
+        unregister(n);
+        names.remove(n);
+      }
     }
 
     private synchronized void addListenerBean(WatchedListener l) {
@@ -358,6 +402,7 @@ public final class RainbarrelMBeans {
     @Override
     public void close() {
       WatcherListener cb;
+      AllocatorRegistry.Listener al;
       Thread w;
       synchronized (this) {
         if (closed) {
@@ -365,6 +410,7 @@ public final class RainbarrelMBeans {
         }
         closed = true;
         cb = callback;
+        al = registryListener;
         w = waiter;
         if (server != null) {
           for (ObjectName n : names) {
@@ -373,6 +419,10 @@ public final class RainbarrelMBeans {
         }
         names.clear();
         listenerBeans.clear();
+        registryBeans.clear();
+      }
+      if (al != null) {
+        AllocatorRegistry.removeListener(al);
       }
       if (cb != null) {
         watcher.removeListener(cb);

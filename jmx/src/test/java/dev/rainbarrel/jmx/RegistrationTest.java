@@ -1,6 +1,8 @@
 package dev.rainbarrel.jmx;
 
 import dev.rainbarrel.alloc.AllocatorSource;
+import dev.rainbarrel.arena.Arena;
+import dev.rainbarrel.iobuf.Pool;
 import dev.rainbarrel.alloc.AllocatorStats;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -52,6 +54,48 @@ class RegistrationTest {
       r.close();
       assertTrue(server.queryNames(new ObjectName("rainbarrel:*"), null).isEmpty(), "close unregisters everything");
       r.close(); // idempotent
+    }
+  }
+
+  @Test
+  void everyArenaAndPoolOfTheProcessGetsABeanWhileItIsOpen() throws Exception {
+    MBeanServer server = MBeanServerFactory.newMBeanServer();
+    Arena before = Arena.open(dir.resolve("before.arena"), Arena.Options.defaults().capacity(1 << 16));
+    RainbarrelMBeans.Registration r = RainbarrelMBeans.register(server, null, null, null, List.of());
+    try {
+      ObjectName b = RainbarrelMBeans.allocatorName(before.allocatorName());
+      assertTrue(server.isRegistered(b), "an arena open before registration is replayed");
+
+      Arena arena = Arena.open(dir.resolve("sessions.arena"), Arena.Options.defaults().capacity(1 << 16));
+      ObjectName n = RainbarrelMBeans.allocatorName("arena:sessions.arena");
+      assertTrue(server.isRegistered(n), "opening an arena registers its bean");
+      long off = arena.allocate(1000);
+      assertTrue(off > 0);
+      assertEquals(arena.capacity() - arena.dataOffset(), server.getAttribute(n, "Capacity"));
+      long used = (Long) server.getAttribute(n, "Used");
+      assertTrue(used >= 1000, "used " + used);
+      assertEquals(1L, server.getAttribute(n, "Allocations"));
+      assertEquals(arena.capacity() - arena.dataOffset() - used, server.getAttribute(n, "Free"));
+      assertEquals(1L, server.getAttribute(n, "UnitBytes"));
+      arena.close();
+      assertFalse(server.isRegistered(n), "closing the arena unregisters its bean");
+
+      Pool pool = new Pool("test-buffers", 0, 1 << 20, false, System.err::println);
+      ObjectName p = RainbarrelMBeans.allocatorName("test-buffers");
+      assertEquals((long) (1 << 20), server.getAttribute(p, "Capacity"));
+      pool.close();
+      assertFalse(server.isRegistered(p));
+    } finally {
+      before.close();
+      r.close();
+    }
+    assertTrue(server.queryNames(new ObjectName("rainbarrel:*"), null).isEmpty());
+    Arena after = Arena.anonymous(Arena.Options.defaults().capacity(1 << 16));
+    try {
+      assertTrue(server.queryNames(new ObjectName("rainbarrel:*"), null).isEmpty(),
+          "a closed registration no longer follows the registry");
+    } finally {
+      after.close();
     }
   }
 

@@ -20,7 +20,8 @@ import java.util.Map;
  *       the sample {@code rainbarrel_<name>_total}, as each format requires;</li>
  *   <li>gauges ({@code calling}, {@code writing}, per-listener {@code active}, {@code queued},
  *       {@code backlog} with label {@code address}, and any other Barrel gauge) are {@code gauge}s;
- *       other labelled slots carry their label as {@code label};</li>
+ *       the {@code allocator.*} gauges carry the allocator's name as {@code allocator}, other
+ *       labelled slots their label as {@code label};</li>
  *   <li>histogram blocks are {@code histogram}s: cumulative {@code _bucket} series with an
  *       {@code le} at every power-of-two boundary {@code 2^e - 1} (a fixed skeleton, so series are
  *       stable across scrapes) and at the upper bound of every non-empty bucket (resolution of the
@@ -91,8 +92,10 @@ final class PrometheusText {
       boolean listener = !e.label().isEmpty() && StandardNames.isListenerStat(e.name());
       boolean gauge = listener || e.kind() == BarrelEntry.Kind.GAUGE
           || StandardNames.CALLING.equals(e.name()) || StandardNames.WRITING.equals(e.name());
+      String labelName = listener ? "address"
+          : e.name().startsWith(dev.rainbarrel.alloc.AllocatorGauges.PREFIX) ? "allocator" : "label";
       String labels = e.label().isEmpty() ? ""
-          : "{" + (listener ? "address" : "label") + "=\"" + labelValue(e.label()) + "\"}";
+          : "{" + labelName + "=\"" + labelValue(e.label()) + "\"}";
       if (gauge) {
         Family f = family(families, taken, base, Type.GAUGE, help(e.name(), listener));
         if (f != null && f.labelSets.add(labels)) {

@@ -56,6 +56,7 @@ class EndpointServerTest {
     barrel.gauge(StandardNames.BACKLOG, "127.0.0.1:8080").set(128);
     barrel.gauge(StandardNames.ACTIVE, "[::1]:9090").set(0);
     barrel.gauge(StandardNames.QUEUED, "[::1]:9090").set(1);
+    barrel.gauge(dev.rainbarrel.alloc.AllocatorGauges.PREFIX + "used", "arena:sessions.arena").set(4096);
     LogLinearHistogram h = barrel.histogram(StandardNames.REQUEST_DURATION);
     for (long v : new long[] {0, 1, 5, 63, 64, 100, 1000, 5000, 123_456, 2_000_000}) {
       h.record(v);
@@ -109,6 +110,7 @@ class EndpointServerTest {
     assertTrue(t.contains("rainbarrel_queued{address=\"127.0.0.1:8080\"} 11\n"), t);
     assertTrue(t.contains("rainbarrel_active{address=\"/tmp/app.sock\"} 2\n"), t);
     assertTrue(t.contains("rainbarrel_my_odd_name_total 7\n"), t);
+    assertTrue(t.contains("rainbarrel_allocator_used{allocator=\"arena:sessions.arena\"} 4096\n"), t);
     assertTrue(t.contains("# TYPE rainbarrel_request_duration histogram\n"), t);
     // cumulative buckets are exact at their inclusive upper bounds
     assertTrue(t.contains("rainbarrel_request_duration_bucket{le=\"0\"} 1\n"), t);

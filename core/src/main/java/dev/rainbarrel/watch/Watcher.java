@@ -42,7 +42,7 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>samples them with one {@link ListenerSampler} call (netlink on JDK 22+, else {@code /proc}):
  *       a full {@link ListenerSampler#sample sample} in rounds that count {@code active}, else a
  *       {@link ListenerSampler#sampleQueues queue-only} one. Counting {@code active} makes the kernel
- *       walk every connection of the host, so those rounds are spaced ({@link ActiveSchedule}) to
+ *       walk every connection of the host, so those rounds are spaced ({@code ActiveSchedule}) to
  *       keep the thread's measured CPU time within {@link WatcherConfig#cpuBudget()}, and come at
  *       least every {@link WatcherConfig#activeMaxPeriod()}; a new listener is counted at once;
  *   <li>adds {@code queued} (and, when counted, {@code active}) to each listener's aggregates and writes {@code

@@ -12,7 +12,7 @@
 #   QUEUED=10                 connections left in each listener's accept queue
 #   NORUBY=1                  skip ruby-raindrops (otherwise it must be installed)
 #   JAVA=/path/to/java        a JDK 22+ (default: the first found under /usr/lib/jvm)
-# Results: bench/target/listen-sweep/{summary.txt,sweep.tsv,sweep.md,sweep.png,raw-*.tsv}
+# Results: bench/target/listen-sweep/{summary.txt,sweep.tsv,sweep{,-cpu}.md,sweep{,-cpu}.png,raw-*.tsv}
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -133,57 +133,61 @@ done
   for c in $CONNS_LIST; do cat "$OUT/raw-$c.tsv"; done
 } > "$OUT/sweep.tsv"
 
-awk -F'\t' -v conns="$CONNS_LIST" '
-  NR == 1 { next }
-  { key = $2 " " $3; if (!(key in seen)) { seen[key] = 1; order[++n] = key } v[key, $1] = $4 }
-  END {
-    k = split(conns, cs, " ")
-    printf "| case | addresses |"; for (i = 1; i <= k; i++) printf " %s conns (µs) |", cs[i]; printf "\n"
-    printf "|---|---:|"; for (i = 1; i <= k; i++) printf "---:|"; printf "\n"
-    for (j = 1; j <= n; j++) {
-      split(order[j], p, " "); printf "| %s | %s |", p[1], p[2]
-      for (i = 1; i <= k; i++) printf " %s |", ((order[j], cs[i]) in v) ? v[order[j], cs[i]] : "-"
-      printf "\n"
-    }
-  }' "$OUT/sweep.tsv" > "$OUT/sweep.md"
-
-awk -F'\t' -v conns="$CONNS_LIST" '
-  NR == 1 { next }
-  { key = $2 "-" $3; if (!(key in seen)) { seen[key] = 1; order[++n] = key } v[key, $1] = $4 }
-  END {
-    k = split(conns, cs, " ")
-    printf "connections"; for (j = 1; j <= n; j++) printf "\t%s", order[j]; printf "\n"
-    for (i = 1; i <= k; i++) {
-      printf "%s", cs[i]
-      for (j = 1; j <= n; j++) printf "\t%s", ((order[j], cs[i]) in v) ? v[order[j], cs[i]] : "NaN"
-      printf "\n"
-    }
-  }' "$OUT/sweep.tsv" > "$OUT/sweep-wide.tsv"
-
-# one line per case: colour per source, dashed for 4 addresses
-plots=""
-i=1
-for name in $(head -1 "$OUT/sweep-wide.tsv" | cut -f2-); do
-  i=$((i + 1))
-  case "$name" in
-    netlink-queues-*) colour="#1b9e77" ;;
-    netlink-*) colour="#1f78b4" ;;
-    proc-queues-*) colour="#e6ab02" ;;
-    proc-*) colour="#d95f02" ;;
-    *) colour="#7570b3" ;;
-  esac
-  case "$name" in *-4) dash=2 ;; *) dash=1 ;; esac
-  title="${name%-*}, ${name##*-} address"
-  [ "${name##*-}" = 1 ] || title="${title}es"
-  plots="$plots${plots:+, }\"$OUT/sweep-wide.tsv\" using 1:$i with linespoints lw 2 pt 7 ps 1.2 lc rgb \"$colour\" dt $dash title \"$title\""
-done
-xtics=$(echo $CONNS_LIST | sed 's/\([0-9][0-9]*\)/"\1" \1/g; s/ "/, "/g')
-gnuplot <<EOF
+# markdown pivot (rows: case, columns: connections) of one column of sweep.tsv
+pivot_md() { # column
+  awk -F'\t' -v conns="$CONNS_LIST" -v col="$1" '
+    NR == 1 { next }
+    { key = $2 " " $3; if (!(key in seen)) { seen[key] = 1; order[++n] = key } v[key, $1] = $col }
+    END {
+      k = split(conns, cs, " ")
+      printf "| case | addresses |"; for (i = 1; i <= k; i++) printf " %s conns |", cs[i]; printf "\n"
+      printf "|---|---:|"; for (i = 1; i <= k; i++) printf "---:|"; printf "\n"
+      for (j = 1; j <= n; j++) {
+        split(order[j], p, " "); printf "| %s | %s |", p[1], p[2]
+        for (i = 1; i <= k; i++) printf " %s |", ((order[j], cs[i]) in v) ? v[order[j], cs[i]] : "-"
+        printf "\n"
+      }
+    }' "$OUT/sweep.tsv"
+}
+# wide TSV for gnuplot: one row per connection count, one column per case
+pivot_wide() { # column
+  awk -F'\t' -v conns="$CONNS_LIST" -v col="$1" '
+    NR == 1 { next }
+    { key = $2 "-" $3; if (!(key in seen)) { seen[key] = 1; order[++n] = key } v[key, $1] = $col }
+    END {
+      k = split(conns, cs, " ")
+      printf "connections"; for (j = 1; j <= n; j++) printf "\t%s", order[j]; printf "\n"
+      for (i = 1; i <= k; i++) {
+        printf "%s", cs[i]
+        for (j = 1; j <= n; j++) printf "\t%s", ((order[j], cs[i]) in v) ? v[order[j], cs[i]] : "NaN"
+        printf "\n"
+      }
+    }' "$OUT/sweep.tsv"
+}
+plot() { # wide-tsv png what
+  local plots="" i=1 name colour dash title
+  for name in $(head -1 "$1" | cut -f2-); do
+    i=$((i + 1))
+    case "$name" in
+      netlink-queues-*) colour="#1b9e77" ;;
+      netlink-*) colour="#1f78b4" ;;
+      proc-queues-*) colour="#e6ab02" ;;
+      proc-*) colour="#d95f02" ;;
+      *) colour="#7570b3" ;;
+    esac
+    case "$name" in *-4) dash=2 ;; *) dash=1 ;; esac
+    title="${name%-*}, ${name##*-} address"
+    [ "${name##*-}" = 1 ] || title="${title}es"
+    plots="$plots${plots:+, }\"$1\" using 1:$i with linespoints lw 2 pt 7 ps 1.2 lc rgb \"$colour\" dt $dash title \"$title\""
+  done
+  local xtics
+  xtics=$(echo $CONNS_LIST | sed 's/\([0-9][0-9]*\)/"\1" \1/g; s/ "/, "/g')
+  gnuplot <<EOF
 set terminal pngcairo size 1100,700 font ",11"
-set output "$OUT/sweep.png"
-set title "Listener sampling cost vs established connections on the host\n$(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%d), median of $ROUNDS alternating rounds"
+set output "$2"
+set title "Listener sampling cost vs established connections on the host ($3)\n$(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%d), median of $ROUNDS alternating rounds"
 set xlabel "established loopback connections on the host"
-set ylabel "µs per sample (log scale)"
+set ylabel "$3 per sample, µs (log scale)"
 set logscale y
 set format y "%g"
 set grid ytics mytics xtics
@@ -193,14 +197,24 @@ set datafile missing "NaN"
 set xtics ($xtics)
 plot $plots
 EOF
+}
+pivot_md 4 > "$OUT/sweep.md"
+pivot_md 7 > "$OUT/sweep-cpu.md"
+pivot_wide 4 > "$OUT/sweep-wide.tsv"
+pivot_wide 7 > "$OUT/sweep-cpu-wide.tsv"
+plot "$OUT/sweep-wide.tsv" "$OUT/sweep.png" "wall time"
+plot "$OUT/sweep-cpu-wide.tsv" "$OUT/sweep-cpu.png" "CPU time"
 
 {
   echo
-  echo "Time per sample, median over $ROUNDS alternating rounds (µs; full rows in sweep.tsv):"
+  echo "Wall time per sample, median over $ROUNDS alternating rounds (µs; all columns in sweep.tsv):"
   cat "$OUT/sweep.md"
+  echo
+  echo "CPU time per sample (user + system of the sampling thread / ruby process), median (µs):"
+  cat "$OUT/sweep-cpu.md"
   echo
   echo "netlink / netlink-queues: NETLINK_SOCK_DIAG with and without counting active (LISTEN-only dump)"
   echo "proc / proc-queues: the /proc/net/tcp* parser, all rows vs the listening section only"
-  echo "plot: $OUT/sweep.png"
+  echo "plots: $OUT/sweep.png (wall time), $OUT/sweep-cpu.png (CPU time)"
 } >> "$summary"
-tail -n +$(( $(grep -n '^Time per sample' "$summary" | cut -d: -f1) - 1 )) "$summary"
+tail -n +$(( $(grep -n '^Wall time per sample' "$summary" | cut -d: -f1) - 1 )) "$summary"

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>connections  case  addresses  median_us  min_us  max_us  cpu_median_us</pre>
  *
- * ({@code cpu_median_us}: this thread's CPU time per sample; empty for ruby). Usage: {@code java
+ * ({@code cpu_median_us}: CPU time per sample, user + system: this thread's, or the ruby process's,
+ * which on a loaded machine is the figure to compare; wall time includes waiting for a core). Usage: {@code java
  * --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.rainbarrel.bench.net.ListenSweep
  * ROUNDS CONNECTIONS "a1;a2;a3;a4" [noruby]}
  */
@@ -32,7 +33,9 @@ public final class ListenSweep {
       "require 'raindrops'\n"
           + "sock = Raindrops::InetDiagSocket.new\n"
           + "def t(n); yield; s = Process.clock_gettime(Process::CLOCK_MONOTONIC);"
-          + " n.times { yield }; (Process.clock_gettime(Process::CLOCK_MONOTONIC) - s) / n * 1e6; end\n"
+          + " c = Process.clock_gettime(Process::CLOCK_PROCESS_CPUTIME_ID); n.times { yield };"
+          + " [(Process.clock_gettime(Process::CLOCK_MONOTONIC) - s) / n * 1e6,"
+          + " (Process.clock_gettime(Process::CLOCK_PROCESS_CPUTIME_ID) - c) / n * 1e6].join(' '); end\n"
           + "a = ARGV[0].split(';')\n"
           + "puts \"1 #{t(10) { Raindrops::Linux.tcp_listener_stats([a[0]], sock) }}\"\n"
           + "puts \"4 #{t(3) { Raindrops::Linux.tcp_listener_stats(a, sock) }}\"\n";
@@ -86,7 +89,8 @@ public final class ListenSweep {
           }
           for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
             String[] f = line.trim().split(" ");
-            add(results, "raindrops", Integer.parseInt(f[0]), new double[] {Double.parseDouble(f[1]), -1});
+            add(results, "raindrops", Integer.parseInt(f[0]),
+                new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[2])});
           }
         }
       }
@@ -96,8 +100,8 @@ public final class ListenSweep {
       double[] wall = v.stream().mapToDouble(x -> x[0]).sorted().toArray();
       double[] cpu = v.stream().mapToDouble(x -> x[1]).sorted().toArray();
       String[] k = e.getKey().split(" ");
-      System.out.printf("%s\t%s\t%s\t%.1f\t%.1f\t%.1f\t%s%n", conns, k[0], k[1], wall[wall.length / 2],
-          wall[0], wall[wall.length - 1], cpu[0] < 0 ? "" : String.format("%.1f", cpu[cpu.length / 2]));
+      System.out.printf("%s\t%s\t%s\t%.1f\t%.1f\t%.1f\t%.1f%n", conns, k[0], k[1], wall[wall.length / 2],
+          wall[0], wall[wall.length - 1], cpu[cpu.length / 2]);
     }
   }
 

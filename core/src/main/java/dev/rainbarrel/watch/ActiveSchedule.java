@@ -11,16 +11,22 @@ package dev.rainbarrel.watch;
  * cost of the latest full round, full rounds are spaced {@code k} rounds apart:
  *
  * <pre>
- *   k = ceil((f - q) / (b - q)),  clamped to [1, maxRounds]  (maxRounds when b <= q)
+ *   k = ceil((f - q) / max(b - q, b / 4)),  clamped to [1, maxRounds]
  * </pre>
  *
  * so that the average per round, {@code q + (f - q) / k}, is at most {@code b} unless the
- * staleness bound {@code maxRounds} wins. Cheap full rounds (netlink on a quiet host) give {@code
+ * staleness bound {@code maxRounds} wins. When queue rounds alone use most of the budget (discovery
+ * and {@code /proc} cost something too), counting {@code active} still gets a quarter of it: the
+ * watcher then exceeds its budget by at most {@code b / 4} rather than leaving {@code active} at
+ * the staleness bound for a small saving. Cheap full rounds (netlink on a quiet host) give {@code
  * k = 1}: every round counts {@code active}. The spacing is counted in rounds, not wall time, so
  * it is the same whether rounds run on the timer or back to back (benchmarks, tests). Not
  * thread-safe (the watcher calls it under its round lock).
  */
 final class ActiveSchedule {
+
+  /** Least share of the budget that counting {@code active} gets (see the class comment). */
+  static final double ACTIVE_SHARE = 0.25;
 
   private final double budgetPerRound; // ns of CPU per round on average
   private final int maxRounds;
@@ -53,9 +59,9 @@ final class ActiveSchedule {
   void fullRound(long cpuNanos) {
     fullCost = Math.max(0, cpuNanos);
     long q = Math.max(0, queueCost);
-    double allowance = budgetPerRound - q;
+    double allowance = Math.max(budgetPerRound - q, budgetPerRound * ACTIVE_SHARE);
     double extra = Math.max(0, fullCost - q);
-    long k = allowance <= 0 ? maxRounds : (long) Math.ceil(extra / allowance);
+    long k = (long) Math.ceil(extra / allowance);
     every = (int) Math.max(1, Math.min(maxRounds, k));
     untilFull = every - 1;
   }

@@ -75,11 +75,17 @@ class ActiveScheduleTest {
     assertEquals(30, s.everyRounds());
     assertTrue(fulls.get(0) && fulls.get(30) && fulls.get(60), "full at rounds 0, 30, 60");
     assertEquals(3, fulls.stream().filter(f -> f).count());
-    // queue rounds alone over budget: full rounds only as the bound allows
+  }
+
+  @Test
+  void activeKeepsAQuarterOfTheBudgetWhenQueueRoundsUseItAll() {
+    // queue rounds cost 900 us, over the 800 us budget: active still gets 200 us per round
     ActiveSchedule over = new ActiveSchedule(SECOND, 0.0008, 10 * SECOND);
     run(over, 3, 2000 * US, 900 * US);
     over.fullRound(2000 * US);
-    assertEquals(10, over.everyRounds());
+    assertEquals(6, over.everyRounds(), "ceil((2000 - 900) / 200)");
+    over.fullRound(5000 * US);
+    assertEquals(10, over.everyRounds(), "ceil(4100 / 200) = 21, bounded by 10 s");
   }
 
   @Test

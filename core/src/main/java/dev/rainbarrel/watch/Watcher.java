@@ -8,8 +8,6 @@ import dev.rainbarrel.shm.Barrel;
 import dev.rainbarrel.shm.Counter;
 import dev.rainbarrel.shm.Gauge;
 import dev.rainbarrel.shm.StandardNames;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -43,7 +41,7 @@ import java.util.concurrent.locks.LockSupport;
  *       a full {@link ListenerSampler#sample sample} in rounds that count {@code active}, else a
  *       {@link ListenerSampler#sampleQueues queue-only} one. Counting {@code active} makes the kernel
  *       walk every connection of the host, so those rounds are spaced ({@code ActiveSchedule}) to
- *       keep the thread's measured CPU time within {@link WatcherConfig#cpuBudget()}, and come at
+ *       keep the thread's CPU time ({@code /proc/thread-self/schedstat}) within {@link WatcherConfig#cpuBudget()}, and come at
  *       least every {@link WatcherConfig#activeMaxPeriod()}; a new listener is counted at once;
  *   <li>adds {@code queued} (and, when counted, {@code active}) to each listener's aggregates and writes {@code
  *       active}, {@code queued} and (when known) {@code backlog} into the Barrel as gauges of this
@@ -139,22 +137,9 @@ public final class Watcher implements AutoCloseable {
     return new Watcher(barrel, config, sampler, clock, cpuClock);
   }
 
-  /**
-   * The calling thread's CPU time (user + system) from {@link ThreadMXBean}, or wall time when the
-   * JVM cannot measure it (wall time only overstates a round's cost, so the budget still holds).
-   * Getting the ThreadMXBean does not create the platform MBeanServer.
-   */
+  /** The calling thread's CPU time (see {@link ThreadCpuClock}: not ThreadMXBean, which loads JUL). */
   private static LongSupplier threadCpuClock() {
-    try {
-      ThreadMXBean t = ManagementFactory.getThreadMXBean();
-      if (t.isCurrentThreadCpuTimeSupported() && t.isThreadCpuTimeEnabled()
-          && t.getCurrentThreadCpuTime() >= 0) {
-        return t::getCurrentThreadCpuTime;
-      }
-    } catch (RuntimeException | LinkageError e) {
-      // java.management missing or refusing: fall back below
-    }
-    return System::nanoTime;
+    return new ThreadCpuClock();
   }
 
   private synchronized void startThread() {

@@ -33,7 +33,7 @@ public final class WatcherConfig {
    */
   public static final double DEFAULT_CPU_BUDGET = 0.0008;
   /** Default longest time between two rounds that count {@code active}. */
-  public static final Duration DEFAULT_ACTIVE_MAX_PERIOD = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_ACTIVE_MAX_PERIOD = Duration.ofSeconds(10);
 
   private final Duration interval;
   private final List<ListenAddress> listeners;

@@ -4,30 +4,50 @@ import dev.rainbarrel.net.ListenAddress;
 import dev.rainbarrel.shm.Barrel;
 import dev.rainbarrel.watch.Watcher;
 import dev.rainbarrel.watch.WatcherConfig;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * CPU time (user + system, from {@link ThreadMXBean}) of one watcher round, the figure the 0.1 %
  * target is about: wall-clock time on a loaded machine includes waiting for a CPU, CPU time does
- * not. Same set-up as {@link WatcherRoundBenchmark}: two loopback listeners, four queued
- * connections, a Barrel.
+ * not. Two loopback listeners, four queued connections, a Barrel; optionally {@code N} more
+ * established loopback connections held by {@link dev.rainbarrel.bench.net.ConnectionHolder}
+ * child JVMs (a busy host: counting {@code active} walks every connection).
  *
- * <pre>java -cp bench/target/benchmarks.jar dev.rainbarrel.bench.WatcherCpuCost [rounds]</pre>
+ * <p>Rounds run back to back; the watcher spaces the rounds that count {@code active} by rounds
+ * (not wall time), so the average CPU per round is what it costs at the default 1 s interval.
+ * Each listener mode ({@code discover}, {@code configured}) runs with the default CPU budget
+ * ({@code budget}: what the agent does) and with {@code active} counted every round ({@code
+ * every-round}: the behaviour before the budget, and raindrops').
+ *
+ * <pre>java [--enable-native-access=ALL-UNNAMED] -cp bench/target/benchmarks.jar \
+ *     dev.rainbarrel.bench.WatcherCpuCost [rounds [hostConnections]]</pre>
  */
 public final class WatcherCpuCost {
+
+  /** Connections per holder JVM: two descriptors each, under a 20 000 descriptor limit. */
+  private static final int PER_HOLDER = 9000;
+
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+    int connections = args.length > 1 ? Integer.parseInt(args[1]) : 0;
+    List<Process> holders = startHolders(connections);
     InetAddress lo = InetAddress.getByName("127.0.0.1");
     Path dir = Files.createTempDirectory("rb-cpu");
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    System.out.printf("# java %s, %d rounds, %d host connections held by %d child JVMs%n",
+        Runtime.version(), rounds, connections, holders.size());
     try (ServerSocket s1 = new ServerSocket(0, 64, lo);
         ServerSocket s2 = new ServerSocket(0, 64, lo);
         Barrel barrel = Barrel.open(dir.resolve("cpu.barrel"))) {
@@ -36,28 +56,39 @@ public final class WatcherCpuCost {
         clients.add(new Socket(lo, s1.getLocalPort()));
       }
       for (String mode : new String[] {"discover", "configured"}) {
-        WatcherConfig c = WatcherConfig.defaults();
-        if (mode.equals("configured")) {
-          c = c.withListeners(List.of(ListenAddress.parse("127.0.0.1:" + s1.getLocalPort()),
-              ListenAddress.parse("127.0.0.1:" + s2.getLocalPort())));
-        }
-        try (Watcher w = Watcher.create(barrel, c)) {
-          for (int i = 0; i < Math.max(100, rounds / 2); i++) {
-            w.sampleOnce(); // warm-up
+        for (String budget : new String[] {"budget", "every-round"}) {
+          WatcherConfig c = WatcherConfig.defaults();
+          if (mode.equals("configured")) {
+            c = c.withListeners(List.of(ListenAddress.parse("127.0.0.1:" + s1.getLocalPort()),
+                ListenAddress.parse("127.0.0.1:" + s2.getLocalPort())));
           }
-          long cpu0 = threads.getCurrentThreadCpuTime();
-          long user0 = threads.getCurrentThreadUserTime();
-          long wall0 = System.nanoTime();
-          for (int i = 0; i < rounds; i++) {
-            w.sampleOnce();
+          if (budget.equals("every-round")) {
+            c = c.withActiveEveryRound();
           }
-          long cpu = (threads.getCurrentThreadCpuTime() - cpu0) / rounds;
-          long user = (threads.getCurrentThreadUserTime() - user0) / rounds;
-          long wall = (System.nanoTime() - wall0) / rounds;
-          System.out.printf("%-10s source=%s listeners=%d cpu=%d us/round (user %d, sys %d) wall=%d us"
-                  + " -> %.3f %% of one core at a 1 s interval%n",
-              mode, w.source(), w.listeners().size(), cpu / 1000, user / 1000, (cpu - user) / 1000,
-              wall / 1000, cpu / 1e9 * 100);
+          try (Watcher w = Watcher.create(barrel, c)) {
+            for (int i = 0; i < Math.max(50, rounds / 2); i++) {
+              w.sampleOnce(); // warm-up
+            }
+            long full0 = w.activeRounds();
+            long cpu0 = threads.getCurrentThreadCpuTime();
+            long user0 = threads.getCurrentThreadUserTime();
+            long wall0 = System.nanoTime();
+            for (int i = 0; i < rounds; i++) {
+              w.sampleOnce();
+            }
+            long cpu = (threads.getCurrentThreadCpuTime() - cpu0) / rounds;
+            long user = (threads.getCurrentThreadUserTime() - user0) / rounds;
+            long wall = (System.nanoTime() - wall0) / rounds;
+            if (w.listener("127.0.0.1:" + s1.getLocalPort()).queued() != 4) {
+              throw new IllegalStateException("watcher does not see the 4 queued connections: " + w);
+            }
+            System.out.printf("%-10s %-11s source=%-7s listeners=%d cpu=%6d us/round (user %5d, sys %6d)"
+                    + " wall=%6d us  active counted in %4d of %d rounds (every %5d ms)"
+                    + " -> %.3f %% of one core at a 1 s interval%n",
+                mode, budget, w.source(), w.listeners().size(), cpu / 1000, user / 1000,
+                (cpu - user) / 1000, wall / 1000, w.activeRounds() - full0, rounds,
+                w.activePeriodMillis(), cpu / 1e9 * 100);
+          }
         }
       }
       for (Socket s : clients) {
@@ -66,6 +97,51 @@ public final class WatcherCpuCost {
     } finally {
       Files.deleteIfExists(dir.resolve("cpu.barrel"));
       Files.deleteIfExists(dir);
+      for (Process p : holders) {
+        p.getOutputStream().close(); // the holder exits when its stdin closes
+      }
+      for (Process p : holders) {
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      }
     }
   }
+
+  /** Starts holder JVMs sharing {@code connections} established loopback connections. */
+  private static List<Process> startHolders(int connections) throws Exception {
+    List<Process> out = new ArrayList<>();
+    if (connections <= 0) {
+      return out;
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("java.class.path");
+    int n = (connections + PER_HOLDER - 1) / PER_HOLDER;
+    int per = (connections + n - 1) / n;
+    try {
+      for (int i = 0; i < n; i++) {
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx128m", "-cp", cp,
+            "dev.rainbarrel.bench.net.ConnectionHolder", "1", Integer.toString(per), "0");
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        out.add(pb.start());
+      }
+      for (Process p : out) {
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+        String line = r.readLine(); // blocks until READY (or the holder died: null)
+        if (line == null || !line.startsWith("READY ")) {
+          throw new IllegalStateException("connection holder did not start: " + line
+              + " (descriptor limit? ulimit -n is per process; " + per + " connections need "
+              + (2 * per + 100) + ")");
+        }
+      }
+    } catch (Exception e) {
+      for (Process p : out) {
+        p.destroyForcibly();
+      }
+      throw e;
+    }
+    return out;
+  }
+
+  private WatcherCpuCost() {}
 }

@@ -66,6 +66,11 @@ final class FallbackSampler implements ListenerSampler {
   }
 
   @Override
+  public Map<String, ListenerStats> sampleQueues(List<ListenAddress> addresses) throws IOException {
+    return run(s -> s.sampleQueues(addresses));
+  }
+
+  @Override
   public Map<String, ListenerStats> sampleAllTcp() throws IOException {
     return run(ListenerSampler::sampleAllTcp);
   }

@@ -33,6 +33,19 @@ public interface ListenerSampler extends AutoCloseable {
    */
   Map<String, ListenerStats> sample(List<ListenAddress> addresses) throws IOException;
 
+  /**
+   * As {@link #sample(List)}, but looks at listening sockets only: {@code queued}, {@code backlog}
+   * and {@code listeners} are exact, while {@code active} of a TCP address is {@link
+   * ListenerStats#UNKNOWN} (Unix addresses are sampled in full). Counting {@code active} makes the
+   * kernel walk every connection of the host; this walks only its listening hash (netlink: a
+   * LISTEN-only dump; {@code /proc}: the listening section at the head of {@code /proc/net/tcp*}),
+   * so it costs in proportion to the host's listeners, however many connections exist.
+   */
+  default Map<String, ListenerStats> sampleQueues(List<ListenAddress> addresses)
+      throws IOException {
+    return sample(addresses);
+  }
+
   /** Parses the addresses (see {@link ListenAddress#parse}) and samples them. */
   default Map<String, ListenerStats> sample(String... addresses) throws IOException {
     List<ListenAddress> list = new ArrayList<>(addresses.length);
@@ -60,7 +73,8 @@ public interface ListenerSampler extends AutoCloseable {
    * Every listening socket on the host (TCP in canonical form, IPv4-mapped as IPv4; Unix by path)
    * keyed by socket inode: what {@link OwnListeners} matches against this process's descriptors.
    * Netlink asks the kernel for LISTEN sockets only, which walks just the listening hash (cheap
-   * however many connections the host has); {@code /proc} has to read every socket.
+   * however many connections the host has); {@code /proc} reads only the listening section at the
+   * head of {@code /proc/net/tcp*}.
    */
   default Map<Long, ListenAddress> listeningSockets() throws IOException {
     return OwnListeners.listeningSockets(new ProcNetReader(), true);

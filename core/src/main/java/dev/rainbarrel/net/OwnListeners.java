@@ -74,8 +74,9 @@ public final class OwnListeners {
             out.put(inode, tcpAddress(family, addr, port));
           }
         };
-    reader.readTcp(TcpTally.AF_INET, tcp);
-    reader.readTcp(TcpTally.AF_INET6, tcp);
+    // LISTEN rows come first in the files: stop there instead of reading every connection
+    reader.readTcpListening(TcpTally.AF_INET, tcp);
+    reader.readTcpListening(TcpTally.AF_INET6, tcp);
     if (unix) {
       listeningUnix(reader, out);
     }

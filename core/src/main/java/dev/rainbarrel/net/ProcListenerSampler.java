@@ -47,6 +47,27 @@ final class ProcListenerSampler implements ListenerSampler {
     return out;
   }
 
+  /** Reads only the listening section of {@code /proc/net/tcp*} (see {@link ProcNetReader#readTcpListening}). */
+  @Override
+  public Map<String, ListenerStats> sampleQueues(List<ListenAddress> addresses) throws IOException {
+    Map<String, ListenerStats> out = new LinkedHashMap<>();
+    split(addresses, tcpQ, unixQ, out);
+    if (!tcpQ.isEmpty()) {
+      tcp.startQuery(tcpQ, false, false);
+      if (tcp.wantsFamily(TcpTally.AF_INET)) {
+        reader.readTcpListening(TcpTally.AF_INET, tcp);
+      }
+      reader.readTcpListening(TcpTally.AF_INET6, tcp);
+      tcp.putQueryResults(out);
+    }
+    if (!unixQ.isEmpty()) {
+      unix.startQuery(unixQ, false);
+      reader.readUnix(unix);
+      unix.putQueryResults(out);
+    }
+    return out;
+  }
+
   /** Splits by kind and pre-inserts keys so the result keeps the request order. */
   static void split(
       List<ListenAddress> all,

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * Host-wide listen-queue failure counters from the {@code TcpExt} lines of {@code
@@ -24,41 +24,118 @@ public record TcpExtStats(long listenOverflows, long listenDrops) {
     return read(Path.of(PROC_NETSTAT));
   }
 
+  /**
+   * Parses the file's bytes directly (no per-line strings, no regular expressions): the watcher
+   * reads it every round. The {@code TcpExt:} names line gives the column of each counter, the
+   * {@code TcpExt:} values line that follows gives the numbers.
+   */
   static TcpExtStats read(Path file) throws IOException {
-    List<String> lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
-    for (int i = 0; i + 1 < lines.size(); i++) {
-      String names = lines.get(i);
-      String values = lines.get(i + 1);
-      if (names.startsWith("TcpExt:") && values.startsWith("TcpExt:")) {
-        String[] n = names.trim().split("\\s+");
-        String[] v = values.trim().split("\\s+");
-        if (n.length != v.length) {
-          throw new IOException(file + ": TcpExt has " + n.length + " names but " + v.length
-              + " values");
-        }
-        long overflows = -1;
-        long drops = -1;
-        for (int k = 1; k < n.length; k++) {
-          if (n[k].equals("ListenOverflows")) {
-            overflows = parse(file, n[k], v[k]);
-          } else if (n[k].equals("ListenDrops")) {
-            drops = parse(file, n[k], v[k]);
-          }
-        }
-        if (overflows < 0 || drops < 0) {
-          throw new IOException(file + ": TcpExt lacks ListenOverflows or ListenDrops");
-        }
-        return new TcpExtStats(overflows, drops);
-      }
+    byte[] b = Files.readAllBytes(file);
+    int names = find(b, 0);
+    if (names < 0) {
+      throw new IOException(file + ": no TcpExt lines");
     }
-    throw new IOException(file + ": no TcpExt lines");
+    int values = find(b, lineEnd(b, names) + 1);
+    if (values < 0) {
+      throw new IOException(file + ": no TcpExt lines");
+    }
+    int overflowsAt = column(b, names, LISTEN_OVERFLOWS);
+    int dropsAt = column(b, names, LISTEN_DROPS);
+    if (overflowsAt < 0 || dropsAt < 0) {
+      throw new IOException(file + ": TcpExt lacks ListenOverflows or ListenDrops");
+    }
+    int nameCount = tokens(b, names);
+    int valueCount = tokens(b, values);
+    if (nameCount != valueCount) {
+      throw new IOException(file + ": TcpExt has " + nameCount + " names but " + valueCount
+          + " values");
+    }
+    return new TcpExtStats(number(file, b, values, overflowsAt, "ListenOverflows"),
+        number(file, b, values, dropsAt, "ListenDrops"));
   }
 
-  private static long parse(Path file, String name, String value) throws IOException {
-    try {
-      return Long.parseUnsignedLong(value);
-    } catch (NumberFormatException e) {
-      throw new IOException(file + ": TcpExt " + name + " is not a number: \"" + value + "\"");
+  private static final byte[] PREFIX = "TcpExt:".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] LISTEN_OVERFLOWS = "ListenOverflows".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] LISTEN_DROPS = "ListenDrops".getBytes(StandardCharsets.US_ASCII);
+
+  /** Start of the first line at or after {@code from} that begins with "TcpExt:", or -1. */
+  private static int find(byte[] b, int from) {
+    for (int i = from; i < b.length; i = lineEnd(b, i) + 1) {
+      if (startsWith(b, i, PREFIX)) {
+        return i;
+      }
     }
+    return -1;
+  }
+
+  private static int lineEnd(byte[] b, int from) {
+    int i = from;
+    while (i < b.length && b[i] != '\n') {
+      i++;
+    }
+    return i;
+  }
+
+  private static boolean startsWith(byte[] b, int at, byte[] p) {
+    return Arrays.equals(b, at, Math.min(b.length, at + p.length), p, 0, p.length);
+  }
+
+  /** Index (1 = first after the prefix) of the token equal to {@code name} on the line, or -1. */
+  private static int column(byte[] b, int line, byte[] name) {
+    int end = lineEnd(b, line);
+    int k = 0;
+    int i = line;
+    while (i < end) {
+      while (i < end && b[i] == ' ') {
+        i++;
+      }
+      int s = i;
+      while (i < end && b[i] != ' ') {
+        i++;
+      }
+      if (i > s) {
+        if (i - s == name.length && Arrays.equals(b, s, i, name, 0, name.length)) {
+          return k;
+        }
+        k++;
+      }
+    }
+    return -1;
+  }
+
+  private static int tokens(byte[] b, int line) {
+    int end = lineEnd(b, line);
+    int k = 0;
+    for (int i = line; i < end; i++) {
+      if (b[i] != ' ' && (i == line || b[i - 1] == ' ')) {
+        k++;
+      }
+    }
+    return k;
+  }
+
+  private static long number(Path file, byte[] b, int line, int col, String name)
+      throws IOException {
+    int end = lineEnd(b, line);
+    int k = 0;
+    int i = line;
+    while (i < end) {
+      while (i < end && b[i] == ' ') {
+        i++;
+      }
+      int s = i;
+      while (i < end && b[i] != ' ') {
+        i++;
+      }
+      if (i > s && k++ == col) {
+        String v = new String(b, s, i - s, StandardCharsets.US_ASCII);
+        try {
+          return Long.parseUnsignedLong(v);
+        } catch (NumberFormatException e) {
+          throw new IOException(file + ": TcpExt " + name + " is not a number: \"" + v + "\"");
+        }
+      }
+    }
+    throw new IOException(file + ": TcpExt has no value for " + name);
   }
 }

@@ -62,6 +62,7 @@ final class TcpTally implements ProcNetReader.TcpRowSink {
   private int[] entryListeners = new int[16];
 
   private boolean backlogKnown;
+  private boolean activeKnown = true;
 
   TcpTally() {
     Arrays.fill(headByPort, -1);
@@ -69,9 +70,18 @@ final class TcpTally implements ProcNetReader.TcpRowSink {
 
   /** Starts a query-mode sample for these TCP addresses (Unix ones must be filtered out). */
   void startQuery(List<ListenAddress> tcp, boolean backlogKnown) {
+    startQuery(tcp, backlogKnown, true);
+  }
+
+  /**
+   * As {@link #startQuery(List, boolean)}; {@code activeKnown} false when only LISTEN rows will be
+   * fed (a queue-only sample), so results report {@code active} as {@link ListenerStats#UNKNOWN}.
+   */
+  void startQuery(List<ListenAddress> tcp, boolean backlogKnown, boolean activeKnown) {
     clearEntries();
     allMode = false;
     this.backlogKnown = backlogKnown;
+    this.activeKnown = activeKnown;
     int n = tcp.size();
     if (queries.length < n) {
       queries = new ListenAddress[n];
@@ -272,7 +282,8 @@ final class TcpTally implements ProcNetReader.TcpRowSink {
         b = 0;
       }
       // connections count while their family has a listener on the port (see class comment)
-      long active = (listen4[i] ? active4[i] : 0) + (listen6[i] ? active6[i] : 0);
+      long active = !activeKnown ? ListenerStats.UNKNOWN
+          : (listen4[i] ? active4[i] : 0) + (listen6[i] ? active6[i] : 0);
       out.put(queries[i].toString(), new ListenerStats(active, queued[i], b, listeners[i]));
     }
   }

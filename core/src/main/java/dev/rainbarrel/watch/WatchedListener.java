@@ -19,6 +19,7 @@ public final class WatchedListener {
   private final long watchedSinceMillis;
   private volatile ListenerStats latest = ListenerStats.NONE;
   private volatile long latestAtMillis;
+  private volatile long activeAtMillis;
 
   WatchedListener(ListenAddress address, long nowMillis) {
     this.address = address;
@@ -28,10 +29,24 @@ public final class WatchedListener {
     this.watchedSinceMillis = nowMillis;
   }
 
+  /** A full sample: both aggregates get a value. */
   void add(ListenerStats s, long nowMillis) {
     latest = s;
     latestAtMillis = nowMillis;
+    activeAtMillis = nowMillis;
     active.add(Math.max(0, s.active()), nowMillis);
+    queued.add(Math.max(0, s.queued()), nowMillis);
+  }
+
+  /**
+   * A queue-only sample ({@code active} not counted this round): {@code queued} and {@code
+   * backlog} are updated and aggregated; {@code active} keeps its value from the latest full
+   * sample and its aggregate gets no sample.
+   */
+  void addQueues(ListenerStats s, long nowMillis) {
+    ListenerStats before = latest;
+    latest = new ListenerStats(before.active(), s.queued(), s.backlog(), s.listeners());
+    latestAtMillis = nowMillis;
     queued.add(Math.max(0, s.queued()), nowMillis);
   }
 
@@ -45,7 +60,7 @@ public final class WatchedListener {
     return address;
   }
 
-  /** Connections accepted and still open, at the latest sample. */
+  /** Connections accepted and still open, at the latest sample that counted them ({@link #activeAtMillis()}). */
   public long active() {
     return latest.active();
   }
@@ -73,12 +88,24 @@ public final class WatchedListener {
     return latestAtMillis;
   }
 
+  /**
+   * When {@link #active()} was last counted (epoch ms; 0 before the first): the watcher counts
+   * {@code active} less often than it samples {@code queued} when that is expensive (see {@link
+   * Watcher#activePeriodMillis()}).
+   */
+  public long activeAtMillis() {
+    return activeAtMillis;
+  }
+
   /** When the watcher started watching this listener (epoch ms). */
   public long watchedSinceMillis() {
     return watchedSinceMillis;
   }
 
-  /** Aggregate of {@code active} since creation or reset. */
+  /**
+   * Aggregate of {@code active} since creation or reset: one sample per round that counted
+   * {@code active}, which can be fewer than {@code queued}'s (see {@link Watcher#activePeriodMillis()}).
+   */
   public SampleSnapshot activeStats() {
     return active.snapshot();
   }

@@ -37,8 +37,13 @@ import java.util.concurrent.locks.LockSupport;
  * <ol>
  *   <li>finds the listener set; listeners that appear or disappear are reported to every {@link
  *       WatcherListener} (MBeans register and unregister that way);
- *   <li>samples them with one {@link ListenerSampler} call (netlink on JDK 22+, else {@code /proc});
- *   <li>adds {@code active} and {@code queued} to each listener's aggregates and writes {@code
+ *   <li>samples them with one {@link ListenerSampler} call (netlink on JDK 22+, else {@code /proc}):
+ *       a full {@link ListenerSampler#sample sample} in rounds that count {@code active}, else a
+ *       {@link ListenerSampler#sampleQueues queue-only} one. Counting {@code active} makes the kernel
+ *       walk every connection of the host, so those rounds are spaced ({@code ActiveSchedule}) to
+ *       keep the thread's CPU time ({@code /proc/thread-self/schedstat}) within {@link WatcherConfig#cpuBudget()}, and come at
+ *       least every {@link WatcherConfig#activeMaxPeriod()}; a new listener is counted at once;
+ *   <li>adds {@code queued} (and, when counted, {@code active}) to each listener's aggregates and writes {@code
  *       active}, {@code queued} and (when known) {@code backlog} into the Barrel as gauges of this
  *       process labelled with the address, so {@code stat} and other processes see them and they
  *       vanish with this process;
@@ -61,6 +66,8 @@ public final class Watcher implements AutoCloseable {
   private final ListenerSampler sampler;
   private final LongSupplier clock;
   private final ListenerDiscovery discovery;
+  private final LongSupplier cpuClock; // this thread's CPU time (ns)
+  private final ActiveSchedule schedule;
   private final OnceLog log = new OnceLog();
   private final CopyOnWriteArrayList<WatcherListener> callbacks = new CopyOnWriteArrayList<>();
   private final Object roundLock = new Object();
@@ -70,16 +77,25 @@ public final class Watcher implements AutoCloseable {
   private volatile TcpExtStats host;
   private volatile long rounds;
   private volatile long lastRoundNanos;
+  private volatile long lastRoundCpuNanos;
+  private volatile long fullRounds;
+  private volatile long activePeriodMillis;
+  private boolean forceFull; // guarded by roundLock: a listener was added
   private volatile boolean running;
   private volatile boolean closed;
   private Thread thread;
 
-  private Watcher(Barrel barrel, WatcherConfig config, ListenerSampler sampler, LongSupplier clock) {
+  private Watcher(Barrel barrel, WatcherConfig config, ListenerSampler sampler, LongSupplier clock,
+      LongSupplier cpuClock) {
     this.barrel = barrel;
     this.config = config;
     this.sampler = sampler;
     this.clock = clock;
+    this.cpuClock = cpuClock;
     this.discovery = new ListenerDiscovery(sampler, System::nanoTime);
+    this.schedule = new ActiveSchedule(config.interval().toNanos(), config.cpuBudget(),
+        config.activeMaxPeriod().toNanos());
+    this.activePeriodMillis = config.interval().toMillis();
   }
 
   /**
@@ -103,7 +119,8 @@ public final class Watcher implements AutoCloseable {
     if (config == null) {
       throw new IllegalArgumentException("watcher config must not be null");
     }
-    return new Watcher(barrel, config, ListenerSampler.open(), System::currentTimeMillis);
+    return new Watcher(barrel, config, ListenerSampler.open(), System::currentTimeMillis,
+        threadCpuClock());
   }
 
   /**
@@ -111,7 +128,18 @@ public final class Watcher implements AutoCloseable {
    * wall clock for sample times (epoch ms).
    */
   static Watcher create(Barrel barrel, WatcherConfig config, ListenerSampler sampler, LongSupplier clock) {
-    return new Watcher(barrel, config, sampler, clock);
+    return new Watcher(barrel, config, sampler, clock, threadCpuClock());
+  }
+
+  /** As above with a given clock for the CPU time of rounds (ns), so tests can script costs. */
+  static Watcher create(Barrel barrel, WatcherConfig config, ListenerSampler sampler,
+      LongSupplier clock, LongSupplier cpuClock) {
+    return new Watcher(barrel, config, sampler, clock, cpuClock);
+  }
+
+  /** The calling thread's CPU time (see {@link ThreadCpuClock}: not ThreadMXBean, which loads JUL). */
+  private static LongSupplier threadCpuClock() {
+    return new ThreadCpuClock();
   }
 
   private synchronized void startThread() {
@@ -158,35 +186,59 @@ public final class Watcher implements AutoCloseable {
         return;
       }
       long t0 = System.nanoTime();
+      long cpu0 = cpuClock.getAsLong();
       long now = clock.getAsLong();
       List<ListenAddress> addresses = addresses();
       if (addresses != null) {
         updateSet(addresses, now);
       }
       Map<String, WatchedListener> current = watched;
+      boolean full = false;
       if (!current.isEmpty()) {
+        full = forceFull || schedule.fullDue();
         List<ListenAddress> list = new ArrayList<>(current.size());
         for (WatchedListener l : current.values()) {
           list.add(l.listenAddress());
         }
         Map<String, ListenerStats> stats = null;
         try {
-          stats = sampler.sample(list);
+          stats = full ? sampler.sample(list) : sampler.sampleQueues(list);
         } catch (Exception | LinkageError e) {
           log.report("sampling listeners failed", e);
         }
         if (stats != null) {
           for (WatchedListener l : current.values()) {
             ListenerStats s = stats.get(l.address());
-            l.add(s == null ? ListenerStats.NONE : s, now);
+            if (s == null) {
+              s = ListenerStats.NONE;
+            }
+            if (s.active() >= 0) {
+              l.add(s, now);
+            } else {
+              l.addQueues(s, now);
+            }
             write(l);
           }
+          if (full) {
+            forceFull = false;
+          }
+        } else {
+          full = false; // a failed full sample is retried next round
         }
       }
       if (config.hostCounters()) {
         readHost();
       }
+      long cpu = cpuClock.getAsLong() - cpu0;
+      if (full) {
+        schedule.fullRound(cpu);
+        fullRounds++;
+        activePeriodMillis = schedule.everyRounds() * config.interval().toMillis();
+      } else if (!current.isEmpty()) {
+        schedule.queueRound(cpu);
+      }
       rounds++;
+      lastRoundCpuNanos = cpu;
       lastRoundNanos = System.nanoTime() - t0;
       for (WatcherListener c : callbacks) {
         try {
@@ -228,6 +280,7 @@ public final class Watcher implements AutoCloseable {
       if (l == null) {
         l = new WatchedListener(a, now);
         added.add(l);
+        forceFull = true; // count its active at once
       }
       next.put(key, l);
     }
@@ -403,6 +456,27 @@ public final class Watcher implements AutoCloseable {
   /** Duration of the latest round in nanoseconds (what a round costs here). */
   public long lastRoundNanos() {
     return lastRoundNanos;
+  }
+
+  /** CPU time (user + system) of the latest round in nanoseconds. */
+  public long lastRoundCpuNanos() {
+    return lastRoundCpuNanos;
+  }
+
+  /** Rounds so far that counted {@code active} (the others sampled only the queues). */
+  public long activeRounds() {
+    return fullRounds;
+  }
+
+  /**
+   * How often {@code active} is counted now, in milliseconds: the interval when every round counts
+   * it (netlink on a quiet host), a multiple of it when counting is expensive (many connections
+   * on the host, {@code /proc}) and the rounds that do it are spaced to keep the watcher within
+   * {@link WatcherConfig#cpuBudget()}; never more than {@link WatcherConfig#activeMaxPeriod()}.
+   * {@code queued} and {@code backlog} are sampled every round.
+   */
+  public long activePeriodMillis() {
+    return activePeriodMillis;
   }
 
   /** Errors seen by rounds so far (each kind was printed once). */

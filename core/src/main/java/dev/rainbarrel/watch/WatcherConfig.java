@@ -27,22 +27,35 @@ public final class WatcherConfig {
   public static final Duration MIN_INTERVAL = Duration.ofMillis(10);
   /** Default bound on watched listeners. */
   public static final int DEFAULT_MAX_LISTENERS = 64;
+  /**
+   * Default CPU budget of the watcher thread as a share of one core (0.08 %, under issue 5's
+   * 0.1 % target): rounds that count {@code active} are spaced to stay within it.
+   */
+  public static final double DEFAULT_CPU_BUDGET = 0.0008;
+  /** Default longest time between two rounds that count {@code active}. */
+  public static final Duration DEFAULT_ACTIVE_MAX_PERIOD = Duration.ofSeconds(10);
 
   private final Duration interval;
   private final List<ListenAddress> listeners;
   private final int maxListeners;
   private final boolean hostCounters;
+  private final double cpuBudget;
+  private final Duration activeMaxPeriod;
 
-  private WatcherConfig(Duration interval, List<ListenAddress> listeners, int maxListeners, boolean hostCounters) {
+  private WatcherConfig(Duration interval, List<ListenAddress> listeners, int maxListeners,
+      boolean hostCounters, double cpuBudget, Duration activeMaxPeriod) {
     this.interval = interval;
     this.listeners = listeners;
     this.maxListeners = maxListeners;
     this.hostCounters = hostCounters;
+    this.cpuBudget = cpuBudget;
+    this.activeMaxPeriod = activeMaxPeriod;
   }
 
   /** 1 s interval, discovered listeners, at most 64, host TcpExt counters on. */
   public static WatcherConfig defaults() {
-    return new WatcherConfig(DEFAULT_INTERVAL, List.of(), DEFAULT_MAX_LISTENERS, true);
+    return new WatcherConfig(DEFAULT_INTERVAL, List.of(), DEFAULT_MAX_LISTENERS, true,
+        DEFAULT_CPU_BUDGET, DEFAULT_ACTIVE_MAX_PERIOD);
   }
 
   /**
@@ -54,7 +67,7 @@ public final class WatcherConfig {
     if (interval == null || interval.compareTo(MIN_INTERVAL) < 0) {
       throw new IllegalArgumentException("watcher interval must be at least 10ms: " + interval);
     }
-    return new WatcherConfig(interval, listeners, maxListeners, hostCounters);
+    return new WatcherConfig(interval, listeners, maxListeners, hostCounters, cpuBudget, activeMaxPeriod);
   }
 
   /**
@@ -74,7 +87,7 @@ public final class WatcherConfig {
         copy.add(a);
       }
     }
-    return new WatcherConfig(interval, List.copyOf(copy), maxListeners, hostCounters);
+    return new WatcherConfig(interval, List.copyOf(copy), maxListeners, hostCounters, cpuBudget, activeMaxPeriod);
   }
 
   /** Parses {@code ;}-separated addresses (the agent's {@code listeners} option) and uses them. */
@@ -99,12 +112,49 @@ public final class WatcherConfig {
     if (max < 1 || max > 4096) {
       throw new IllegalArgumentException("maxListeners must be in [1, 4096]: " + max);
     }
-    return new WatcherConfig(interval, listeners, max, hostCounters);
+    return new WatcherConfig(interval, listeners, max, hostCounters, cpuBudget, activeMaxPeriod);
   }
 
   /** A copy that does (or does not) read {@code /proc/net/netstat} each round. */
   public WatcherConfig withHostCounters(boolean on) {
-    return new WatcherConfig(interval, listeners, maxListeners, on);
+    return new WatcherConfig(interval, listeners, maxListeners, on, cpuBudget, activeMaxPeriod);
+  }
+
+  /**
+   * A copy with another CPU budget for counting {@code active}. Every round samples {@code queued}
+   * and {@code backlog} (cheap: the kernel's listening sockets only); counting {@code active}
+   * makes the kernel walk every connection of the host, so rounds that do it are spaced to keep
+   * the watcher's average CPU time under {@code shareOfOneCore} of one core, but never further
+   * apart than {@code maxPeriod}. {@code shareOfOneCore >= 1} counts {@code active} every round.
+   *
+   * @throws IllegalArgumentException if the share is not positive or the period is null or
+   *     shorter than the interval
+   */
+  public WatcherConfig withActiveBudget(double shareOfOneCore, Duration maxPeriod) {
+    if (!(shareOfOneCore > 0) || Double.isInfinite(shareOfOneCore)) {
+      throw new IllegalArgumentException("watcher CPU budget must be a positive share of one core: "
+          + shareOfOneCore);
+    }
+    if (maxPeriod == null || maxPeriod.compareTo(interval) < 0) {
+      throw new IllegalArgumentException("active max period must be at least the interval ("
+          + interval.toMillis() + "ms): " + maxPeriod);
+    }
+    return new WatcherConfig(interval, listeners, maxListeners, hostCounters, shareOfOneCore, maxPeriod);
+  }
+
+  /** A copy that counts {@code active} every round, whatever it costs (raindrops' behaviour). */
+  public WatcherConfig withActiveEveryRound() {
+    return withActiveBudget(1.0, interval);
+  }
+
+  /** The CPU budget (share of one core) that spaces the rounds counting {@code active}. */
+  public double cpuBudget() {
+    return cpuBudget;
+  }
+
+  /** Longest time between two rounds that count {@code active}. */
+  public Duration activeMaxPeriod() {
+    return activeMaxPeriod;
   }
 
   /** The sampling period. */
@@ -136,6 +186,7 @@ public final class WatcherConfig {
   public String toString() {
     return "WatcherConfig[interval=" + interval.toMillis() + "ms, listeners="
         + (listeners.isEmpty() ? "discover" : listeners.toString()) + ", max=" + maxListeners
-        + ", hostCounters=" + hostCounters + "]";
+        + ", hostCounters=" + hostCounters + ", cpuBudget=" + cpuBudget + ", activeMaxPeriod="
+        + activeMaxPeriod.toMillis() + "ms]";
   }
 }

@@ -213,6 +213,29 @@ final class NetlinkSampler22 implements ListenerSampler {
     return out;
   }
 
+  /** Phase 1 only: LISTEN sockets on the requested ports (the listening hash, not the connections). */
+  @Override
+  public Map<String, ListenerStats> sampleQueues(List<ListenAddress> addresses) throws IOException {
+    ensureOpen();
+    rowsLastSample = 0;
+    Map<String, ListenerStats> out = new LinkedHashMap<>();
+    ProcListenerSampler.split(addresses, tcpQ, unixQ, out);
+    if (!tcpQ.isEmpty()) {
+      tally.startQuery(tcpQ, true, false);
+      if (tally.wantsFamily(TcpTally.AF_INET)) {
+        dumpTcp(TcpTally.AF_INET, tcpQ, LISTEN, true);
+      }
+      dumpTcp(TcpTally.AF_INET6, tcpQ, LISTEN, true);
+      tally.putQueryResults(out);
+    }
+    if (!unixQ.isEmpty()) {
+      unixTally.startQuery(unixQ, true);
+      dumpUnix();
+      unixTally.putQueryResults(out);
+    }
+    return out;
+  }
+
   @Override
   public Map<String, ListenerStats> sampleAllTcp() throws IOException {
     ensureOpen();

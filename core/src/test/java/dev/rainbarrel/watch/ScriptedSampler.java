@@ -15,6 +15,7 @@ import java.util.Map;
 final class ScriptedSampler implements ListenerSampler {
   final Deque<Object> script = new ArrayDeque<>(); // ListenerStats or an IOException to throw
   int calls;
+  int queueCalls; // sampleQueues calls (a subset of calls)
   boolean closed;
 
   ScriptedSampler then(long active, long queued) {
@@ -38,6 +39,15 @@ final class ScriptedSampler implements ListenerSampler {
     for (ListenAddress a : addresses) {
       m.put(a.toString(), next == null ? ListenerStats.NONE : (ListenerStats) next);
     }
+    return m;
+  }
+
+  /** Answers the next scripted value with {@code active} unknown, as a LISTEN-only sample does. */
+  @Override
+  public Map<String, ListenerStats> sampleQueues(List<ListenAddress> addresses) throws IOException {
+    queueCalls++;
+    Map<String, ListenerStats> m = sample(addresses);
+    m.replaceAll((k, v) -> new ListenerStats(ListenerStats.UNKNOWN, v.queued(), v.backlog(), v.listeners()));
     return m;
   }
 

@@ -53,8 +53,8 @@ class WatcherSocketTest {
     List<Socket> accepted = new ArrayList<>();
     try (ServerSocket server = listen(50);
         Barrel barrel = Barrel.open(dir.resolve("w.barrel"));
-        Watcher w = Watcher.create(barrel,
-            WatcherConfig.defaults().withListeners(List.of(ListenAddress.parse(addr(server)))))) {
+        Watcher w = Watcher.create(barrel, WatcherConfig.defaults().withActiveEveryRound()
+            .withListeners(List.of(ListenAddress.parse(addr(server)))))) {
       for (int i = 0; i < 3; i++) {
         clients.add(new Socket("127.0.0.1", server.getLocalPort()));
       }

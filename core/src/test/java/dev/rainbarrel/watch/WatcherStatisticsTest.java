@@ -19,7 +19,8 @@ class WatcherStatisticsTest {
 
   static final String ADDR = "127.0.0.1:9";
   static final WatcherConfig ONE =
-      WatcherConfig.defaults().withHostCounters(false).withListeners(List.of(ListenAddress.parse(ADDR)));
+      WatcherConfig.defaults().withHostCounters(false).withActiveEveryRound()
+          .withListeners(List.of(ListenAddress.parse(ADDR)));
 
   @Test
   void queuedSeriesMatchesHandComputedStatistics() {

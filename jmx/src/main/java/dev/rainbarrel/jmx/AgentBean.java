@@ -103,6 +103,16 @@ final class AgentBean implements AgentMXBean {
   }
 
   @Override
+  public long getWatcherLastRoundCpuMicros() {
+    return watcher == null ? 0 : watcher.lastRoundCpuNanos() / 1000;
+  }
+
+  @Override
+  public long getWatcherActivePeriodMillis() {
+    return watcher == null ? 0 : watcher.activePeriodMillis();
+  }
+
+  @Override
   public List<String> getListeners() {
     List<String> l = new ArrayList<>();
     if (watcher != null) {

@@ -63,6 +63,17 @@ public interface AgentMXBean {
   @Description("Duration of the watcher's latest round in microseconds")
   long getWatcherLastRoundMicros();
 
+  /** Round CPU cost. */
+  @Description("CPU time (user + system) of the watcher's latest round in microseconds")
+  long getWatcherLastRoundCpuMicros();
+
+  /** Active sampling period. */
+  @Description("How often the watcher counts Active now, in milliseconds: the interval when that is "
+      + "cheap, longer when counting walks many host connections (kept within the watcher's CPU "
+      + "budget, at most the active max period); Queued and Backlog are sampled every round "
+      + "(0 without a watcher)")
+  long getWatcherActivePeriodMillis();
+
   /** Watched listeners. */
   @Description("Addresses the watcher watches now")
   List<String> getListeners();

@@ -46,6 +46,11 @@ final class ListenerBean implements ListenerMXBean {
   }
 
   @Override
+  public long getActiveAtMillis() {
+    return l.activeAtMillis();
+  }
+
+  @Override
   public String getQueuedHistogramText() {
     return l.queuedStats().toText();
   }

@@ -35,6 +35,11 @@ public interface ListenerMXBean {
   @Description("When the watcher started watching this listener (epoch ms)")
   long getWatchedSinceMillis();
 
+  /** When Active was counted. */
+  @Description("When Active was last counted (epoch ms); the watcher counts it less often than it "
+      + "samples Queued when counting is expensive (Agent attribute WatcherActivePeriodMillis)")
+  long getActiveAtMillis();
+
   /** Text page. */
   @Description("The queued log2 histogram as raindrops' Watcher prints it")
   String getQueuedHistogramText();

@@ -1,0 +1,90 @@
+package dev.rainbarrel.watch;
+
+/**
+ * Decides which watcher rounds count {@code active} (a "full" round: the kernel walks every
+ * connection of the host) and which sample only the listening sockets ({@code queued}, {@code
+ * backlog}: a "queue" round, cheap), so that the watcher's average CPU per round stays within a
+ * budget.
+ *
+ * <p>Each round reports the CPU it used. With {@code b} the budget per round (fraction of a core
+ * times the interval), {@code q} the cost of a queue round (a moving average) and {@code f} the
+ * cost of the latest full round, full rounds are spaced {@code k} rounds apart:
+ *
+ * <pre>
+ *   k = ceil((f - q) / max(b - q, b / 4)),  clamped to [1, maxRounds]
+ * </pre>
+ *
+ * so that the average per round, {@code q + (f - q) / k}, is at most {@code b} unless the
+ * staleness bound {@code maxRounds} wins. When queue rounds alone use most of the budget (discovery
+ * and {@code /proc} cost something too), counting {@code active} still gets a quarter of it: the
+ * watcher then exceeds its budget by at most {@code b / 4} rather than leaving {@code active} at
+ * the staleness bound for a small saving. Cheap full rounds (netlink on a quiet host) give {@code
+ * k = 1}: every round counts {@code active}. The spacing is counted in rounds, not wall time, so
+ * it is the same whether rounds run on the timer or back to back (benchmarks, tests). Not
+ * thread-safe (the watcher calls it under its round lock).
+ */
+final class ActiveSchedule {
+
+  /** Least share of the budget that counting {@code active} gets (see the class comment). */
+  static final double ACTIVE_SHARE = 0.25;
+
+  private final double budgetPerRound; // ns of CPU per round on average
+  private final int maxRounds;
+  private long queueCost = -1; // ns, moving average; -1 until a queue round was seen
+  private long fullCost;
+  private int every = 1; // current spacing in rounds
+  private int untilFull; // queue rounds left before the next full one
+
+  /**
+   * @param intervalNanos the watcher's period
+   * @param budget the share of one core the watcher may use on average (0.001 = 0.1 %)
+   * @param maxPeriodNanos longest time between two full rounds (staleness bound for {@code active})
+   */
+  ActiveSchedule(long intervalNanos, double budget, long maxPeriodNanos) {
+    this.budgetPerRound = budget * intervalNanos;
+    this.maxRounds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, maxPeriodNanos / intervalNanos));
+  }
+
+  /** True when this round should count {@code active}. */
+  boolean fullDue() {
+    return untilFull <= 0;
+  }
+
+  /** Makes the next round a full one (a new listener has no {@code active} yet). */
+  void forceFull() {
+    untilFull = 0;
+  }
+
+  /** Records a full round's CPU time and plans the next full round. */
+  void fullRound(long cpuNanos) {
+    fullCost = Math.max(0, cpuNanos);
+    long q = Math.max(0, queueCost);
+    double allowance = Math.max(budgetPerRound - q, budgetPerRound * ACTIVE_SHARE);
+    double extra = Math.max(0, fullCost - q);
+    long k = (long) Math.ceil(extra / allowance);
+    every = (int) Math.max(1, Math.min(maxRounds, k));
+    untilFull = every - 1;
+  }
+
+  /** Records a queue round's CPU time. */
+  void queueRound(long cpuNanos) {
+    long c = Math.max(0, cpuNanos);
+    queueCost = queueCost < 0 ? c : queueCost + (c - queueCost) / 8;
+    untilFull--;
+  }
+
+  /** Rounds between two full rounds as planned now (1 = every round). */
+  int everyRounds() {
+    return every;
+  }
+
+  /** The moving average of a queue round's CPU time (ns), or -1 before the first. */
+  long queueCostNanos() {
+    return queueCost;
+  }
+
+  /** The latest full round's CPU time (ns). */
+  long fullCostNanos() {
+    return fullCost;
+  }
+}

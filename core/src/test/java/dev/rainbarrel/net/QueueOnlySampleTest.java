@@ -1,0 +1,178 @@
+package dev.rainbarrel.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link ListenerSampler#sampleQueues} (listening sockets only) against the full sample on real
+ * loopback listeners with queued and accepted connections: same queued, backlog and listener
+ * count, active left unknown. The {@code /proc} cases run on every JDK (the JDK 17 pass exercises
+ * the early stop in {@code /proc/net/tcp*}); the netlink case needs JDK 22+.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class QueueOnlySampleTest {
+
+  /** Listeners of every kind, each with 3 queued and 2 accepted connections; returns the keys. */
+  private static List<String> setUp(Loopback net, Path dir) throws IOException {
+    List<String> keys = new ArrayList<>();
+    ServerSocketChannel v4 = net.listen(StandardProtocolFamily.INET, "127.0.0.1", 0, 32);
+    keys.add("127.0.0.1:" + Loopback.port(v4));
+    ServerSocketChannel v6 = net.listen(StandardProtocolFamily.INET6, "::1", 0, 32);
+    keys.add("[::1]:" + Loopback.port(v6));
+    ServerSocketChannel mapped = net.listen(null, "127.0.0.1", 0, 32); // IPv4-mapped IPv6 socket
+    keys.add("127.0.0.1:" + Loopback.port(mapped));
+    ServerSocketChannel any4 = net.listen(StandardProtocolFamily.INET, "0.0.0.0", 0, 32);
+    keys.add("0.0.0.0:" + Loopback.port(any4));
+    keys.add("127.0.0.1:" + Loopback.port(any4)); // not the wildcard listener: 0/0
+    Path sock = dir.resolve("q.sock");
+    ServerSocketChannel ux = net.listenUnix(sock, 32);
+    keys.add(sock.toString());
+    for (ServerSocketChannel l : List.of(v4, v6, mapped, any4, ux)) {
+      for (int i = 0; i < 5; i++) {
+        if (l == ux) {
+          net.connect(java.net.UnixDomainSocketAddress.of(sock));
+        } else {
+          net.connect(l == v6 ? "::1" : "127.0.0.1", Loopback.port(l));
+        }
+      }
+      net.accept(l);
+      net.accept(l);
+    }
+    return keys;
+  }
+
+  private static List<ListenAddress> parse(List<String> keys) {
+    List<ListenAddress> out = new ArrayList<>();
+    for (String k : keys) {
+      out.add(ListenAddress.parse(k));
+    }
+    return out;
+  }
+
+  /** Compares the two samples key by key; returns how many addresses had a listener. */
+  private static int assertSameQueues(List<String> keys, Map<String, ListenerStats> full,
+      Map<String, ListenerStats> queues, String source) {
+    int listening = 0;
+    for (String k : keys) {
+      ListenerStats f = full.get(k);
+      ListenerStats q = queues.get(k);
+      assertEquals(f.queued(), q.queued(), source + " queued of " + k + ": " + f + " vs " + q);
+      assertEquals(f.backlog(), q.backlog(), source + " backlog of " + k);
+      assertEquals(f.listeners(), q.listeners(), source + " listeners of " + k);
+      if (k.startsWith("/")) {
+        assertEquals(f.active(), q.active(), "Unix listeners are sampled in full: " + k);
+      } else {
+        assertEquals(ListenerStats.UNKNOWN, q.active(), source + " active of " + k + " is not counted");
+      }
+      if (f.listening()) {
+        listening++;
+      }
+    }
+    return listening;
+  }
+
+  @Test
+  void procListeningSectionGivesTheFullParsersQueues(@TempDir Path dir) throws Exception {
+    try (Loopback net = new Loopback(); ListenerSampler proc = ListenerSampler.openProc()) {
+      List<String> keys = setUp(net, dir);
+      List<ListenAddress> addrs = parse(keys);
+      Loopback.assertStats(proc, keys.get(0), 2, 3); // handshakes done
+      Map<String, ListenerStats> full = proc.sample(addrs);
+      Map<String, ListenerStats> queues = proc.sampleQueues(addrs);
+      assertEquals(keys, new ArrayList<>(queues.keySet()), "every address, in request order");
+      assertEquals(5, assertSameQueues(keys, full, queues, "proc"));
+      assertEquals(3, queues.get(keys.get(0)).queued(), "not vacuous: connections are queued");
+      assertEquals(2, full.get(keys.get(0)).active());
+    }
+  }
+
+  @Test
+  void netlinkListenOnlyDumpGivesTheFullQueues(@TempDir Path dir) throws Exception {
+    assumeTrue(Runtime.version().feature() >= 22, "netlink needs JDK 22+");
+    try (Loopback net = new Loopback(); ListenerSampler netlink = ListenerSampler.open()) {
+      assertEquals(StatsSource.NETLINK, netlink.source(), netlink.fallbackReason());
+      List<String> keys = setUp(net, dir);
+      List<ListenAddress> addrs = parse(keys);
+      Loopback.assertStats(netlink, keys.get(0), 2, 3);
+      Map<String, ListenerStats> full = netlink.sample(addrs);
+      Map<String, ListenerStats> queues = netlink.sampleQueues(addrs);
+      assertEquals(5, assertSameQueues(keys, full, queues, "netlink"));
+      assertEquals(32, queues.get(keys.get(0)).backlog(), "netlink reports the backlog limit");
+    }
+  }
+
+  /** The early stop must find every listener the full walk finds, with the same queues. */
+  @Test
+  void listenOnlyReadSeesEveryListenRowOfTheFullRead(@TempDir Path dir) throws Exception {
+    try (Loopback net = new Loopback()) {
+      setUp(net, dir);
+      ProcNetReader reader = new ProcNetReader();
+      for (int family : new int[] {TcpTally.AF_INET, TcpTally.AF_INET6}) {
+        Map<Long, String> fullListen = new LinkedHashMap<>();
+        int[] nonListenBeforeLast = {0};
+        int[] seenNonListen = {0};
+        reader.readTcp(family, (f, addr, port, state, rq, wq, inode) -> {
+          if (state == TcpTally.TCP_LISTEN) {
+            fullListen.put(inode, port + "/" + rq);
+            nonListenBeforeLast[0] = seenNonListen[0];
+          } else if (state != 3) { // SYN_RECV
+            seenNonListen[0]++;
+          }
+        });
+        assertEquals(0, nonListenBeforeLast[0],
+            "this kernel prints every LISTEN row before the other sockets (family " + family + ")");
+        Map<Long, String> early = new LinkedHashMap<>();
+        reader.readTcpListening(family, (f, addr, port, state, rq, wq, inode) -> {
+          assertEquals(TcpTally.TCP_LISTEN, state, "only LISTEN rows are fed");
+          early.put(inode, port + "/" + rq);
+        });
+        assertEquals(fullListen, early, "family " + family);
+        assertTrue(seenNonListen[0] > 0 || family == TcpTally.AF_INET6,
+            "not vacuous: the IPv4 table has connections after its listeners");
+      }
+    }
+  }
+
+  /** A file whose listening section ends early: rows after the first connection are not read. */
+  @Test
+  void listenOnlyReadStopsAtTheFirstConnection(@TempDir Path dir) throws Exception {
+    Path net = Files.createDirectories(dir.resolve("proc/net"));
+    String header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt"
+        + "   uid  timeout inode\n";
+    String listen = "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000002 00:00000000 00000000"
+        + "     0        0 7001 1 0000000000000000 100 0 0 10 0\n";
+    String synRecv = "   1: 0100007F:1F90 0100007F:D000 03 00000000:00000000 00:00000000 00000000"
+        + "     0        0 0 1 0000000000000000 100 0 0 10 0\n";
+    String listen2 = "   2: 0100007F:1F91 00000000:0000 0A 00000000:00000001 00:00000000 00000000"
+        + "     0        0 7002 1 0000000000000000 100 0 0 10 0\n";
+    String est = "   3: 0100007F:1F90 0100007F:D001 01 00000000:00000000 00:00000000 00000000"
+        + "     0        0 7003 1 0000000000000000 100 0 0 10 0\n";
+    String bad = "garbage that the early stop never parses\n";
+    Files.write(net.resolve("tcp"),
+        (header + listen + synRecv + listen2 + est + bad).getBytes(StandardCharsets.US_ASCII));
+    ProcNetReader rooted = new ProcNetReader(dir.toString());
+    List<String> rows = new ArrayList<>();
+    rooted.readTcpListening(TcpTally.AF_INET, (f, a, port, st, rq, wq, inode) -> rows.add(port + ":" + rq + ":" + inode));
+    assertEquals(List.of("8080:2:7001", "8081:1:7002"), rows,
+        "SYN_RECV rows (pre-4.4 kernels print them after their listener) do not end the section");
+    IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+        () -> rooted.readTcp(TcpTally.AF_INET, (f, a, port, st, rq, wq, inode) -> { }));
+    assertTrue(e.getMessage().contains("unexpected line format"), "the full read parses every row");
+  }
+}

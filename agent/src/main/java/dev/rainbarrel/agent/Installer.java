@@ -22,7 +22,7 @@ public final class Installer {
     return recorder;
   }
 
-  static void install(String args, Instrumentation inst, boolean dynamic) throws Exception {
+  static void install(String args, Instrumentation inst, boolean dynamic, StartupClock clock) throws Exception {
     AgentOptions options = AgentOptions.parse(args);
     for (String problem : options.problems()) {
       AgentLog.error(problem);
@@ -56,8 +56,11 @@ public final class Installer {
       return;
     }
     recorder = r;
+    clock.mark("recorder");
     List<String> hooks = Instrumentations.install(inst, options.servers());
+    clock.mark("instrumentation");
     AgentServices services = AgentServices.start(options, r, inst, hooks);
+    clock.mark("services");
     Recorder active = r;
     Path file = active.barrel().path();
     boolean defaultFile = file.equals(Barrel.defaultPath(pid).toAbsolutePath());

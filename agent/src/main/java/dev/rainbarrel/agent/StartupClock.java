@@ -1,0 +1,46 @@
+package dev.rainbarrel.agent;
+
+/**
+ * Times the agent's start-up steps for {@code -Drainbarrel.debug.startup=true}: then premain ends
+ * with one line {@code rainbarrel: premain took N ms (bootstrap X, recorder Y, instrumentation Z,
+ * services W)} on stderr (and one more when the background services are up). Without the property
+ * it prints nothing; the clock reads are a few {@code System.nanoTime()} calls.
+ */
+final class StartupClock {
+  /** The system property that switches the report on. */
+  static final String PROPERTY = "rainbarrel.debug.startup";
+
+  private final long start = System.nanoTime();
+  private final StringBuilder steps = new StringBuilder();
+  private long last = start;
+
+  /** Ends the step {@code name} now (steps are reported in the order they were marked). */
+  void mark(String name) {
+    long now = System.nanoTime();
+    if (steps.length() > 0) {
+      steps.append(", ");
+    }
+    steps.append(name).append(' ').append(millis(now - last));
+    last = now;
+  }
+
+  /** Prints the premain line if the property is set. */
+  void report(String what) {
+    if (enabled()) {
+      AgentLog.error(what + " took " + millis(System.nanoTime() - start) + " ms (" + steps + ")");
+    }
+  }
+
+  /** Whether {@code -Drainbarrel.debug.startup=true} was given. */
+  static boolean enabled() {
+    try {
+      return Boolean.getBoolean(PROPERTY);
+    } catch (SecurityException e) {
+      return false;
+    }
+  }
+
+  private static long millis(long nanos) {
+    return nanos / 1_000_000;
+  }
+}

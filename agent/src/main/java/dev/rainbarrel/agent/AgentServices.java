@@ -41,6 +41,86 @@ final class AgentServices implements AutoCloseable {
 
   private AgentServices() {}
 
+  /**
+   * Starts the services for the agent's start-up: on a daemon thread {@code rainbarrel-start}, so
+   * that the watcher's first discovery, the JFR and MBean registrations (together most of a second
+   * of class loading and linking) run beside the application's own start instead of before its
+   * {@code main}; or at once on the calling thread when {@code http=} or {@code jolokia=} asks for
+   * an endpoint, so that it listens (or has said why not) before the application starts.
+   *
+   * @return closes the services, also when they are still starting (they are then closed as soon
+   *     as they are up)
+   */
+  static AutoCloseable startFor(AgentOptions options, Recorder recorder, Instrumentation inst, List<String> hooks) {
+    if (options.http() != null || options.jolokia() != null) {
+      return start(options, recorder, inst, hooks);
+    }
+    Background b = new Background(options, recorder, inst, hooks);
+    Thread t = new Thread(b, "rainbarrel-start"); // no lambda: the first one costs a bootstrap at premain
+    t.setDaemon(true);
+    t.start();
+    return b;
+  }
+
+  /** The services being started on {@code rainbarrel-start}; closing before they are up closes them when they are. */
+  private static final class Background implements Runnable, AutoCloseable {
+    private final AgentOptions options;
+    private final Recorder recorder;
+    private final Instrumentation inst;
+    private final List<String> hooks;
+    private AgentServices services;
+    private boolean closed;
+
+    Background(AgentOptions options, Recorder recorder, Instrumentation inst, List<String> hooks) {
+      this.options = options;
+      this.recorder = recorder;
+      this.inst = inst;
+      this.hooks = hooks;
+    }
+
+    @Override
+    public void run() {
+      long t0 = System.nanoTime();
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+      }
+      AgentServices s;
+      try {
+        s = start(options, recorder, inst, hooks);
+      } catch (Throwable t) { // each part already reports its own failure; this is the unexpected rest
+        AgentLog.error("agent services not started: " + reason(t));
+        return;
+      }
+      boolean closeNow;
+      synchronized (this) {
+        closeNow = closed;
+        if (!closeNow) {
+          services = s;
+        }
+      }
+      if (closeNow) {
+        s.close();
+      }
+      if (StartupClock.enabled()) {
+        AgentLog.error("services started in the background in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+      }
+    }
+
+    @Override
+    public void close() {
+      AgentServices s;
+      synchronized (this) {
+        closed = true;
+        s = services;
+      }
+      if (s != null) {
+        s.close();
+      }
+    }
+  }
+
   static AgentServices start(AgentOptions options, Recorder recorder, Instrumentation inst, List<String> hooks) {
     AgentServices s = new AgentServices();
     Barrel barrel = recorder.barrel();

@@ -59,13 +59,17 @@ public final class Installer {
     clock.mark("recorder");
     List<String> hooks = Instrumentations.install(inst, options.servers());
     clock.mark("instrumentation");
-    AgentServices services = AgentServices.start(options, r, inst, hooks);
+    AutoCloseable services = AgentServices.startFor(options, r, inst, hooks);
     clock.mark("services");
     Recorder active = r;
     Path file = active.barrel().path();
     boolean defaultFile = file.equals(Barrel.defaultPath(pid).toAbsolutePath());
     Thread shutdown = new Thread(() -> {
-      services.close();
+      try {
+        services.close();
+      } catch (Exception ignored) {
+        // the JVM is exiting: nothing useful to do
+      }
       if (defaultFile) {
         // a per-process file dies with its process, as hsperfdata does; a stable file= path stays
         try {

@@ -23,8 +23,10 @@ import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 
 /** Installs every enabled {@link TypeInstrumentation} with one ByteBuddy {@link AgentBuilder}. */
@@ -74,18 +76,13 @@ public final class Instrumentations {
     AgentBuilder builder = newAgentBuilder()
         .disableClassFormatChanges()
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(new LoadedCandidates())
+        .with(new PerLoaderTypePoolCache())
         .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
         .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
         .with(new ErrorListener())
         .ignore(new JdkOutsideTargets())
-        .or(nameStartsWith("dev.rainbarrel.")
-            .or(nameStartsWith("net.bytebuddy."))
-            .or(nameStartsWith("java."))
-            .or(nameStartsWith("jdk.internal."))
-            .or(nameStartsWith("sun.reflect."))
-            .or(nameStartsWith("com.sun.proxy."))
-            .or(nameStartsWith("jdk.proxy"))
-            .or(isSynthetic()))
+        .or(ignoredByName())
         .assureReadEdgeTo(inst, Bridge.class);
     List<String> installed = new ArrayList<>();
     for (TypeInstrumentation ti : all()) {
@@ -110,6 +107,15 @@ public final class Instrumentations {
     }
     builder.installOn(inst);
     return installed;
+  }
+
+  /** Synthetic classes and the name prefixes of {@link LoadedCandidates#IGNORED_PREFIXES}. */
+  private static ElementMatcher.Junction<TypeDescription> ignoredByName() {
+    ElementMatcher.Junction<TypeDescription> m = isSynthetic();
+    for (String prefix : LoadedCandidates.IGNORED_PREFIXES) {
+      m = m.or(nameStartsWith(prefix));
+    }
+    return m;
   }
 
   /**
@@ -137,19 +143,12 @@ public final class Instrumentations {
    * hooks (accept paths, the JDK HttpServer): matching them all is most of the startup cost.
    */
   static final class JdkOutsideTargets implements AgentBuilder.RawMatcher {
-    private static final Set<String> TARGETS = Set.of(
-        "sun.nio.ch.ServerSocketChannelImpl",
-        "sun.nio.ch.NioSocketImpl",
-        "sun.net.httpserver.ExchangeImpl",
-        "sun.net.httpserver.WriteFinishedEvent",
-        "sun.net.httpserver.Event$WriteFinished",
-        "com.sun.net.httpserver.Filter$Chain");
     private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
 
     @Override
-    public boolean matches(net.bytebuddy.description.type.TypeDescription type, ClassLoader loader,
+    public boolean matches(TypeDescription type, ClassLoader loader,
         JavaModule module, Class<?> beingRedefined, java.security.ProtectionDomain pd) {
-      return (loader == null || loader == PLATFORM) && !TARGETS.contains(type.getName());
+      return (loader == null || loader == PLATFORM) && !LoadedCandidates.JDK_TARGETS.contains(type.getName());
     }
   }
 

@@ -1,0 +1,62 @@
+package dev.rainbarrel.agent.instrumentation;
+
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+/**
+ * Which already-loaded classes ByteBuddy looks at when the hooks are installed: only those the
+ * agent could transform. The classes of the bootstrap and platform loaders (except the few JDK
+ * classes the agent hooks) and the agent's own are dropped by class loader and name before any
+ * {@code TypeDescription} is built; ByteBuddy's default is to describe and match every loaded class
+ * (some 3000 at premain, most of the hook installation time). The agent builder's ignore matchers
+ * still apply to what is left, so this changes the cost, not what is transformed.
+ */
+final class LoadedCandidates implements AgentBuilder.RedefinitionStrategy.DiscoveryStrategy {
+
+  /** JDK classes the agent hooks (everything else of the bootstrap and platform loaders is skipped). */
+  static final Set<String> JDK_TARGETS = Set.of(
+      "sun.nio.ch.ServerSocketChannelImpl",
+      "sun.nio.ch.NioSocketImpl",
+      "sun.net.httpserver.ExchangeImpl",
+      "sun.net.httpserver.WriteFinishedEvent",
+      "sun.net.httpserver.Event$WriteFinished",
+      "com.sun.net.httpserver.Filter$Chain");
+
+  /** Name prefixes never transformed, whatever the loader. */
+  static final List<String> IGNORED_PREFIXES = List.of(
+      "dev.rainbarrel.", "net.bytebuddy.", "java.", "jdk.internal.", "sun.reflect.", "com.sun.proxy.", "jdk.proxy");
+
+  private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
+
+  @Override
+  public Iterable<Iterable<Class<?>>> resolve(Instrumentation instrumentation) {
+    List<Class<?>> candidates = new ArrayList<>();
+    for (Class<?> c : instrumentation.getAllLoadedClasses()) {
+      if (isCandidate(c)) {
+        candidates.add(c);
+      }
+    }
+    return Collections.singleton(candidates);
+  }
+
+  static boolean isCandidate(Class<?> c) {
+    if (c.isArray() || c.isPrimitive()) {
+      return false;
+    }
+    String name = c.getName();
+    ClassLoader loader = c.getClassLoader();
+    if (loader == null || loader == PLATFORM) {
+      return JDK_TARGETS.contains(name);
+    }
+    for (String prefix : IGNORED_PREFIXES) {
+      if (name.startsWith(prefix)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

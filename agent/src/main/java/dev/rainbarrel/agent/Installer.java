@@ -57,10 +57,16 @@ public final class Installer {
     }
     recorder = r;
     clock.mark("recorder");
-    List<String> hooks = Instrumentations.install(inst, options.servers());
-    clock.mark("instrumentation");
-    AutoCloseable services = AgentServices.startFor(options, r, inst, hooks);
-    clock.mark("services");
+    AutoCloseable services;
+    if (dynamic) { // attach: the hooks are in when the attach returns
+      List<String> hooks = Instrumentations.install(inst, options.servers());
+      clock.mark("instrumentation");
+      services = AgentServices.start(options, r, inst, hooks);
+      clock.mark("services");
+    } else { // premain: the hooks and services go beside main; StartGate holds the first listener
+      services = BackgroundStart.start(options, r, inst);
+      clock.mark("background");
+    }
     Recorder active = r;
     Path file = active.barrel().path();
     boolean defaultFile = file.equals(Barrel.defaultPath(pid).toAbsolutePath());

@@ -2,9 +2,11 @@ package dev.rainbarrel.agent;
 
 /**
  * Times the agent's start-up steps for {@code -Drainbarrel.debug.startup=true}: then premain ends
- * with one line {@code rainbarrel: premain took N ms (bootstrap X, recorder Y, instrumentation Z,
- * services W)} on stderr (and one more when the background services are up). Without the property
- * it prints nothing; the clock reads are a few {@code System.nanoTime()} calls.
+ * with one line {@code rainbarrel: premain took N ms (bootstrap X, recorder Y, background Z)} on
+ * stderr, and the {@code rainbarrel-start} thread adds {@code rainbarrel: background start took N ms
+ * (instrumentation X, services Y)} (on attach: {@code agentmain took N ms (bootstrap, recorder,
+ * instrumentation, services)}). Without the property it prints nothing; the clock reads are a few
+ * {@code System.nanoTime()} calls.
  */
 final class StartupClock {
   /** The system property that switches the report on. */

@@ -3,7 +3,10 @@ package dev.rainbarrel.agent.instrumentation;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import net.bytebuddy.agent.builder.AgentBuilder;
 
@@ -32,15 +35,49 @@ final class LoadedCandidates implements AgentBuilder.RedefinitionStrategy.Discov
 
   private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
 
+  /** Re-queries after the first batch, at most this many times, for classes loaded meanwhile. */
+  static final int MAX_ROUNDS = 10;
+
+  /**
+   * The candidates loaded now, then those loaded while the previous batch was being transformed
+   * (the hooks may be installed while the host starts: its {@code main} keeps loading classes), until
+   * a query finds no new one.
+   */
   @Override
   public Iterable<Iterable<Class<?>>> resolve(Instrumentation instrumentation) {
-    List<Class<?>> candidates = new ArrayList<>();
-    for (Class<?> c : instrumentation.getAllLoadedClasses()) {
-      if (isCandidate(c)) {
-        candidates.add(c);
+    return () -> new Iterator<>() {
+      private final Set<Class<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+      private List<Class<?>> next;
+      private int rounds;
+
+      @Override
+      public boolean hasNext() {
+        if (next == null && rounds < MAX_ROUNDS) {
+          rounds++;
+          List<Class<?>> batch = new ArrayList<>();
+          for (Class<?> c : instrumentation.getAllLoadedClasses()) {
+            if (isCandidate(c) && seen.add(c)) {
+              batch.add(c);
+            }
+          }
+          next = batch.isEmpty() ? null : batch;
+          if (next == null) {
+            rounds = MAX_ROUNDS; // nothing new: done
+          }
+        }
+        return next != null;
       }
-    }
-    return Collections.singleton(candidates);
+
+      @Override
+      public Iterable<Class<?>> next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        Iterable<Class<?>> b = next;
+        next = null;
+        return b;
+      }
+    };
   }
 
   static boolean isCandidate(Class<?> c) {

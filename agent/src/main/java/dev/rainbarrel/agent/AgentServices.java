@@ -41,7 +41,29 @@ final class AgentServices implements AutoCloseable {
 
   private AgentServices() {}
 
-  static AgentServices start(AgentOptions options, Recorder recorder, Instrumentation inst, List<String> hooks) {
+  /**
+   * Connects {@code accept_wait} to the recorder's connection observer. Separate from {@link #start}
+   * because at premain it must be in before the host's first connection (with the hooks, before
+   * the {@link StartGate} opens) while the rest of the services may come later.
+   *
+   * @return the feature state for the Agent MBean: {@code active} or {@code off: why}
+   */
+  static String startAcceptWait(AgentOptions options, Recorder recorder, Instrumentation inst) {
+    try {
+      recorder.setConnectionObserver(AcceptWaitRecorder.create(inst, recorder.barrel(), options.jfr()));
+      return "active";
+    } catch (Throwable t) {
+      return "off: " + reason(t);
+    }
+  }
+
+  /**
+   * Starts every part.
+   *
+   * @param acceptWait the result of {@link #startAcceptWait} if it already ran, else null (it runs here)
+   */
+  static AgentServices start(AgentOptions options, Recorder recorder, Instrumentation inst, List<String> hooks,
+      String acceptWait) {
     AgentServices s = new AgentServices();
     Barrel barrel = recorder.barrel();
     s.features.put("netlink", orActive(ListenerSampler.netlinkUnavailableReason(), "active (JDK 22+ FFM)"));
@@ -65,12 +87,7 @@ final class AgentServices implements AutoCloseable {
       s.off("reaper", t);
     }
 
-    try {
-      recorder.setConnectionObserver(AcceptWaitRecorder.create(inst, barrel, options.jfr()));
-      s.features.put("accept_wait", "active");
-    } catch (Throwable t) {
-      s.features.put("accept_wait", "off: " + reason(t));
-    }
+    s.features.put("accept_wait", acceptWait != null ? acceptWait : startAcceptWait(options, recorder, inst));
 
     if (options.deferAccept() > 0 && watcher != null) {
       s.deferAccept(watcher, options.deferAccept());

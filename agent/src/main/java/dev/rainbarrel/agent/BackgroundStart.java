@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * The part of premain that runs beside the host's {@code main}, on the daemon thread {@code
  * rainbarrel-start}: installing the hooks (loading and running ByteBuddy: most of the agent's
- * start-up cost), then the {@link AgentServices}. The {@link StartGate} keeps the host's listeners
- * from opening until the hooks are in - and, when {@code http=} or {@code jolokia=} asks for an
+ * start-up cost) and {@code accept_wait}, then the other {@link AgentServices}. The {@link
+ * StartGate} keeps the host's listeners from opening until the hooks and {@code accept_wait} are in -
+ * and, when {@code http=} or {@code jolokia=} asks for an
  * endpoint, until the services (and so that endpoint) are up too. Closing before the services are
  * up closes them as soon as they are.
  */
@@ -56,6 +57,9 @@ final class BackgroundStart implements Runnable, AutoCloseable {
         hooks = List.of();
       }
       clock.mark("instrumentation");
+      // accept_wait too must see the host's first connection
+      String acceptWait = AgentServices.startAcceptWait(options, recorder, inst);
+      clock.mark("accept_wait");
       if (!endpoints) {
         gate.open();
       }
@@ -65,7 +69,7 @@ final class BackgroundStart implements Runnable, AutoCloseable {
           return;
         }
       }
-      s = AgentServices.start(options, recorder, inst, hooks);
+      s = AgentServices.start(options, recorder, inst, hooks, acceptWait);
       boolean closeNow;
       synchronized (this) {
         closeNow = closed;
@@ -77,7 +81,7 @@ final class BackgroundStart implements Runnable, AutoCloseable {
         s.close();
       }
       clock.mark("services");
-      clock.report("background start");
+      clock.report("background start", "; the host's listener waited " + gate.heldMillis() + " ms");
     } catch (Throwable t) { // each part reports its own failures; this is the unexpected rest
       AgentLog.error("agent start failed: " + t);
     } finally {

@@ -61,7 +61,7 @@ public final class Installer {
     if (dynamic) { // attach: the hooks are in when the attach returns
       List<String> hooks = Instrumentations.install(inst, options.servers());
       clock.mark("instrumentation");
-      services = AgentServices.start(options, r, inst, hooks);
+      services = AgentServices.start(options, r, inst, hooks, null);
       clock.mark("services");
     } else { // premain: the hooks and services go beside main; StartGate holds the first listener
       services = BackgroundStart.start(options, r, inst);

@@ -36,6 +36,7 @@ final class StartGate implements ClassFileTransformer {
   private final CountDownLatch open = new CountDownLatch(1);
   private volatile Thread starter;
   private volatile boolean warned;
+  private final java.util.concurrent.atomic.AtomicLong heldNanos = new java.util.concurrent.atomic.AtomicLong();
 
   private StartGate(Instrumentation inst) {
     this.inst = inst;
@@ -70,6 +71,11 @@ final class StartGate implements ClassFileTransformer {
     }
   }
 
+  /** How long host threads have waited here so far, in ms (for the start-up report). */
+  long heldMillis() {
+    return heldNanos.get() / 1_000_000;
+  }
+
   @Override
   public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
       ProtectionDomain pd, byte[] classfile) {
@@ -77,6 +83,7 @@ final class StartGate implements ClassFileTransformer {
         || !LISTENER_CLASSES.contains(className) || Thread.currentThread() == starter) {
       return null;
     }
+    long t0 = System.nanoTime();
     try {
       if (!open.await(MAX_WAIT_SECONDS, TimeUnit.SECONDS) && !warned) {
         warned = true;
@@ -85,6 +92,8 @@ final class StartGate implements ClassFileTransformer {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      heldNanos.addAndGet(System.nanoTime() - t0);
     }
     return null;
   }

@@ -4,7 +4,8 @@ package dev.rainbarrel.agent;
  * Times the agent's start-up steps for {@code -Drainbarrel.debug.startup=true}: then premain ends
  * with one line {@code rainbarrel: premain took N ms (bootstrap X, recorder Y, background Z)} on
  * stderr, and the {@code rainbarrel-start} thread adds {@code rainbarrel: background start took N ms
- * (instrumentation X, services Y)} (on attach: {@code agentmain took N ms (bootstrap, recorder,
+ * (instrumentation X, services Y; the host's listener waited
+ * Z ms)} (on attach: {@code agentmain took N ms (bootstrap, recorder,
  * instrumentation, services)}). Without the property it prints nothing; the clock reads are a few
  * {@code System.nanoTime()} calls.
  */
@@ -28,8 +29,13 @@ final class StartupClock {
 
   /** Prints the premain line if the property is set. */
   void report(String what) {
+    report(what, "");
+  }
+
+  /** Prints {@code what took N ms (steps<extra>)} if the property is set. */
+  void report(String what, String extra) {
     if (enabled()) {
-      AgentLog.error(what + " took " + millis(System.nanoTime() - start) + " ms (" + steps + ")");
+      AgentLog.error(what + " took " + millis(System.nanoTime() - start) + " ms (" + steps + extra + ")");
     }
   }
 

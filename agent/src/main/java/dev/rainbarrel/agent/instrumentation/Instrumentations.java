@@ -109,13 +109,16 @@ public final class Instrumentations {
     return installed;
   }
 
-  /** Synthetic classes and the name prefixes of {@link LoadedCandidates#IGNORED_PREFIXES}. */
+  /**
+   * The name prefixes of {@link LoadedCandidates#IGNORED_PREFIXES}, then synthetic classes: names
+   * first, because a name is known without parsing the class file and modifiers are not.
+   */
   private static ElementMatcher.Junction<TypeDescription> ignoredByName() {
-    ElementMatcher.Junction<TypeDescription> m = isSynthetic();
-    for (String prefix : LoadedCandidates.IGNORED_PREFIXES) {
+    ElementMatcher.Junction<TypeDescription> m = nameStartsWith(LoadedCandidates.IGNORED_PREFIXES.get(0));
+    for (String prefix : LoadedCandidates.IGNORED_PREFIXES.subList(1, LoadedCandidates.IGNORED_PREFIXES.size())) {
       m = m.or(nameStartsWith(prefix));
     }
-    return m;
+    return m.or(isSynthetic());
   }
 
   /**

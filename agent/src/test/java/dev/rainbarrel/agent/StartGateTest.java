@@ -27,16 +27,23 @@ class StartGateTest {
     assertEquals(List.of("add true", "remove", "add false"), fake.calls);
 
     assertNull(load(gate, "org/example/Anything"), "other classes pass at once");
-    CompletableFuture<byte[]> held = CompletableFuture.supplyAsync(() -> load(gate, "sun/nio/ch/ServerSocketChannelImpl"));
+    CompletableFuture<byte[]> held = new CompletableFuture<>();
+    Thread loader = new Thread(() -> held.complete(load(gate, "sun/nio/ch/ServerSocketChannelImpl")), "host-main");
+    loader.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (loader.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals(Thread.State.TIMED_WAITING, loader.getState(), "the loading thread waits at the gate");
     try {
-      held.get(300, TimeUnit.MILLISECONDS);
+      held.get(200, TimeUnit.MILLISECONDS);
       throw new AssertionError("the listener class loaded while the gate was closed");
     } catch (TimeoutException expected) {
       // still held
     }
     gate.open();
     assertNull(held.get(10, TimeUnit.SECONDS), "the gate never changes the class");
-    assertTrue(gate.heldMillis() >= 300, "the wait is accounted: " + gate.heldMillis());
+    assertTrue(gate.heldMillis() >= 200, "the wait is accounted: " + gate.heldMillis());
     assertFalse(fake.registered.contains(gate), "an open gate unregisters itself");
     gate.open(); // idempotent
     assertNull(load(gate, "sun/nio/ch/NioSocketImpl"), "after open nothing waits");

@@ -44,16 +44,18 @@ final class AgentServices implements AutoCloseable {
   /**
    * Connects {@code accept_wait} to the recorder's connection observer. Separate from {@link #start}
    * because at premain it must be in before the host's first connection (with the hooks, before
-   * the {@link StartGate} opens) while the rest of the services may come later.
+   * the {@link StartGate} opens) while the rest of the services may come later. Its JFR event is
+   * switched on by {@link #start} once the events are registered.
    *
-   * @return the feature state for the Agent MBean: {@code active} or {@code off: why}
+   * @return the recorder, or an exception saying why accept_wait is off
    */
-  static String startAcceptWait(AgentOptions options, Recorder recorder, Instrumentation inst) {
+  static Object startAcceptWait(Recorder recorder, Instrumentation inst) {
     try {
-      recorder.setConnectionObserver(AcceptWaitRecorder.create(inst, recorder.barrel(), options.jfr()));
-      return "active";
+      AcceptWaitRecorder a = AcceptWaitRecorder.create(inst, recorder.barrel());
+      recorder.setConnectionObserver(a);
+      return a;
     } catch (Throwable t) {
-      return "off: " + reason(t);
+      return t;
     }
   }
 
@@ -63,7 +65,7 @@ final class AgentServices implements AutoCloseable {
    * @param acceptWait the result of {@link #startAcceptWait} if it already ran, else null (it runs here)
    */
   static AgentServices start(AgentOptions options, Recorder recorder, Instrumentation inst, List<String> hooks,
-      String acceptWait) {
+      Object acceptWait) {
     AgentServices s = new AgentServices();
     Barrel barrel = recorder.barrel();
     s.features.put("netlink", orActive(ListenerSampler.netlinkUnavailableReason(), "active (JDK 22+ FFM)"));
@@ -87,7 +89,8 @@ final class AgentServices implements AutoCloseable {
       s.off("reaper", t);
     }
 
-    s.features.put("accept_wait", acceptWait != null ? acceptWait : startAcceptWait(options, recorder, inst));
+    Object aw = acceptWait != null ? acceptWait : startAcceptWait(recorder, inst);
+    s.features.put("accept_wait", aw instanceof Throwable t ? "off: " + reason(t) : "active");
 
     if (options.deferAccept() > 0 && watcher != null) {
       s.deferAccept(watcher, options.deferAccept());
@@ -108,6 +111,9 @@ final class AgentServices implements AutoCloseable {
     if (options.jfr()) {
       try {
         s.parts.add(RainbarrelJfr.register(barrel, watcher, allocators));
+        if (aw instanceof AcceptWaitRecorder a) {
+          a.jfrRegistered();
+        }
       } catch (Throwable t) {
         s.off("jfr", t);
       }

@@ -58,7 +58,7 @@ final class BackgroundStart implements Runnable, AutoCloseable {
       }
       clock.mark("instrumentation");
       // accept_wait too must see the host's first connection
-      String acceptWait = AgentServices.startAcceptWait(options, recorder, inst);
+      Object acceptWait = AgentServices.startAcceptWait(recorder, inst);
       clock.mark("accept_wait");
       if (!endpoints) {
         gate.open();

@@ -32,21 +32,25 @@ final class AcceptWaitRecorder implements Recorder.ConnectionObserver {
   private final MethodHandle fdVal;
   private final Class<?> selChImpl;
   private final LogLinearHistogram histogram;
-  private final boolean jfr;
+  /**
+   * Off until the JFR events are registered ({@link #jfrRegistered}): an accept that initialised the
+   * event class while {@code FlightRecorder.register} held JFR's metadata lock and waited for that
+   * same class's initialisation deadlocked the host's acceptor (the services start beside the host).
+   */
+  private volatile boolean jfr;
   private volatile boolean failed;
 
-  private AcceptWaitRecorder(MethodHandle fdVal, Class<?> selChImpl, LogLinearHistogram histogram, boolean jfr) {
+  private AcceptWaitRecorder(MethodHandle fdVal, Class<?> selChImpl, LogLinearHistogram histogram) {
     this.fdVal = fdVal;
     this.selChImpl = selChImpl;
     this.histogram = histogram;
-    this.jfr = jfr;
   }
 
   /**
    * The recorder, or an {@link UnsupportedOperationException} whose message says why it cannot
    * work in this JVM (JDK before 22, no native access, module not openable).
    */
-  static AcceptWaitRecorder create(Instrumentation inst, Barrel barrel, boolean jfr) throws Exception {
+  static AcceptWaitRecorder create(Instrumentation inst, Barrel barrel) throws Exception {
     if (Runtime.version().feature() < 22) {
       throw new UnsupportedOperationException("accept_wait needs JDK 22+ (TCP_INFO through the FFM API); this is JDK "
           + Runtime.version().feature());
@@ -59,7 +63,12 @@ final class AcceptWaitRecorder implements Recorder.ConnectionObserver {
     Class<?> selCh = Class.forName("sun.nio.ch.SelChImpl");
     MethodHandle h = MethodHandles.lookup().findVirtual(selCh, "getFDVal", MethodType.methodType(int.class));
     TcpInfo.knownFields(); // fail here, not per connection, if the class cannot load
-    return new AcceptWaitRecorder(h, selCh, barrel.histogram(StandardNames.ACCEPT_WAIT), jfr);
+    return new AcceptWaitRecorder(h, selCh, barrel.histogram(StandardNames.ACCEPT_WAIT));
+  }
+
+  /** Also emits the JFR event per connection, from now on; call after the events are registered. */
+  void jfrRegistered() {
+    jfr = true;
   }
 
   @Override

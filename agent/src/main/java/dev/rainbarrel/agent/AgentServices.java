@@ -41,7 +41,31 @@ final class AgentServices implements AutoCloseable {
 
   private AgentServices() {}
 
-  static AgentServices start(AgentOptions options, Recorder recorder, Instrumentation inst, List<String> hooks) {
+  /**
+   * Connects {@code accept_wait} to the recorder's connection observer. Separate from {@link #start}
+   * because at premain it must be in before the host's first connection (with the hooks, before
+   * the {@link StartGate} opens) while the rest of the services may come later. Its JFR event is
+   * switched on by {@link #start} once the events are registered.
+   *
+   * @return the recorder, or an exception saying why accept_wait is off
+   */
+  static Object startAcceptWait(Recorder recorder, Instrumentation inst) {
+    try {
+      AcceptWaitRecorder a = AcceptWaitRecorder.create(inst, recorder.barrel());
+      recorder.setConnectionObserver(a);
+      return a;
+    } catch (Throwable t) {
+      return t;
+    }
+  }
+
+  /**
+   * Starts every part.
+   *
+   * @param acceptWait the result of {@link #startAcceptWait} if it already ran, else null (it runs here)
+   */
+  static AgentServices start(AgentOptions options, Recorder recorder, Instrumentation inst, List<String> hooks,
+      Object acceptWait) {
     AgentServices s = new AgentServices();
     Barrel barrel = recorder.barrel();
     s.features.put("netlink", orActive(ListenerSampler.netlinkUnavailableReason(), "active (JDK 22+ FFM)"));
@@ -73,12 +97,8 @@ final class AgentServices implements AutoCloseable {
       s.off("allocators", t);
     }
 
-    try {
-      recorder.setConnectionObserver(AcceptWaitRecorder.create(inst, barrel, options.jfr()));
-      s.features.put("accept_wait", "active");
-    } catch (Throwable t) {
-      s.features.put("accept_wait", "off: " + reason(t));
-    }
+    Object aw = acceptWait != null ? acceptWait : startAcceptWait(recorder, inst);
+    s.features.put("accept_wait", aw instanceof Throwable t ? "off: " + reason(t) : "active");
 
     if (options.deferAccept() > 0 && watcher != null) {
       s.deferAccept(watcher, options.deferAccept());
@@ -101,6 +121,9 @@ final class AgentServices implements AutoCloseable {
     if (options.jfr()) {
       try {
         s.parts.add(RainbarrelJfr.register(barrel, watcher, allocators));
+        if (aw instanceof AcceptWaitRecorder a) {
+          a.jfrRegistered();
+        }
       } catch (Throwable t) {
         s.off("jfr", t);
       }

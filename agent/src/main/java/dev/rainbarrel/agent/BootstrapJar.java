@@ -52,11 +52,10 @@ final class BootstrapJar {
   }
 
   private static Path write() throws IOException {
-    Path dir = Files.createTempDirectory("rainbarrel-bootstrap",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path dir = privateTempDirectory();
     Path out = dir.resolve("rainbarrel-bootstrap.jar");
+    dir.toFile().deleteOnExit(); // deleted in reverse order of registration: the jar first, then its directory
     out.toFile().deleteOnExit();
-    dir.toFile().deleteOnExit();
     Path source = agentLocation();
     int count = 0;
     try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(out))) {
@@ -93,6 +92,29 @@ final class BootstrapJar {
       throw new IOException("no bridge classes (" + PACKAGE_PATH + ") found in " + source);
     }
     return out;
+  }
+
+  /**
+   * A new directory (0700) under {@code java.io.tmpdir}. The name is made of the pid and the clock,
+   * not of {@code Files.createTempDirectory}'s {@code SecureRandom}: seeding that loads the security
+   * providers, a noticeable part of premain. Creating a directory is exclusive (it fails on anything
+   * that exists, a symbolic link included), so a guessable name cannot be hijacked, only taken: then
+   * the next name is tried, and after a few the random one.
+   */
+  private static Path privateTempDirectory() throws IOException {
+    java.nio.file.attribute.FileAttribute<?> owner =
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    long pid = ProcessHandle.current().pid();
+    for (int i = 0; i < 5; i++) {
+      Path dir = tmp.resolve("rainbarrel-bootstrap-" + pid + "-" + Long.toHexString(System.nanoTime()));
+      try {
+        return Files.createDirectory(dir, owner);
+      } catch (java.nio.file.FileAlreadyExistsException taken) {
+        // someone has that name: try the next one
+      }
+    }
+    return Files.createTempDirectory("rainbarrel-bootstrap", owner);
   }
 
   private static void copy(InputStream in, OutputStream out) throws IOException {

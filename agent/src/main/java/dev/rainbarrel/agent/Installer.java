@@ -22,7 +22,7 @@ public final class Installer {
     return recorder;
   }
 
-  static void install(String args, Instrumentation inst, boolean dynamic) throws Exception {
+  static void install(String args, Instrumentation inst, boolean dynamic, StartupClock clock) throws Exception {
     AgentOptions options = AgentOptions.parse(args);
     for (String problem : options.problems()) {
       AgentLog.error(problem);
@@ -56,13 +56,26 @@ public final class Installer {
       return;
     }
     recorder = r;
-    List<String> hooks = Instrumentations.install(inst, options.servers());
-    AgentServices services = AgentServices.start(options, r, inst, hooks);
+    clock.mark("recorder");
+    AutoCloseable services;
+    if (dynamic) { // attach: the hooks are in when the attach returns
+      List<String> hooks = Instrumentations.install(inst, options.servers());
+      clock.mark("instrumentation");
+      services = AgentServices.start(options, r, inst, hooks, null);
+      clock.mark("services");
+    } else { // premain: the hooks and services go beside main; StartGate holds the first listener
+      services = BackgroundStart.start(options, r, inst);
+      clock.mark("background");
+    }
     Recorder active = r;
     Path file = active.barrel().path();
     boolean defaultFile = file.equals(Barrel.defaultPath(pid).toAbsolutePath());
     Thread shutdown = new Thread(() -> {
-      services.close();
+      try {
+        services.close();
+      } catch (Exception ignored) {
+        // the JVM is exiting: nothing useful to do
+      }
       if (defaultFile) {
         // a per-process file dies with its process, as hsperfdata does; a stable file= path stays
         try {

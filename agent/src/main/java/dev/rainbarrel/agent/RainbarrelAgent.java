@@ -6,7 +6,8 @@ import java.lang.instrument.Instrumentation;
  * The agent's entry points: {@code -javaagent:rainbarrel-agent.jar[=options]} ({@link #premain})
  * and dynamic attach ({@link #agentmain}).
  *
- * <p>This class references nothing but {@link BootstrapJar} and {@link Installer}: the bridge
+ * <p>This class references nothing but {@link BootstrapJar}, {@link Installer} and {@link
+ * StartupClock}: the bridge
  * classes must reach the bootstrap class path before any class that links against them is loaded,
  * or the application class loader would define a second, unconnected copy. Nothing here may stop
  * the host: every failure becomes one line on stderr and the agent stays off.
@@ -26,9 +27,12 @@ public final class RainbarrelAgent {
   }
 
   private static void start(String args, Instrumentation inst, boolean dynamic) {
+    StartupClock clock = new StartupClock();
     try {
       BootstrapJar.install(inst);
-      Installer.install(args, inst, dynamic);
+      clock.mark("bootstrap");
+      Installer.install(args, inst, dynamic, clock);
+      clock.report(dynamic ? "agentmain" : "premain");
     } catch (Throwable t) {
       AgentLog.error("agent not started: " + t);
     }

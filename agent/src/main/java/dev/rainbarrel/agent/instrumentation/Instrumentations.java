@@ -23,8 +23,10 @@ import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 
 /** Installs every enabled {@link TypeInstrumentation} with one ByteBuddy {@link AgentBuilder}. */
@@ -74,18 +76,13 @@ public final class Instrumentations {
     AgentBuilder builder = newAgentBuilder()
         .disableClassFormatChanges()
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(new LoadedCandidates())
+        .with(new PerLoaderTypePoolCache())
         .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
         .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
         .with(new ErrorListener())
         .ignore(new JdkOutsideTargets())
-        .or(nameStartsWith("dev.rainbarrel.")
-            .or(nameStartsWith("net.bytebuddy."))
-            .or(nameStartsWith("java."))
-            .or(nameStartsWith("jdk.internal."))
-            .or(nameStartsWith("sun.reflect."))
-            .or(nameStartsWith("com.sun.proxy."))
-            .or(nameStartsWith("jdk.proxy"))
-            .or(isSynthetic()))
+        .or(ignoredByName())
         .assureReadEdgeTo(inst, Bridge.class);
     List<String> installed = new ArrayList<>();
     for (TypeInstrumentation ti : all()) {
@@ -113,6 +110,18 @@ public final class Instrumentations {
   }
 
   /**
+   * The name prefixes of {@link LoadedCandidates#IGNORED_PREFIXES}, then synthetic classes: names
+   * first, because a name is known without parsing the class file and modifiers are not.
+   */
+  private static ElementMatcher.Junction<TypeDescription> ignoredByName() {
+    ElementMatcher.Junction<TypeDescription> m = nameStartsWith(LoadedCandidates.IGNORED_PREFIXES.get(0));
+    for (String prefix : LoadedCandidates.IGNORED_PREFIXES.subList(1, LoadedCandidates.IGNORED_PREFIXES.size())) {
+      m = m.or(nameStartsWith(prefix));
+    }
+    return m.or(isSynthetic());
+  }
+
+  /**
    * ByteBuddy's default initialisation strategy probes {@code Unsafe} in a static initialiser
    * (JDK 24+ prints a warning for that). The agent needs no initialisation (NoOp below), so the
    * probe is switched off by ByteBuddy's own property, only while the builder is created.
@@ -137,19 +146,12 @@ public final class Instrumentations {
    * hooks (accept paths, the JDK HttpServer): matching them all is most of the startup cost.
    */
   static final class JdkOutsideTargets implements AgentBuilder.RawMatcher {
-    private static final Set<String> TARGETS = Set.of(
-        "sun.nio.ch.ServerSocketChannelImpl",
-        "sun.nio.ch.NioSocketImpl",
-        "sun.net.httpserver.ExchangeImpl",
-        "sun.net.httpserver.WriteFinishedEvent",
-        "sun.net.httpserver.Event$WriteFinished",
-        "com.sun.net.httpserver.Filter$Chain");
     private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
 
     @Override
-    public boolean matches(net.bytebuddy.description.type.TypeDescription type, ClassLoader loader,
+    public boolean matches(TypeDescription type, ClassLoader loader,
         JavaModule module, Class<?> beingRedefined, java.security.ProtectionDomain pd) {
-      return (loader == null || loader == PLATFORM) && !TARGETS.contains(type.getName());
+      return (loader == null || loader == PLATFORM) && !LoadedCandidates.JDK_TARGETS.contains(type.getName());
     }
   }
 

@@ -1,0 +1,103 @@
+package dev.rainbarrel.agent;
+
+import dev.rainbarrel.agent.instrumentation.Instrumentations;
+import java.lang.instrument.Instrumentation;
+import java.util.List;
+
+/**
+ * The part of premain that runs beside the host's {@code main}, on the daemon thread {@code
+ * rainbarrel-start}: installing the hooks (loading and running ByteBuddy: most of the agent's
+ * start-up cost) and {@code accept_wait}, then the other {@link AgentServices}. The {@link
+ * StartGate} keeps the host's listeners from opening until the hooks and {@code accept_wait} are in -
+ * and, when {@code http=} or {@code jolokia=} asks for an
+ * endpoint, until the services (and so that endpoint) are up too. Closing before the services are
+ * up closes them as soon as they are.
+ */
+final class BackgroundStart implements Runnable, AutoCloseable {
+  private final AgentOptions options;
+  private final Recorder recorder;
+  private final Instrumentation inst;
+  private final StartGate gate;
+  private AgentServices services;
+  private boolean closed;
+
+  private BackgroundStart(AgentOptions options, Recorder recorder, Instrumentation inst, StartGate gate) {
+    this.options = options;
+    this.recorder = recorder;
+    this.inst = inst;
+    this.gate = gate;
+  }
+
+  /** Registers the gate and starts {@code rainbarrel-start}. */
+  static BackgroundStart start(AgentOptions options, Recorder recorder, Instrumentation inst) {
+    StartGate gate = StartGate.register(inst);
+    BackgroundStart b = new BackgroundStart(options, recorder, inst, gate);
+    Thread t = new Thread(b, "rainbarrel-start"); // a Runnable, not a lambda: the first lambda costs a bootstrap
+    t.setDaemon(true);
+    gate.passing(t);
+    try {
+      t.start();
+    } catch (Throwable e) {
+      gate.open();
+      throw e;
+    }
+    return b;
+  }
+
+  @Override
+  public void run() {
+    StartupClock clock = new StartupClock();
+    boolean endpoints = options.http() != null || options.jolokia() != null;
+    try {
+      List<String> hooks;
+      try {
+        hooks = Instrumentations.install(inst, options.servers());
+      } catch (Throwable t) {
+        AgentLog.error("hooks not installed (" + t + "); counting is off, the other parts start");
+        hooks = List.of();
+      }
+      clock.mark("instrumentation");
+      // accept_wait too must see the host's first connection
+      Object acceptWait = AgentServices.startAcceptWait(recorder, inst);
+      clock.mark("accept_wait");
+      if (!endpoints) {
+        gate.open();
+      }
+      AgentServices s;
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+      }
+      s = AgentServices.start(options, recorder, inst, hooks, acceptWait);
+      boolean closeNow;
+      synchronized (this) {
+        closeNow = closed;
+        if (!closeNow) {
+          services = s;
+        }
+      }
+      if (closeNow) {
+        s.close();
+      }
+      clock.mark("services");
+      clock.report("background start", "; the host's listener waited " + gate.heldMillis() + " ms");
+    } catch (Throwable t) { // each part reports its own failures; this is the unexpected rest
+      AgentLog.error("agent start failed: " + t);
+    } finally {
+      gate.open();
+    }
+  }
+
+  @Override
+  public void close() {
+    AgentServices s;
+    synchronized (this) {
+      closed = true;
+      s = services;
+    }
+    if (s != null) {
+      s.close();
+    }
+  }
+}

@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 public final class NettyApp {
 
   private static final Queue<Runnable> PARKED = new ConcurrentLinkedQueue<>();
+  private static final int RELEASE_TRIES = 1000; // x 5 ms
 
   public static void main(String[] args) throws Exception {
     boolean epoll = "epoll".equals(System.getProperty("transport"));
@@ -97,15 +98,26 @@ public final class NettyApp {
           ctx.writeAndFlush(head);
           chunks(ctx, 2000);
         }
-        case "/release" -> {
-          Runnable r = PARKED.poll();
-          if (r != null) {
-            r.run();
-          }
-          full(ctx, keepAlive, 200, "released");
-        }
+        case "/release" -> release(ctx, keepAlive, RELEASE_TRIES);
         default -> full(ctx, keepAlive, 404, "no route");
       }
+    }
+
+    /**
+     * Runs one parked action. The agent counts a Netty request from its decoding, so a test can see
+     * {@code calling}/{@code writing} move and send {@code /release} before the other event loop has
+     * parked the action: wait for it (5 ms steps, bounded) instead of releasing nothing.
+     */
+    private static void release(ChannelHandlerContext ctx, boolean keepAlive, int triesLeft) {
+      Runnable r = PARKED.poll();
+      if (r == null && triesLeft > 0) {
+        ctx.executor().schedule(() -> release(ctx, keepAlive, triesLeft - 1), 5, TimeUnit.MILLISECONDS);
+        return;
+      }
+      if (r != null) {
+        r.run();
+      }
+      full(ctx, keepAlive, 200, "released");
     }
 
     private static void chunks(ChannelHandlerContext ctx, int left) {

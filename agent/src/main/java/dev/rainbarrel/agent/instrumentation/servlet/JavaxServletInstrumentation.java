@@ -1,5 +1,6 @@
 package dev.rainbarrel.agent.instrumentation.servlet;
 
+import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isInterface;
@@ -11,11 +12,18 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import dev.rainbarrel.agent.instrumentation.LoaderCanSee;
 import dev.rainbarrel.agent.instrumentation.TypeInstrumentation;
 import java.util.List;
+import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /** {@code javax.servlet.Servlet.service} and {@code Filter.doFilter} implementations. */
 public final class JavaxServletInstrumentation implements TypeInstrumentation {
+
+  private static final String REQUEST = "javax.servlet.ServletRequest";
+  private static final ElementMatcher.Junction<MethodDescription> SERVICE = named("service")
+      .and(takesArguments(2)).and(takesArgument(0, named(REQUEST))).and(not(isAbstract()));
+  private static final ElementMatcher.Junction<MethodDescription> DO_FILTER = named("doFilter")
+      .and(takesArguments(3)).and(takesArgument(0, named(REQUEST))).and(not(isAbstract()));
 
   @Override
   public String server() {
@@ -29,17 +37,17 @@ public final class JavaxServletInstrumentation implements TypeInstrumentation {
 
   @Override
   public ElementMatcher<? super TypeDescription> typeMatcher() {
+    // declaresMethod first: it reads only this class file, while hasSuperType resolves the whole
+    // hierarchy; a class that declares neither hooked method gets no advice anyway.
     return not(isInterface())
+        .and(declaresMethod(SERVICE.or(DO_FILTER)))
         .and(hasSuperType(named("javax.servlet.Servlet").or(named("javax.servlet.Filter"))));
   }
 
   @Override
   public List<Hook> hooks() {
-    String req = "javax.servlet.ServletRequest";
     return List.of(
-        new Hook(named("service").and(takesArguments(2)).and(takesArgument(0, named(req))).and(not(isAbstract())),
-            "dev.rainbarrel.agent.instrumentation.servlet.JavaxServletAdvice"),
-        new Hook(named("doFilter").and(takesArguments(3)).and(takesArgument(0, named(req))).and(not(isAbstract())),
-            "dev.rainbarrel.agent.instrumentation.servlet.JavaxServletAdvice"));
+        new Hook(SERVICE, "dev.rainbarrel.agent.instrumentation.servlet.JavaxServletAdvice"),
+        new Hook(DO_FILTER, "dev.rainbarrel.agent.instrumentation.servlet.JavaxServletAdvice"));
   }
 }

@@ -29,14 +29,24 @@ final class ProcListenerSampler implements ListenerSampler {
 
   @Override
   public Map<String, ListenerStats> sample(List<ListenAddress> addresses) throws IOException {
+    return sample(addresses, false);
+  }
+
+  /** Reads only the listening section of {@code /proc/net/tcp*} (see {@link ProcNetReader#readTcpListening}). */
+  @Override
+  public Map<String, ListenerStats> sampleQueues(List<ListenAddress> addresses) throws IOException {
+    return sample(addresses, true);
+  }
+
+  private Map<String, ListenerStats> sample(List<ListenAddress> addresses, boolean queuesOnly) throws IOException {
     Map<String, ListenerStats> out = new LinkedHashMap<>();
     split(addresses, tcpQ, unixQ, out);
     if (!tcpQ.isEmpty()) {
-      tcp.startQuery(tcpQ, false);
+      tcp.startQuery(tcpQ, false, !queuesOnly);
       if (tcp.wantsFamily(TcpTally.AF_INET)) {
-        reader.readTcp(TcpTally.AF_INET, tcp);
+        readTcp(TcpTally.AF_INET, queuesOnly);
       }
-      reader.readTcp(TcpTally.AF_INET6, tcp);
+      readTcp(TcpTally.AF_INET6, queuesOnly);
       tcp.putQueryResults(out);
     }
     if (!unixQ.isEmpty()) {
@@ -47,25 +57,12 @@ final class ProcListenerSampler implements ListenerSampler {
     return out;
   }
 
-  /** Reads only the listening section of {@code /proc/net/tcp*} (see {@link ProcNetReader#readTcpListening}). */
-  @Override
-  public Map<String, ListenerStats> sampleQueues(List<ListenAddress> addresses) throws IOException {
-    Map<String, ListenerStats> out = new LinkedHashMap<>();
-    split(addresses, tcpQ, unixQ, out);
-    if (!tcpQ.isEmpty()) {
-      tcp.startQuery(tcpQ, false, false);
-      if (tcp.wantsFamily(TcpTally.AF_INET)) {
-        reader.readTcpListening(TcpTally.AF_INET, tcp);
-      }
-      reader.readTcpListening(TcpTally.AF_INET6, tcp);
-      tcp.putQueryResults(out);
+  private void readTcp(int family, boolean listeningOnly) throws IOException {
+    if (listeningOnly) {
+      reader.readTcpListening(family, tcp);
+    } else {
+      reader.readTcp(family, tcp);
     }
-    if (!unixQ.isEmpty()) {
-      unix.startQuery(unixQ, false);
-      reader.readUnix(unix);
-      unix.putQueryResults(out);
-    }
-    return out;
   }
 
   /** Splits by kind and pre-inserts keys so the result keeps the request order. */

@@ -25,8 +25,9 @@ import java.util.Set;
  * <p>Needs JDK 22+ (FFM {@code getsockopt}) on Linux. The descriptor comes from the JDK's own
  * {@code SelChImpl.getFDVal()}, reachable because the agent opens {@code sun.nio.ch} to itself
  * through {@link Instrumentation#redefineModule} — one {@code getsockopt} per accepted connection,
- * no scan of {@code /proc/self/fd}. Connections of other kinds (blocking {@code Socket}s, Netty's
- * epoll channels) are not measured.
+ * no scan of {@code /proc/self/fd}. Netty's native epoll accept hands over the new descriptor
+ * itself (histogram only: no JFR event, the listener's address is not at hand). Blocking {@code
+ * Socket}s are not measured.
  */
 final class AcceptWaitRecorder implements Recorder.ConnectionObserver {
   private final MethodHandle fdVal;
@@ -73,15 +74,19 @@ final class AcceptWaitRecorder implements Recorder.ConnectionObserver {
 
   @Override
   public void accepted(Object connection) {
-    if (failed || !(connection instanceof SocketChannel) || !selChImpl.isInstance(connection)) {
+    if (failed) {
       return;
     }
-    SocketChannel ch = (SocketChannel) connection;
+    SocketChannel ch = connection instanceof SocketChannel c && selChImpl.isInstance(c) ? c : null;
+    if (ch == null && !(connection instanceof Integer)) {
+      return;
+    }
     try {
-      int fd = (int) fdVal.invoke(ch);
+      int fd = ch != null ? (int) fdVal.invoke(ch) : (Integer) connection;
       long waited = TcpInfo.ofFd(fd).lastDataRecv();
       histogram.record(waited);
-      if (jfr && ch.getLocalAddress() instanceof InetSocketAddress local) {
+      // a bare descriptor (Netty epoll) has no local address at hand: histogram only
+      if (jfr && ch != null && ch.getLocalAddress() instanceof InetSocketAddress local) {
         RainbarrelJfr.acceptWait(format(local), waited);
       }
     } catch (Throwable t) {

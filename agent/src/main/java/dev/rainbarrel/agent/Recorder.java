@@ -30,8 +30,9 @@ public final class Recorder implements Sink {
   @FunctionalInterface
   public interface ConnectionObserver {
     /**
-     * @param connection a {@code java.nio.channels.SocketChannel}, a {@code java.net.SocketImpl}
-     *     or a server-specific channel object; must not be retained
+     * @param connection a {@code java.nio.channels.SocketChannel}, a {@code java.net.SocketImpl},
+     *     a file descriptor as an {@code Integer} (Netty epoll) or a server-specific channel object;
+     *     must not be retained
      */
     void accepted(Object connection);
   }

@@ -14,8 +14,9 @@ public interface Sink {
    * A connection was accepted.
    *
    * @param connection the accepted {@code java.nio.channels.SocketChannel}, or the {@code
-   *     java.net.SocketImpl} of a classic {@code ServerSocket}, or a Netty channel: the hook point for
-   *     per-connection measurements such as {@code TCP_INFO}
+   *     java.net.SocketImpl} of a classic {@code ServerSocket}, or the new socket's file descriptor
+   *     as an {@code Integer} (Netty's native epoll accept): the hook point for per-connection
+   *     measurements such as {@code TCP_INFO}
    */
   void accepted(Object connection);
 

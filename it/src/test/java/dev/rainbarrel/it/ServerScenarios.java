@@ -214,6 +214,20 @@ final class ServerScenarios {
   }
 
   /** Every connection the test opened was accepted (and counted) by the JDK accept hook. */
+  /**
+   * JDK 22+: one {@code accept_wait} sample per accepted connection (TCP_INFO of the new socket);
+   * before 22 none at all.
+   */
+  void acceptWaitPerConnection(Jdk jdk) throws Exception {
+    Map<String, Long> m = counters.read();
+    if (jdk == Jdk.JDK25) {
+      assertTrue(m.getOrDefault("accept_wait.count", 0L) >= connections,
+          name + ": accept_wait samples " + m.get("accept_wait.count") + " < connections " + connections);
+    } else {
+      assertEquals(0L, m.getOrDefault("accept_wait.count", 0L), name + ": no TCP_INFO before JDK 22 " + m);
+    }
+  }
+
   void acceptedConnections() throws Exception {
     Map<String, Long> m = counters.read();
     assertTrue(m.getOrDefault("accepted", 0L) >= connections,

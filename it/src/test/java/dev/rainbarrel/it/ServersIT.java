@@ -140,18 +140,18 @@ class ServersIT {
     String cp = IsolatedServer.compileTestSource("netty42", classes, "dev/rainbarrel/it/apps/NettyApp.java");
     for (String transport : List.of("nio", "epoll")) {
       Path file = tmp.resolve("netty42-" + transport + ".barrel");
-      netty(ChildServer.start(jdk, NettyApp.class.getName(), cp, "file=" + file,
+      netty(jdk, ChildServer.start(jdk, NettyApp.class.getName(), cp, "file=" + file,
           List.of("-Dtransport=" + transport, "-Dio.netty.noUnsafe=true")), "Netty 4.2 " + transport + " on " + jdk, file);
     }
   }
 
   private void netty(Jdk jdk, String transport) throws Exception {
     Path file = tmp.resolve("netty.barrel");
-    netty(ChildServer.start(jdk, NettyApp.class, "file=" + file,
+    netty(jdk, ChildServer.start(jdk, NettyApp.class, "file=" + file,
         List.of("-Dtransport=" + transport, "-Dio.netty.noUnsafe=true")), "Netty 4.1 " + transport + " on " + jdk, file);
   }
 
-  private void netty(ChildServer started, String name, Path file) throws Exception {
+  private void netty(Jdk jdk, ChildServer started, String name, Path file) throws Exception {
     try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
       sc.plainRequests(false);
@@ -162,6 +162,7 @@ class ServersIT {
       sc.handlerException(-1); // the handler closes the connection on exceptions
       sc.clientAbort();
       sc.acceptedConnections();
+      sc.acceptWaitPerConnection(jdk); // NIO: the SocketChannel; epoll: the native descriptor
     }
   }
 

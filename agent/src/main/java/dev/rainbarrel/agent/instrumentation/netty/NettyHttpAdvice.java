@@ -87,9 +87,10 @@ public final class NettyHttpAdvice {
     private EpollAccept() {}
 
     @Advice.OnMethodExit(suppress = Throwable.class)
-    public static void exit(@Advice.Return Object child) {
+    public static void exit(@Advice.Argument(0) int fd, @Advice.Return Object child) {
       if (child != null) {
-        Bridge.accepted(child);
+        // the native channel has no JDK SocketChannel: hand over its descriptor for TCP_INFO
+        Bridge.accepted(Integer.valueOf(fd));
       }
     }
   }

@@ -167,7 +167,9 @@ class BarrelMultiProcessTest {
         child.kill9();
       }
       long deadline = System.nanoTime() + 10_000_000_000L;
-      while (survivor.slotsUsed() != 1 && System.nanoTime() < deadline) {
+      // the reaper frees the slots inside reclaimDeadOwners() and adds to reclaimed() after it
+      // returns: wait for both, or the count can be read in between
+      while ((survivor.slotsUsed() != 1 || reaper.reclaimed() != 2) && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
       assertEquals(1, survivor.slotsUsed(), "only the file-owned counter is left");

@@ -186,46 +186,33 @@ final class NetlinkSampler22 implements ListenerSampler {
 
   @Override
   public Map<String, ListenerStats> sample(List<ListenAddress> addresses) throws IOException {
-    ensureOpen();
-    rowsLastSample = 0;
-    Map<String, ListenerStats> out = new LinkedHashMap<>();
-    ProcListenerSampler.split(addresses, tcpQ, unixQ, out);
-    if (!tcpQ.isEmpty()) {
-      tally.startQuery(tcpQ, true);
-      // phase 1: listeners on the requested ports (listening hash only: cheap)
-      boolean v4 = tally.wantsFamily(TcpTally.AF_INET);
-      long listen4 = v4 ? dumpTcp(TcpTally.AF_INET, tcpQ, LISTEN, true) : 0;
-      long listen6 = dumpTcp(TcpTally.AF_INET6, tcpQ, LISTEN, true);
-      // phase 2: connections, walking the established hash only for families that listen there
-      if (listen4 > 0) {
-        dumpTcp(TcpTally.AF_INET, tcpQ, ESTABLISHED, false);
-      }
-      if (listen6 > 0) {
-        dumpTcp(TcpTally.AF_INET6, tcpQ, ESTABLISHED, false);
-      }
-      tally.putQueryResults(out);
-    }
-    if (!unixQ.isEmpty()) {
-      unixTally.startQuery(unixQ, true);
-      dumpUnix();
-      unixTally.putQueryResults(out);
-    }
-    return out;
+    return sample(addresses, false);
   }
 
   /** Phase 1 only: LISTEN sockets on the requested ports (the listening hash, not the connections). */
   @Override
   public Map<String, ListenerStats> sampleQueues(List<ListenAddress> addresses) throws IOException {
+    return sample(addresses, true);
+  }
+
+  private Map<String, ListenerStats> sample(List<ListenAddress> addresses, boolean queuesOnly) throws IOException {
     ensureOpen();
     rowsLastSample = 0;
     Map<String, ListenerStats> out = new LinkedHashMap<>();
     ProcListenerSampler.split(addresses, tcpQ, unixQ, out);
     if (!tcpQ.isEmpty()) {
-      tally.startQuery(tcpQ, true, false);
-      if (tally.wantsFamily(TcpTally.AF_INET)) {
-        dumpTcp(TcpTally.AF_INET, tcpQ, LISTEN, true);
+      tally.startQuery(tcpQ, true, !queuesOnly);
+      // phase 1: listeners on the requested ports (listening hash only: cheap)
+      boolean v4 = tally.wantsFamily(TcpTally.AF_INET);
+      long listen4 = v4 ? dumpTcp(TcpTally.AF_INET, tcpQ, LISTEN, true) : 0;
+      long listen6 = dumpTcp(TcpTally.AF_INET6, tcpQ, LISTEN, true);
+      // phase 2: connections, walking the established hash only for families that listen there
+      if (!queuesOnly && listen4 > 0) {
+        dumpTcp(TcpTally.AF_INET, tcpQ, ESTABLISHED, false);
       }
-      dumpTcp(TcpTally.AF_INET6, tcpQ, LISTEN, true);
+      if (!queuesOnly && listen6 > 0) {
+        dumpTcp(TcpTally.AF_INET6, tcpQ, ESTABLISHED, false);
+      }
       tally.putQueryResults(out);
     }
     if (!unixQ.isEmpty()) {

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The part of premain that runs beside the host's {@code main}, on the daemon thread {@code
- * rainbarrel-start}: installing the hooks (loading and running ByteBuddy: most of the agent's
+ * rainbarrel-start}: installing the hooks (the larger part of the agent's
  * start-up cost) and {@code accept_wait}, then the other {@link AgentServices}. The {@link
  * StartGate} keeps the host's listeners from opening until the hooks and {@code accept_wait} are in -
  * and, when {@code http=} or {@code jolokia=} asks for an

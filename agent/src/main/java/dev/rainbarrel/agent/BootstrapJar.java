@@ -1,8 +1,9 @@
 package dev.rainbarrel.agent;
 
+import dev.rainbarrel.agent.instrumentation.Instrumentations;
+import dev.rainbarrel.agent.instrumentation.weave.SuppressingAdvice;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -17,8 +18,9 @@ import java.util.stream.Stream;
 
 /**
  * Puts the bridge package ({@code dev.rainbarrel.bootstrap}: a handful of small classes, nothing
- * shaded, no dependencies) on the bootstrap class path, so that advice inlined into any class of
- * any class loader - including {@code java.base} - can call it.
+ * shaded, no dependencies) on the bootstrap class path, so that advice in any class loader can
+ * call it, together with the advice classes of the hooks in JDK classes ({@code java.base}, {@code
+ * jdk.httpserver}), which can only find classes there.
  *
  * <p>The classes are copied from the agent jar into a private temporary jar (directory 0700,
  * deleted at exit) which is appended with {@link Instrumentation#appendToBootstrapClassLoaderSearch}.
@@ -59,32 +61,12 @@ final class BootstrapJar {
     Path source = agentLocation();
     int count = 0;
     try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(out))) {
-      if (Files.isDirectory(source)) { // running from target/classes (unit tests)
-        Path pkg = source.resolve(PACKAGE_PATH);
-        try (Stream<Path> files = Files.list(pkg)) {
-          for (Path f : (Iterable<Path>) files::iterator) {
-            if (f.getFileName().toString().endsWith(".class")) {
-              jar.putNextEntry(new JarEntry(PACKAGE_PATH + f.getFileName()));
-              Files.copy(f, jar);
-              jar.closeEntry();
-              count++;
-            }
-          }
-        }
-      } else {
-        try (JarFile agent = new JarFile(source.toFile())) {
-          Enumeration<JarEntry> entries = agent.entries();
-          while (entries.hasMoreElements()) {
-            JarEntry e = entries.nextElement();
-            if (e.getName().startsWith(PACKAGE_PATH) && e.getName().endsWith(".class")) {
-              jar.putNextEntry(new JarEntry(e.getName()));
-              try (InputStream in = agent.getInputStream(e)) {
-                copy(in, jar);
-              }
-              jar.closeEntry();
-              count++;
-            }
-          }
+      for (java.util.Map.Entry<String, byte[]> e : bootstrapClasses(source).entrySet()) {
+        jar.putNextEntry(new JarEntry(e.getKey()));
+        jar.write(e.getValue());
+        jar.closeEntry();
+        if (e.getKey().startsWith(PACKAGE_PATH)) {
+          count++;
         }
       }
     }
@@ -92,6 +74,61 @@ final class BootstrapJar {
       throw new IOException("no bridge classes (" + PACKAGE_PATH + ") found in " + source);
     }
     return out;
+  }
+
+  /**
+   * The class files for the bootstrap path, by entry name: the bridge package as it is, and the
+   * advice classes of the JDK hooks ({@link Instrumentations#JDK_ADVICE}) with their catch-alls
+   * added, as {@code HelperInjector} does for advice defined in other loaders.
+   */
+  static java.util.Map<String, byte[]> bootstrapClasses(Path source) throws IOException {
+    java.util.Map<String, byte[]> out = new java.util.TreeMap<>();
+    if (Files.isDirectory(source)) { // running from target/classes (unit tests)
+      try (Stream<Path> files = Files.walk(source)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          String name = source.relativize(f).toString().replace(java.io.File.separatorChar, '/');
+          if (wanted(name)) {
+            out.put(name, entry(name, Files.readAllBytes(f)));
+          }
+        }
+      }
+    } else {
+      try (JarFile agent = new JarFile(source.toFile())) {
+        Enumeration<JarEntry> entries = agent.entries();
+        while (entries.hasMoreElements()) {
+          JarEntry e = entries.nextElement();
+          if (wanted(e.getName())) {
+            try (InputStream in = agent.getInputStream(e)) {
+              out.put(e.getName(), entry(e.getName(), in.readAllBytes()));
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static boolean wanted(String entry) {
+    if (!entry.endsWith(".class")) {
+      return false;
+    }
+    if (entry.startsWith(PACKAGE_PATH) && entry.indexOf('/', PACKAGE_PATH.length()) < 0) {
+      return true;
+    }
+    return jdkAdvice(entry);
+  }
+
+  private static boolean jdkAdvice(String entry) {
+    for (String prefix : Instrumentations.JDK_ADVICE) {
+      if (entry.startsWith(prefix) && (entry.startsWith(prefix + "$") || entry.equals(prefix + ".class"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static byte[] entry(String name, byte[] classFile) {
+    return jdkAdvice(name) ? SuppressingAdvice.rewrite(classFile) : classFile;
   }
 
   /**
@@ -115,13 +152,6 @@ final class BootstrapJar {
       }
     }
     return Files.createTempDirectory("rainbarrel-bootstrap", owner);
-  }
-
-  private static void copy(InputStream in, OutputStream out) throws IOException {
-    byte[] buf = new byte[8192];
-    for (int n; (n = in.read(buf)) > 0; ) {
-      out.write(buf, 0, n);
-    }
   }
 
   private static Path agentLocation() throws IOException {

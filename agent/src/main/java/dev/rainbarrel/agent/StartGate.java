@@ -11,12 +11,12 @@ import java.util.concurrent.TimeUnit;
  * Holds back the host's first listening socket until the hooks are installed, so that the hook
  * installation can run beside the host's {@code main} and still no connection or request is missed.
  *
- * <p>A plain {@link ClassFileTransformer} (no ByteBuddy: it is registered at premain, where every
+ * <p>A plain {@link ClassFileTransformer} (registered at premain, where every
  * millisecond counts) that waits, on the thread that loads one of the listener classes below, until
  * {@link #open()} is called. A server cannot accept a connection before it has loaded its listener
  * class, and classes loaded before the hooks were installed are retransformed by the installation.
  * The gate is registered as retransformation-incapable: the JVM calls such transformers before the
- * retransformation-capable ones (ByteBuddy's), so the class that waited here is then seen by the
+ * retransformation-capable ones (the hooks' {@code HookTransformer}), so the class that waited here is then seen by the
  * hooks installed meanwhile. The {@code rainbarrel-start} thread itself passes (the agent's own
  * endpoints listen too). After {@link #MAX_WAIT_SECONDS} the gate gives up with one line and the host
  * goes on; counting then starts when the hooks are in.
@@ -44,7 +44,7 @@ final class StartGate implements ClassFileTransformer {
 
   /** Registers a closed gate; {@code starter} (set later by {@link #passing}) is let through. */
   static StartGate register(Instrumentation inst) {
-    // Make the JVM create the agent's retransformation-capable environment now: ByteBuddy's
+    // Make the JVM create the agent's retransformation-capable environment now: the hooks'
     // transformer joins it later, and the JVM must already know it when a gated load goes on.
     ClassFileTransformer none = new ClassFileTransformer() {};
     inst.addTransformer(none, true);

@@ -1,9 +1,9 @@
 package dev.rainbarrel.bootstrap;
 
 /**
- * The static hooks that instrumented server code calls. Advice is inlined into the server's own
- * classes, which can only see classes of their own class loaders; this class is put on the
- * bootstrap class path so every class loader sees it, and it delegates to the agent's {@link Sink}.
+ * The static hooks that instrumented server code calls. Advice classes are defined in the server's
+ * own class loaders (or on the bootstrap path for JDK classes) and can only see classes of those
+ * loaders; this class is put on the bootstrap class path so every class loader sees it, and it delegates to the agent's {@link Sink}.
  *
  * <p>Rules every method keeps: no allocation once a thread has its {@link ThreadState}; never
  * throws; when the sink throws once, recording turns off for good and one line goes to stderr (the

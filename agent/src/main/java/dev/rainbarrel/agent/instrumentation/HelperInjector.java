@@ -1,6 +1,6 @@
 package dev.rainbarrel.agent.instrumentation;
 
-import dev.rainbarrel.agent.AgentLog;
+import dev.rainbarrel.agent.instrumentation.weave.SuppressingAdvice;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
@@ -13,8 +13,9 @@ import java.util.Set;
 import java.util.WeakHashMap;
 
 /**
- * Defines helper classes (e.g. an {@code AsyncListener}) in the class loader of an instrumented
- * type, because they implement that loader's copy of a server API. Uses {@code
+ * Defines advice and helper classes (e.g. an {@code AsyncListener}) in the class loader of an
+ * instrumented type, because they use that loader's copy of a server API. Advice classes are
+ * defined as {@link SuppressingAdvice} rewrote them. Uses {@code
  * ClassLoader.defineClass}, made accessible by opening {@code java.lang} to the agent's module
  * through {@link Instrumentation#redefineModule} (no {@code Unsafe}).
  */
@@ -23,6 +24,7 @@ public final class HelperInjector {
   private final Method defineClass;
   private final ClassLoader agentLoader = HelperInjector.class.getClassLoader();
   private final Map<ClassLoader, Set<String>> injected = new WeakHashMap<>();
+  private final Map<String, byte[]> rewritten = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** @throws ReflectiveOperationException if {@code ClassLoader.defineClass} cannot be opened */
   public HelperInjector(Instrumentation inst) throws ReflectiveOperationException {
@@ -45,7 +47,7 @@ public final class HelperInjector {
         if (done.contains(name)) {
           continue;
         }
-        byte[] bytes = read(name);
+        byte[] bytes = bytes(name);
         try {
           defineClass.invoke(loader, name, bytes, 0, bytes.length, HelperInjector.class.getProtectionDomain());
         } catch (ReflectiveOperationException e) {
@@ -59,16 +61,21 @@ public final class HelperInjector {
     }
   }
 
-  private byte[] read(String name) {
+  /** The class file to define: advice methods wrapped in their catch-all, computed once per class. */
+  private byte[] bytes(String name) {
+    return rewritten.computeIfAbsent(name, n -> SuppressingAdvice.rewrite(readClassFile(agentLoader, n)));
+  }
+
+  /** A class file of the agent jar, by binary name; {@link IllegalStateException} if missing. */
+  public static byte[] readClassFile(ClassLoader agentLoader, String name) {
     String resource = name.replace('.', '/') + ".class";
     try (InputStream in = agentLoader.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("helper class " + resource + " missing from the agent jar");
+        throw new IllegalStateException("class " + resource + " missing from the agent jar");
       }
       return in.readAllBytes();
     } catch (IOException e) {
-      AgentLog.error("cannot read helper " + resource + ": " + e);
-      throw new IllegalStateException(e);
+      throw new IllegalStateException("cannot read " + resource + " from the agent jar: " + e, e);
     }
   }
 }

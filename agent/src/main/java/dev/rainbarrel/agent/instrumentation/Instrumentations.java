@@ -1,8 +1,5 @@
 package dev.rainbarrel.agent.instrumentation;
 
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-
 import dev.rainbarrel.agent.AgentLog;
 import dev.rainbarrel.agent.instrumentation.accept.JdkAcceptInstrumentation;
 import dev.rainbarrel.agent.instrumentation.jdkhttp.JdkHttpFilterChainInstrumentation;
@@ -13,23 +10,17 @@ import dev.rainbarrel.agent.instrumentation.servlet.JakartaStartAsyncInstrumenta
 import dev.rainbarrel.agent.instrumentation.servlet.JavaxServletInstrumentation;
 import dev.rainbarrel.agent.instrumentation.servlet.JavaxStartAsyncInstrumentation;
 import dev.rainbarrel.agent.instrumentation.tomcat.TomcatCommitInstrumentation;
+import dev.rainbarrel.agent.instrumentation.weave.HookTransformer;
 import dev.rainbarrel.bootstrap.Bridge;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.utility.JavaModule;
 
-/** Installs every enabled {@link TypeInstrumentation} with one ByteBuddy {@link AgentBuilder}. */
+/**
+ * Installs every enabled {@link TypeInstrumentation} through one {@link HookTransformer} (plain
+ * ASM: no code generator to load, no type pool; see docs/AGENT.md, "How hooks are woven").
+ */
 public final class Instrumentations {
 
   private Instrumentations() {}
@@ -58,9 +49,19 @@ public final class Instrumentations {
   }
 
   /**
+   * Advice classes whose hooks are in JDK classes (bootstrap and platform loaders): {@code
+   * BootstrapJar} puts them, with the bridge, on the bootstrap class path, since they cannot be
+   * defined in those loaders. Prefixes of class-file paths in the agent jar.
+   */
+  public static final List<String> JDK_ADVICE = List.of(
+      "dev/rainbarrel/agent/instrumentation/accept/AcceptAdvice",
+      "dev/rainbarrel/agent/instrumentation/jdkhttp/JdkHttpAdvice");
+
+  /**
    * Installs the hooks whose {@link TypeInstrumentation#server()} is in {@code servers} ({@code
-   * tomcat} and {@code jetty} bring {@code servlet} along); classes already loaded (dynamic attach)
-   * are retransformed.
+   * tomcat} and {@code jetty} bring {@code servlet} along); classes already loaded (dynamic attach,
+   * or JDK classes at premain) are retransformed. A hook whose advice cannot be read is reported
+   * and left out; the others are installed.
    *
    * @return the names of the hooks installed
    */
@@ -71,99 +72,22 @@ public final class Instrumentations {
     }
     ClassLoader agentLoader = Instrumentations.class.getClassLoader();
     HelperInjector injector = new HelperInjector(inst);
-    Advice.ExceptionHandler onAdviceFailure = new Advice.ExceptionHandler.Simple(MethodInvocation.invoke(
-        new MethodDescription.ForLoadedMethod(Bridge.class.getMethod("adviceFailed", Throwable.class))));
-    AgentBuilder builder = newAgentBuilder()
-        .disableClassFormatChanges()
-        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-        .with(new LoadedCandidates())
-        .with(new PerLoaderTypePoolCache())
-        .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-        .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
-        .with(new ErrorListener())
-        .ignore(new JdkOutsideTargets())
-        .or(ignoredByName())
-        .assureReadEdgeTo(inst, Bridge.class);
+    List<HookTransformer.Prepared> prepared = new ArrayList<>();
     List<String> installed = new ArrayList<>();
     for (TypeInstrumentation ti : all()) {
       if (!on.contains(ti.server())) {
         continue;
       }
-      AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice()
-          .include(agentLoader)
-          .withExceptionHandler(onAdviceFailure);
-      for (TypeInstrumentation.Hook hook : ti.hooks()) {
-        advice = advice.advice(hook.methods(), hook.adviceClass());
+      try {
+        prepared.add(new HookTransformer.Prepared(ti, agentLoader));
+        installed.add(ti.getClass().getSimpleName());
+      } catch (RuntimeException e) {
+        AgentLog.error(ti.getClass().getSimpleName() + " not installed: " + e.getMessage());
       }
-      List<String> helpers = ti.helpers();
-      AgentBuilder.Identified.Extendable ext = builder.type(ti.typeMatcher(), ti.classLoaderMatcher())
-          .transform((b, type, loader, module, pd) -> {
-            injector.inject(loader, helpers);
-            return b;
-          })
-          .transform(advice);
-      builder = ext;
-      installed.add(ti.getClass().getSimpleName());
     }
-    builder.installOn(inst);
+    HookTransformer transformer = new HookTransformer(prepared, injector, inst, Bridge.class.getModule());
+    inst.addTransformer(transformer, true);
+    transformer.retransformLoaded();
     return installed;
-  }
-
-  /**
-   * The name prefixes of {@link LoadedCandidates#IGNORED_PREFIXES}, then synthetic classes: names
-   * first, because a name is known without parsing the class file and modifiers are not.
-   */
-  private static ElementMatcher.Junction<TypeDescription> ignoredByName() {
-    ElementMatcher.Junction<TypeDescription> m = nameStartsWith(LoadedCandidates.IGNORED_PREFIXES.get(0));
-    for (String prefix : LoadedCandidates.IGNORED_PREFIXES.subList(1, LoadedCandidates.IGNORED_PREFIXES.size())) {
-      m = m.or(nameStartsWith(prefix));
-    }
-    return m.or(isSynthetic());
-  }
-
-  /**
-   * ByteBuddy's default initialisation strategy probes {@code Unsafe} in a static initialiser
-   * (JDK 24+ prints a warning for that). The agent needs no initialisation (NoOp below), so the
-   * probe is switched off by ByteBuddy's own property, only while the builder is created.
-   */
-  private static AgentBuilder newAgentBuilder() {
-    String key = "net.bytebuddy.nexus.disabled"; // relocated together with ByteBuddy by the shade plugin
-    String old = System.getProperty(key);
-    System.setProperty(key, "true");
-    try {
-      return new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED));
-    } finally {
-      if (old == null) {
-        System.clearProperty(key);
-      } else {
-        System.setProperty(key, old);
-      }
-    }
-  }
-
-  /**
-   * Ignores every class of the bootstrap and platform loaders except the JDK classes the agent
-   * hooks (accept paths, the JDK HttpServer): matching them all is most of the startup cost.
-   */
-  static final class JdkOutsideTargets implements AgentBuilder.RawMatcher {
-    private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
-
-    @Override
-    public boolean matches(TypeDescription type, ClassLoader loader,
-        JavaModule module, Class<?> beingRedefined, java.security.ProtectionDomain pd) {
-      return (loader == null || loader == PLATFORM) && !LoadedCandidates.JDK_TARGETS.contains(type.getName());
-    }
-  }
-
-  /** One line per type that could not be instrumented; the rest keeps working. */
-  static final class ErrorListener extends AgentBuilder.Listener.Adapter {
-    private final Set<String> reported = ConcurrentHashMap.newKeySet();
-
-    @Override
-    public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable t) {
-      if (reported.add(typeName)) {
-        AgentLog.error("could not instrument " + typeName + " (" + t + "); that hook is off");
-      }
-    }
   }
 }

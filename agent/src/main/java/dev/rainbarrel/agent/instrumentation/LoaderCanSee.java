@@ -2,14 +2,13 @@ package dev.rainbarrel.agent.instrumentation;
 
 import java.util.Map;
 import java.util.WeakHashMap;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * Matches class loaders (never the bootstrap loader) that can see a resource, e.g. {@code
- * jakarta/servlet/Servlet.class}: the cheap pre-check before an expensive super-type matcher.
- * Answers are cached per loader (weakly: loaders of undeployed applications can go away).
+ * Whether a class loader (never the bootstrap loader) can see a class, e.g. {@code
+ * jakarta/servlet/Servlet.class}: the cheap pre-check before reading any class hierarchy. Answers
+ * are cached per loader (weakly: loaders of undeployed applications can go away).
  */
-public final class LoaderCanSee extends ElementMatcher.Junction.AbstractBase<ClassLoader> {
+public final class LoaderCanSee {
 
   private final String resource;
   private final Map<ClassLoader, Boolean> cache = new WeakHashMap<>();
@@ -19,7 +18,7 @@ public final class LoaderCanSee extends ElementMatcher.Junction.AbstractBase<Cla
     this.resource = className.replace('.', '/') + ".class";
   }
 
-  @Override
+  /** Whether {@code loader} finds the class file. */
   public boolean matches(ClassLoader loader) {
     if (loader == null) {
       return false;

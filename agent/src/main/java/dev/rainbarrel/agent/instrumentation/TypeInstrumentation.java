@@ -1,40 +1,55 @@
 package dev.rainbarrel.agent.instrumentation;
 
 import java.util.List;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.matcher.ElementMatchers;
+import java.util.Set;
 
 /**
- * One hook: which types, which methods, which advice class (by name: advice is inlined, never
- * loaded into the agent's class loader, so it may reference the server's types). OpenTelemetry
- * agent style: one implementation per hook, one folder per server.
+ * One hook: which classes, which of their methods, which advice class (by name: the advice is
+ * never loaded into the agent's class loader but defined in the hooked class's own loader, so it
+ * may use the server's types). OpenTelemetry agent style: one implementation per hook, one folder
+ * per server.
+ *
+ * <p>Classes are chosen by exact name ({@link #typeNames()}) or, for APIs with many
+ * implementations such as the servlet API, by super type ({@link #superTypes()}): then only
+ * classes whose loader can see {@link #requiredClass()} and whose class file contains one of the
+ * hooked methods' types are parsed, and only their hierarchy is read.
  */
 public interface TypeInstrumentation {
 
   /** The {@code servers=} name that switches this hook on. */
   String server();
 
-  /** The types to transform. Keep it cheap: it runs for every class loaded. */
-  ElementMatcher<? super TypeDescription> typeMatcher();
-
-  /** Class loaders worth looking at (e.g. those that can see the servlet API). */
-  default ElementMatcher<? super ClassLoader> classLoaderMatcher() {
-    return ElementMatchers.any();
+  /** Binary names of the classes to transform (empty when {@link #superTypes()} chooses). */
+  default Set<String> typeNames() {
+    return Set.of();
   }
 
-  /** Method matcher → advice class name, applied in order. */
+  /** Transform every class (not interface) that has one of these super types (binary names). */
+  default Set<String> superTypes() {
+    return Set.of();
+  }
+
+  /** ... unless it also has one of these. */
+  default Set<String> excludedSuperTypes() {
+    return Set.of();
+  }
+
+  /** For {@link #superTypes()}: a class the class loader must see, or null. */
+  default String requiredClass() {
+    return null;
+  }
+
+  /** Methods and the advice class (binary name) for them; the first matching hook applies. */
   List<Hook> hooks();
 
   /**
    * Classes (by binary name, from the agent jar) to define in the transformed type's class loader
-   * before the advice runs there, e.g. an {@code AsyncListener} implementation.
+   * besides the advice classes, e.g. an {@code AsyncListener} implementation.
    */
   default List<String> helpers() {
     return List.of();
   }
 
-  /** A method matcher and the advice inlined into the matching methods. */
-  record Hook(ElementMatcher<? super MethodDescription> methods, String adviceClass) {}
+  /** A method matcher and the advice called from the matching methods. */
+  record Hook(MethodMatch methods, String adviceClass) {}
 }

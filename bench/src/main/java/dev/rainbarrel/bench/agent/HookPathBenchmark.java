@@ -10,7 +10,7 @@ import org.openjdk.jmh.annotations.*;
 
 /**
  * What the agent's advice costs per request: the same {@link Bridge} calls, in the same order, as
- * the inlined advice makes, into the agent's real {@link Recorder} on a real Barrel file (the
+ * the advice methods make, into the agent's real {@link Recorder} on a real Barrel file (the
  * {@code calling}/{@code writing} gauges, the {@code requests} and status-class counters and the
  * {@code request_duration} histogram). Targets (issue 4): at most 100 ns and 0 B/op with {@code
  * -prof gc}.

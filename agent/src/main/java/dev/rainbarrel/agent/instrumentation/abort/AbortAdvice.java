@@ -1,7 +1,7 @@
 package dev.rainbarrel.agent.instrumentation.abort;
 
 import dev.rainbarrel.bootstrap.Bridge;
-import net.bytebuddy.asm.Advice;
+import dev.rainbarrel.agent.instrumentation.Advice;
 
 /**
  * The constructor of a server's "client went away" exception: the request this thread is handling
@@ -12,7 +12,7 @@ public final class AbortAdvice {
 
   private AbortAdvice() {}
 
-  @Advice.OnMethodExit(suppress = Throwable.class)
+  @Advice.OnMethodExit
   public static void exit() {
     Bridge.abortedCurrent();
   }

@@ -1,12 +1,9 @@
 package dev.rainbarrel.agent.instrumentation.abort;
 
-import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-
+import dev.rainbarrel.agent.instrumentation.MethodMatch;
 import dev.rainbarrel.agent.instrumentation.TypeInstrumentation;
 import java.util.List;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
+import java.util.Set;
 
 /**
  * Tomcat's {@code ClientAbortException} and Jetty's {@code EofException}: both are created exactly
@@ -20,13 +17,13 @@ public final class ClientAbortInstrumentation implements TypeInstrumentation {
   }
 
   @Override
-  public ElementMatcher<? super TypeDescription> typeMatcher() {
-    return named("org.apache.catalina.connector.ClientAbortException")
-        .or(named("org.eclipse.jetty.io.EofException"));
+  public Set<String> typeNames() {
+    return Set.of("org.apache.catalina.connector.ClientAbortException", "org.eclipse.jetty.io.EofException");
   }
 
   @Override
   public List<Hook> hooks() {
-    return List.of(new Hook(isConstructor(), "dev.rainbarrel.agent.instrumentation.abort.AbortAdvice"));
+    return List.of(
+        new Hook(MethodMatch.constructor(-1), "dev.rainbarrel.agent.instrumentation.abort.AbortAdvice"));
   }
 }

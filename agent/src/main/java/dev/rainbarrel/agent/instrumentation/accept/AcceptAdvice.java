@@ -1,7 +1,7 @@
 package dev.rainbarrel.agent.instrumentation.accept;
 
 import dev.rainbarrel.bootstrap.Bridge;
-import net.bytebuddy.asm.Advice;
+import dev.rainbarrel.agent.instrumentation.Advice;
 
 /** Advice for the JDK's accept paths: one call per accepted connection. */
 public final class AcceptAdvice {
@@ -16,7 +16,7 @@ public final class AcceptAdvice {
   public static final class FinishAccept {
     private FinishAccept() {}
 
-    @Advice.OnMethodExit(suppress = Throwable.class)
+    @Advice.OnMethodExit
     public static void exit(@Advice.Return Object channel) {
       if (channel != null) {
         Bridge.accepted(channel);
@@ -28,7 +28,7 @@ public final class AcceptAdvice {
   public static final class SocketImplAccept {
     private SocketImplAccept() {}
 
-    @Advice.OnMethodExit(suppress = Throwable.class)
+    @Advice.OnMethodExit
     public static void exit(@Advice.Argument(0) Object socketImpl) {
       Bridge.accepted(socketImpl);
     }

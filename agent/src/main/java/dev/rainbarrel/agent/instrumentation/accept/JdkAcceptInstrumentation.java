@@ -1,12 +1,9 @@
 package dev.rainbarrel.agent.instrumentation.accept;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
+import dev.rainbarrel.agent.instrumentation.MethodMatch;
 import dev.rainbarrel.agent.instrumentation.TypeInstrumentation;
 import java.util.List;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
+import java.util.Set;
 
 /**
  * Counts accepted connections in the JDK itself, so every server built on {@code
@@ -21,14 +18,14 @@ public final class JdkAcceptInstrumentation implements TypeInstrumentation {
   }
 
   @Override
-  public ElementMatcher<? super TypeDescription> typeMatcher() {
-    return named("sun.nio.ch.ServerSocketChannelImpl").or(named("sun.nio.ch.NioSocketImpl"));
+  public Set<String> typeNames() {
+    return Set.of("sun.nio.ch.ServerSocketChannelImpl", "sun.nio.ch.NioSocketImpl");
   }
 
   @Override
   public List<Hook> hooks() {
     return List.of(
-        new Hook(named("finishAccept").and(takesArguments(2)), AcceptAdvice.FinishAccept.class.getName()),
-        new Hook(named("accept").and(takesArguments(1)), AcceptAdvice.SocketImplAccept.class.getName()));
+        new Hook(MethodMatch.named("finishAccept", 2), AcceptAdvice.FinishAccept.class.getName()),
+        new Hook(MethodMatch.named("accept", 1), AcceptAdvice.SocketImplAccept.class.getName()));
   }
 }

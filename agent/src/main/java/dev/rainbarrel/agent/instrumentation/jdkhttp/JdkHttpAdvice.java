@@ -1,7 +1,7 @@
 package dev.rainbarrel.agent.instrumentation.jdkhttp;
 
 import dev.rainbarrel.bootstrap.Bridge;
-import net.bytebuddy.asm.Advice;
+import dev.rainbarrel.agent.instrumentation.Advice;
 
 /**
  * Advice for {@code com.sun.net.httpserver} (package {@code sun.net.httpserver}). The tracking key
@@ -15,7 +15,7 @@ public final class JdkHttpAdvice {
   public static final class ExchangeCreated {
     private ExchangeCreated() {}
 
-    @Advice.OnMethodExit(suppress = Throwable.class)
+    @Advice.OnMethodExit
     public static void exit(@Advice.This Object exchange) {
       Bridge.track(exchange);
     }
@@ -28,7 +28,7 @@ public final class JdkHttpAdvice {
   public static final class SendResponseHeaders {
     private SendResponseHeaders() {}
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
+    @Advice.OnMethodEnter
     public static void enter(
         @Advice.This Object exchange,
         @Advice.Argument(0) int code,
@@ -46,7 +46,7 @@ public final class JdkHttpAdvice {
   public static final class Close {
     private Close() {}
 
-    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    @Advice.OnMethodExit(onThrowable = true)
     public static void exit(
         @Advice.This Object exchange, @Advice.FieldValue("writefinished") boolean finished) {
       if (!finished) {
@@ -62,7 +62,7 @@ public final class JdkHttpAdvice {
   public static final class WriteFinished {
     private WriteFinished() {}
 
-    @Advice.OnMethodExit(suppress = Throwable.class)
+    @Advice.OnMethodExit
     public static void exit(@Advice.Argument(0) Object exchange) {
       Bridge.end(exchange, -1, false);
     }
@@ -75,12 +75,12 @@ public final class JdkHttpAdvice {
   public static final class DoFilter {
     private DoFilter() {}
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
+    @Advice.OnMethodEnter
     public static void enter() {
       Bridge.enter(null, null, false);
     }
 
-    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    @Advice.OnMethodExit(onThrowable = true)
     public static void exit(@Advice.Thrown Throwable thrown) {
       Object exchange = Bridge.exit();
       if (exchange != null && thrown != null) {

@@ -1,12 +1,9 @@
 package dev.rainbarrel.agent.instrumentation.jdkhttp;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
+import dev.rainbarrel.agent.instrumentation.MethodMatch;
 import dev.rainbarrel.agent.instrumentation.TypeInstrumentation;
 import java.util.List;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
+import java.util.Set;
 
 /** {@code com.sun.net.httpserver.Filter.Chain}: the filters and handler of one exchange. */
 public final class JdkHttpFilterChainInstrumentation implements TypeInstrumentation {
@@ -17,12 +14,13 @@ public final class JdkHttpFilterChainInstrumentation implements TypeInstrumentat
   }
 
   @Override
-  public ElementMatcher<? super TypeDescription> typeMatcher() {
-    return named("com.sun.net.httpserver.Filter$Chain");
+  public Set<String> typeNames() {
+    return Set.of("com.sun.net.httpserver.Filter$Chain");
   }
 
   @Override
   public List<Hook> hooks() {
-    return List.of(new Hook(named("doFilter").and(takesArguments(1)), JdkHttpAdvice.DoFilter.class.getName()));
+    return List.of(
+        new Hook(MethodMatch.named("doFilter", 1), JdkHttpAdvice.DoFilter.class.getName()));
   }
 }

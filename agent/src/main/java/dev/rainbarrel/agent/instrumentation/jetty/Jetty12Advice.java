@@ -1,7 +1,7 @@
 package dev.rainbarrel.agent.instrumentation.jetty;
 
 import dev.rainbarrel.bootstrap.Bridge;
-import net.bytebuddy.asm.Advice;
+import dev.rainbarrel.agent.instrumentation.Advice;
 import org.eclipse.jetty.server.Request;
 
 /**
@@ -19,12 +19,12 @@ public final class Jetty12Advice {
   public static final class Handle {
     private Handle() {}
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
+    @Advice.OnMethodEnter
     public static void enter(@Advice.Argument(0) Request request, @Advice.Argument(1) Object response) {
       Bridge.enter(Request.unWrap(request), response, true);
     }
 
-    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    @Advice.OnMethodExit(onThrowable = true)
     public static void exit() {
       Bridge.exit(); // the callback ends the request, possibly later and elsewhere
     }
@@ -34,7 +34,7 @@ public final class Jetty12Advice {
   public static final class PrepareResponse {
     private PrepareResponse() {}
 
-    @Advice.OnMethodExit(suppress = Throwable.class)
+    @Advice.OnMethodExit
     public static void exit(@Advice.FieldValue("_request") Object request, @Advice.FieldValue("_status") int status) {
       Bridge.commit(request, status);
     }
@@ -44,7 +44,7 @@ public final class Jetty12Advice {
   public static final class Succeeded {
     private Succeeded() {}
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
+    @Advice.OnMethodEnter
     public static void enter(@Advice.FieldValue("_request") Object request) {
       Bridge.end(request, -1, false);
     }
@@ -54,7 +54,7 @@ public final class Jetty12Advice {
   public static final class Failed {
     private Failed() {}
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
+    @Advice.OnMethodEnter
     public static void enter(@Advice.FieldValue("_request") Object request) {
       Bridge.end(request, 500, true);
     }

@@ -1,15 +1,16 @@
 package dev.rainbarrel.agent.instrumentation.jetty;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
+import dev.rainbarrel.agent.instrumentation.MethodMatch;
 import dev.rainbarrel.agent.instrumentation.TypeInstrumentation;
 import java.util.List;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
+import java.util.Set;
 
 /** Jetty 12 {@code HttpChannelState}: response commit and the request's callback. */
 public final class Jetty12ChannelInstrumentation implements TypeInstrumentation {
+
+  private static final String RESPONSE = "org.eclipse.jetty.server.internal.HttpChannelState$ChannelResponse";
+  private static final String CALLBACK = "org.eclipse.jetty.server.internal.HttpChannelState$ChannelCallback";
+  private static final String A = "dev.rainbarrel.agent.instrumentation.jetty.Jetty12Advice$";
 
   @Override
   public String server() {
@@ -17,21 +18,15 @@ public final class Jetty12ChannelInstrumentation implements TypeInstrumentation 
   }
 
   @Override
-  public ElementMatcher<? super TypeDescription> typeMatcher() {
-    return named("org.eclipse.jetty.server.internal.HttpChannelState$ChannelResponse")
-        .or(named("org.eclipse.jetty.server.internal.HttpChannelState$ChannelCallback"));
+  public Set<String> typeNames() {
+    return Set.of(RESPONSE, CALLBACK);
   }
 
   @Override
   public List<Hook> hooks() {
-    String a = "dev.rainbarrel.agent.instrumentation.jetty.Jetty12Advice$";
     return List.of(
-        new Hook(named("lockedPrepareResponse").and(takesArguments(2)), a + "PrepareResponse"),
-        new Hook(named("succeeded").and(takesArguments(0))
-            .and(net.bytebuddy.matcher.ElementMatchers.isDeclaredBy(
-                named("org.eclipse.jetty.server.internal.HttpChannelState$ChannelCallback"))), a + "Succeeded"),
-        new Hook(named("failed").and(takesArguments(1))
-            .and(net.bytebuddy.matcher.ElementMatchers.isDeclaredBy(
-                named("org.eclipse.jetty.server.internal.HttpChannelState$ChannelCallback"))), a + "Failed"));
+        new Hook(MethodMatch.named("lockedPrepareResponse", 2).declaredBy(RESPONSE), A + "PrepareResponse"),
+        new Hook(MethodMatch.named("succeeded", 0).declaredBy(CALLBACK), A + "Succeeded"),
+        new Hook(MethodMatch.named("failed", 1).declaredBy(CALLBACK), A + "Failed"));
   }
 }

@@ -1,7 +1,7 @@
 package dev.rainbarrel.agent.instrumentation.jetty;
 
 import dev.rainbarrel.bootstrap.Bridge;
-import net.bytebuddy.asm.Advice;
+import dev.rainbarrel.agent.instrumentation.Advice;
 import org.eclipse.jetty.http.MetaData;
 
 /**
@@ -30,12 +30,12 @@ public final class Jetty9Advice {
   public static final class Handle {
     private Handle() {}
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
+    @Advice.OnMethodEnter
     public static void enter(@Advice.FieldValue("_request") Object request, @Advice.FieldValue("_response") Object response) {
       Bridge.enter(request, response, true);
     }
 
-    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    @Advice.OnMethodExit(onThrowable = true)
     public static void exit() {
       Bridge.exit(); // onCompleted ends the request, inside this frame or in a later dispatch
     }
@@ -45,7 +45,7 @@ public final class Jetty9Advice {
   public static final class Commit {
     private Commit() {}
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
+    @Advice.OnMethodEnter
     public static void enter(@Advice.FieldValue("_request") Object request, @Advice.Argument(0) MetaData.Response info) {
       Bridge.commit(request, info != null ? info.getStatus() : -1);
     }
@@ -55,7 +55,7 @@ public final class Jetty9Advice {
   public static final class HandleException {
     private HandleException() {}
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
+    @Advice.OnMethodEnter
     public static void enter() {
       Bridge.abortedCurrent();
     }
@@ -65,7 +65,7 @@ public final class Jetty9Advice {
   public static final class Completed {
     private Completed() {}
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
+    @Advice.OnMethodEnter
     public static void enter(@Advice.FieldValue("_request") Object request) {
       Bridge.end(request, -1, false); // the status the commit recorded
     }

@@ -1,16 +1,9 @@
 package dev.rainbarrel.agent.instrumentation.jetty;
 
-import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.isInterface;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.not;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
+import dev.rainbarrel.agent.instrumentation.MethodMatch;
 import dev.rainbarrel.agent.instrumentation.TypeInstrumentation;
 import java.util.List;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
+import java.util.Set;
 
 /**
  * Jetty 9.4-11 {@code HttpChannel} (a class there; Jetty 12's interface of the same name is not
@@ -25,18 +18,18 @@ public final class Jetty9ChannelInstrumentation implements TypeInstrumentation {
   }
 
   @Override
-  public ElementMatcher<? super TypeDescription> typeMatcher() {
-    return named("org.eclipse.jetty.server.HttpChannel").and(not(isInterface()));
+  public Set<String> typeNames() {
+    return Set.of("org.eclipse.jetty.server.HttpChannel");
   }
+
+  private static final String A = "dev.rainbarrel.agent.instrumentation.jetty.Jetty9Advice$";
 
   @Override
   public List<Hook> hooks() {
-    String a = "dev.rainbarrel.agent.instrumentation.jetty.Jetty9Advice$";
     return List.of(
-        new Hook(named("handle").and(takesArguments(0)).and(not(isAbstract())), a + "Handle"),
-        new Hook(named("commit").and(takesArguments(1))
-            .and(takesArgument(0, named("org.eclipse.jetty.http.MetaData$Response"))), a + "Commit"),
-        new Hook(named("handleException").and(takesArguments(1)), a + "HandleException"),
-        new Hook(named("onCompleted").and(takesArguments(0)).and(not(isAbstract())), a + "Completed"));
+        new Hook(MethodMatch.named("handle", 0), A + "Handle"),
+        new Hook(MethodMatch.named("commit", 1).withArgument(0, "org.eclipse.jetty.http.MetaData$Response"), A + "Commit"),
+        new Hook(MethodMatch.named("handleException", 1), A + "HandleException"),
+        new Hook(MethodMatch.named("onCompleted", 0), A + "Completed"));
   }
 }

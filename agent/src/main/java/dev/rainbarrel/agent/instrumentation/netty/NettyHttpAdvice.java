@@ -8,7 +8,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.List;
-import net.bytebuddy.asm.Advice;
+import dev.rainbarrel.agent.instrumentation.Advice;
 
 /**
  * Netty 4.1/4.2 HTTP codec advice. The tracking key is the {@code Channel}: HTTP/1.1 answers in
@@ -25,7 +25,7 @@ public final class NettyHttpAdvice {
   public static final class Decode {
     private Decode() {}
 
-    @Advice.OnMethodExit(suppress = Throwable.class)
+    @Advice.OnMethodExit
     public static void exit(
         @Advice.This Object decoder,
         @Advice.Argument(0) ChannelHandlerContext ctx,
@@ -47,7 +47,7 @@ public final class NettyHttpAdvice {
   public static final class DecodeLast {
     private DecodeLast() {}
 
-    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    @Advice.OnMethodExit(onThrowable = true)
     public static void exit(@Advice.This Object decoder, @Advice.Argument(0) ChannelHandlerContext ctx) {
       if (decoder instanceof HttpRequestDecoder) {
         Bridge.endAll(ctx.channel(), -1, true); // pipelined requests queued behind it too
@@ -62,7 +62,7 @@ public final class NettyHttpAdvice {
   public static final class Encode {
     private Encode() {}
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
+    @Advice.OnMethodEnter
     public static void enter(
         @Advice.This Object encoder,
         @Advice.Argument(0) ChannelHandlerContext ctx,
@@ -86,7 +86,7 @@ public final class NettyHttpAdvice {
   public static final class EpollAccept {
     private EpollAccept() {}
 
-    @Advice.OnMethodExit(suppress = Throwable.class)
+    @Advice.OnMethodExit
     public static void exit(@Advice.Argument(0) int fd, @Advice.Return Object child) {
       if (child != null) {
         // the native channel has no JDK SocketChannel: hand over its descriptor for TCP_INFO

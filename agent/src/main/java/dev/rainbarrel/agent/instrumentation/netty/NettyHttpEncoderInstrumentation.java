@@ -1,12 +1,9 @@
 package dev.rainbarrel.agent.instrumentation.netty;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
+import dev.rainbarrel.agent.instrumentation.MethodMatch;
 import dev.rainbarrel.agent.instrumentation.TypeInstrumentation;
 import java.util.List;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
+import java.util.Set;
 
 /**
  * Netty's {@code HttpObjectEncoder.encode}: every outbound HTTP message passes it once (the 4.1.x
@@ -23,13 +20,13 @@ public final class NettyHttpEncoderInstrumentation implements TypeInstrumentatio
   }
 
   @Override
-  public ElementMatcher<? super TypeDescription> typeMatcher() {
-    return named("io.netty.handler.codec.http.HttpObjectEncoder");
+  public Set<String> typeNames() {
+    return Set.of("io.netty.handler.codec.http.HttpObjectEncoder");
   }
 
   @Override
   public List<Hook> hooks() {
-    return List.of(new Hook(named("encode").and(takesArguments(3)),
-        "dev.rainbarrel.agent.instrumentation.netty.NettyHttpAdvice$Encode"));
+    return List.of(
+        new Hook(MethodMatch.named("encode", 3), "dev.rainbarrel.agent.instrumentation.netty.NettyHttpAdvice$Encode"));
   }
 }

@@ -4,7 +4,7 @@ import dev.rainbarrel.bootstrap.Bridge;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
-import net.bytebuddy.asm.Advice;
+import dev.rainbarrel.agent.instrumentation.Advice;
 
 /**
  * {@code ServletRequest.startAsync} in the container's request class: registers the shared
@@ -15,7 +15,7 @@ public final class JakartaStartAsyncAdvice {
 
   private JakartaStartAsyncAdvice() {}
 
-  @Advice.OnMethodExit(suppress = Throwable.class)
+  @Advice.OnMethodExit
   public static void exit(@Advice.Return AsyncContext context) {
     Object request = Bridge.currentRequest();
     Object response = Bridge.currentResponse();

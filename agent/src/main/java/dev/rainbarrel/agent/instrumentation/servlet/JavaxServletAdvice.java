@@ -6,7 +6,7 @@ import javax.servlet.ServletRequest;
 import javax.servlet.ServletRequestWrapper;
 import javax.servlet.ServletResponse;
 import javax.servlet.http.HttpServletResponse;
-import net.bytebuddy.asm.Advice;
+import dev.rainbarrel.agent.instrumentation.Advice;
 
 /**
  * {@code javax.servlet}: {@code Servlet.service} and {@code Filter.doFilter}. The outermost frame on
@@ -21,7 +21,7 @@ public final class JavaxServletAdvice {
 
   private JavaxServletAdvice() {}
 
-  @Advice.OnMethodEnter(suppress = Throwable.class)
+  @Advice.OnMethodEnter
   public static void enter(@Advice.Argument(0) ServletRequest request, @Advice.Argument(1) ServletResponse response) {
     if (Bridge.currentRequest() != null) {
       Bridge.enter(null, null, false); // nested frame: depth only
@@ -35,7 +35,7 @@ public final class JavaxServletAdvice {
     Bridge.enter(key, response, type == DispatcherType.REQUEST || type == DispatcherType.ASYNC);
   }
 
-  @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+  @Advice.OnMethodExit(onThrowable = true)
   public static void exit(
       @Advice.Argument(0) ServletRequest request,
       @Advice.Argument(1) ServletResponse response,

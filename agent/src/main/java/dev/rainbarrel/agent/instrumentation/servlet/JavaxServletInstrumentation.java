@@ -1,29 +1,15 @@
 package dev.rainbarrel.agent.instrumentation.servlet;
 
-import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
-import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
-import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.isInterface;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.not;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
-import dev.rainbarrel.agent.instrumentation.LoaderCanSee;
+import dev.rainbarrel.agent.instrumentation.MethodMatch;
 import dev.rainbarrel.agent.instrumentation.TypeInstrumentation;
 import java.util.List;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
+import java.util.Set;
 
 /** {@code javax.servlet.Servlet.service} and {@code Filter.doFilter} implementations. */
 public final class JavaxServletInstrumentation implements TypeInstrumentation {
 
   private static final String REQUEST = "javax.servlet.ServletRequest";
-  private static final ElementMatcher.Junction<MethodDescription> SERVICE = named("service")
-      .and(takesArguments(2)).and(takesArgument(0, named(REQUEST))).and(not(isAbstract()));
-  private static final ElementMatcher.Junction<MethodDescription> DO_FILTER = named("doFilter")
-      .and(takesArguments(3)).and(takesArgument(0, named(REQUEST))).and(not(isAbstract()));
+  private static final String ADVICE = "dev.rainbarrel.agent.instrumentation.servlet.JavaxServletAdvice";
 
   @Override
   public String server() {
@@ -31,23 +17,19 @@ public final class JavaxServletInstrumentation implements TypeInstrumentation {
   }
 
   @Override
-  public ElementMatcher<? super ClassLoader> classLoaderMatcher() {
-    return new LoaderCanSee("javax.servlet.Servlet");
+  public String requiredClass() {
+    return "javax.servlet.Servlet";
   }
 
   @Override
-  public ElementMatcher<? super TypeDescription> typeMatcher() {
-    // declaresMethod first: it reads only this class file, while hasSuperType resolves the whole
-    // hierarchy; a class that declares neither hooked method gets no advice anyway.
-    return not(isInterface())
-        .and(declaresMethod(SERVICE.or(DO_FILTER)))
-        .and(hasSuperType(named("javax.servlet.Servlet").or(named("javax.servlet.Filter"))));
+  public Set<String> superTypes() {
+    return Set.of("javax.servlet.Servlet", "javax.servlet.Filter");
   }
 
   @Override
   public List<Hook> hooks() {
     return List.of(
-        new Hook(SERVICE, "dev.rainbarrel.agent.instrumentation.servlet.JavaxServletAdvice"),
-        new Hook(DO_FILTER, "dev.rainbarrel.agent.instrumentation.servlet.JavaxServletAdvice"));
+        new Hook(MethodMatch.named("service", 2).withArgument(0, REQUEST), ADVICE),
+        new Hook(MethodMatch.named("doFilter", 3).withArgument(0, REQUEST), ADVICE));
   }
 }

@@ -1,25 +1,12 @@
 package dev.rainbarrel.agent.instrumentation.servlet;
 
-import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
-import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
-import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.isInterface;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.not;
-import static net.bytebuddy.matcher.ElementMatchers.returns;
-
-import dev.rainbarrel.agent.instrumentation.LoaderCanSee;
+import dev.rainbarrel.agent.instrumentation.MethodMatch;
 import dev.rainbarrel.agent.instrumentation.TypeInstrumentation;
 import java.util.List;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
+import java.util.Set;
 
 /** The container's {@code javax.servlet.ServletRequest.startAsync} (wrappers excluded). */
 public final class JavaxStartAsyncInstrumentation implements TypeInstrumentation {
-
-  private static final ElementMatcher.Junction<MethodDescription> START_ASYNC = named("startAsync")
-      .and(returns(named("javax.servlet.AsyncContext"))).and(not(isAbstract()));
 
   @Override
   public String server() {
@@ -27,21 +14,24 @@ public final class JavaxStartAsyncInstrumentation implements TypeInstrumentation
   }
 
   @Override
-  public ElementMatcher<? super ClassLoader> classLoaderMatcher() {
-    return new LoaderCanSee("javax.servlet.AsyncContext");
+  public String requiredClass() {
+    return "javax.servlet.AsyncContext";
   }
 
   @Override
-  public ElementMatcher<? super TypeDescription> typeMatcher() {
-    return not(isInterface())
-        .and(declaresMethod(START_ASYNC)) // this class file only: cheap, before the hierarchy
-        .and(hasSuperType(named("javax.servlet.ServletRequest")))
-        .and(not(hasSuperType(named("javax.servlet.ServletRequestWrapper"))));
+  public Set<String> superTypes() {
+    return Set.of("javax.servlet.ServletRequest");
+  }
+
+  @Override
+  public Set<String> excludedSuperTypes() {
+    return Set.of("javax.servlet.ServletRequestWrapper");
   }
 
   @Override
   public List<Hook> hooks() {
-    return List.of(new Hook(START_ASYNC, "dev.rainbarrel.agent.instrumentation.servlet.JavaxStartAsyncAdvice"));
+    return List.of(new Hook(MethodMatch.named("startAsync", -1).returning("javax.servlet.AsyncContext"),
+        "dev.rainbarrel.agent.instrumentation.servlet.JavaxStartAsyncAdvice"));
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.rainbarrel.agent.instrumentation.tomcat;
 
 import dev.rainbarrel.bootstrap.Bridge;
-import net.bytebuddy.asm.Advice;
+import dev.rainbarrel.agent.instrumentation.Advice;
 
 /**
  * {@code org.apache.coyote.Response.commit()} (Tomcat 10.1.x+; {@code sendHeaders()} in older releases, which the newer ones keep as a delegating alias - the bridge counts one commit per request): Tomcat commits the response. Attributed to the
@@ -12,7 +12,7 @@ public final class TomcatCommitAdvice {
 
   private TomcatCommitAdvice() {}
 
-  @Advice.OnMethodEnter(suppress = Throwable.class)
+  @Advice.OnMethodEnter
   public static void enter(@Advice.FieldValue("status") int status) {
     Bridge.commit(null, status);
   }

@@ -1,12 +1,9 @@
 package dev.rainbarrel.agent.instrumentation.tomcat;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
+import dev.rainbarrel.agent.instrumentation.MethodMatch;
 import dev.rainbarrel.agent.instrumentation.TypeInstrumentation;
 import java.util.List;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
+import java.util.Set;
 
 /** Tomcat's response commit, for {@code writing} (requests themselves come from the servlet hooks). */
 public final class TomcatCommitInstrumentation implements TypeInstrumentation {
@@ -17,13 +14,14 @@ public final class TomcatCommitInstrumentation implements TypeInstrumentation {
   }
 
   @Override
-  public ElementMatcher<? super TypeDescription> typeMatcher() {
-    return named("org.apache.coyote.Response");
+  public Set<String> typeNames() {
+    return Set.of("org.apache.coyote.Response");
   }
 
   @Override
   public List<Hook> hooks() {
-    return List.of(new Hook(named("commit").or(named("sendHeaders")).and(takesArguments(0)),
-        "dev.rainbarrel.agent.instrumentation.tomcat.TomcatCommitAdvice"));
+    return List.of(
+        new Hook(MethodMatch.named("commit", 0), "dev.rainbarrel.agent.instrumentation.tomcat.TomcatCommitAdvice"),
+        new Hook(MethodMatch.named("sendHeaders", 0), "dev.rainbarrel.agent.instrumentation.tomcat.TomcatCommitAdvice"));
   }
 }

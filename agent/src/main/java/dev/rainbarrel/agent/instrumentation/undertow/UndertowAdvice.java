@@ -3,7 +3,7 @@ package dev.rainbarrel.agent.instrumentation.undertow;
 import dev.rainbarrel.bootstrap.Bridge;
 import io.undertow.server.DefaultResponseListener;
 import io.undertow.server.HttpServerExchange;
-import net.bytebuddy.asm.Advice;
+import dev.rainbarrel.agent.instrumentation.Advice;
 
 /**
  * Undertow 2.x. The tracking key is the {@code HttpServerExchange}. Every root-handler run (the
@@ -19,12 +19,12 @@ public final class UndertowAdvice {
   public static final class RootHandler {
     private RootHandler() {}
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
+    @Advice.OnMethodEnter
     public static void enter(@Advice.Argument(1) Object exchange) {
       Bridge.enter(exchange, null, true);
     }
 
-    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    @Advice.OnMethodExit(onThrowable = true)
     public static void exit(@Advice.Argument(1) HttpServerExchange exchange) {
       Object key = Bridge.exit();
       if (key != null && exchange.isComplete()) {
@@ -39,7 +39,7 @@ public final class UndertowAdvice {
   public static final class StartResponse {
     private StartResponse() {}
 
-    @Advice.OnMethodExit(suppress = Throwable.class)
+    @Advice.OnMethodExit
     public static void exit(@Advice.This HttpServerExchange exchange) {
       Bridge.commit(exchange, exchange.getStatusCode());
     }
@@ -54,7 +54,7 @@ public final class UndertowAdvice {
   public static final class Complete {
     private Complete() {}
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
+    @Advice.OnMethodEnter
     public static void enter(@Advice.This HttpServerExchange exchange) {
       if (Bridge.currentRequest() != exchange) {
         Bridge.end(exchange, exchange.getStatusCode(),

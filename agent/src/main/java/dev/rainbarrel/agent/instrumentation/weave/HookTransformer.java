@@ -1,0 +1,312 @@
+package dev.rainbarrel.agent.instrumentation.weave;
+
+import dev.rainbarrel.agent.AgentLog;
+import dev.rainbarrel.agent.instrumentation.HelperInjector;
+import dev.rainbarrel.agent.instrumentation.LoaderCanSee;
+import dev.rainbarrel.agent.instrumentation.MethodMatch;
+import dev.rainbarrel.agent.instrumentation.TypeInstrumentation;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * The agent's one {@link ClassFileTransformer}. For each class being loaded (or retransformed) it
+ * decides cheaply whether any hook could apply, and only then parses the class:
+ *
+ * <ol>
+ *   <li>hooks by exact class name: one hash lookup;
+ *   <li>hooks by super type (servlet API): only for class loaders that can see the API, and only
+ *       for class files that contain the hooked method's parameter or return type as bytes (it must
+ *       be in the method's descriptor); then the super types are read from class files ({@link
+ *       SuperTypes});
+ *   <li>{@link HookWeaver} adds the advice calls; the advice and helper classes are defined in the
+ *       class's loader first ({@link HelperInjector}; JDK classes find theirs on the bootstrap
+ *       path), and a named module gets a read edge to them.
+ * </ol>
+ *
+ * <p>Any failure leaves the class as it was and is reported once per class: a hook that fails
+ * turns itself off for that class and never breaks the host.
+ */
+public final class HookTransformer implements ClassFileTransformer {
+
+  /** Name prefixes (internal form) never hooked by super type. */
+  static final List<String> IGNORED_PREFIXES = List.of(
+      "dev/rainbarrel/", "java/", "javax/management/", "jdk/", "sun/", "com/sun/", "org/objectweb/asm/");
+
+  private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
+
+  private final Map<String, List<Prepared>> byName = new HashMap<>();
+  private final List<Prepared> bySuperType = new ArrayList<>();
+  private final HelperInjector injector;
+  private final Instrumentation inst;
+  private final Module bridgeModule;
+  private final Set<String> reported = ConcurrentHashMap.newKeySet();
+
+  /** One instrumentation, ready to weave. */
+  public static final class Prepared {
+    final TypeInstrumentation instrumentation;
+    final List<HookWeaver.WovenHook> hooks = new ArrayList<>();
+    final List<String> classesToDefine = new ArrayList<>();
+    final Set<String> superTypes = new HashSet<>();
+    final Set<String> excludedSuperTypes = new HashSet<>();
+    final LoaderCanSee canSee;
+    final byte[][] needles;
+
+    /**
+     * Reads the advice classes from {@code agentLoader}; {@link IllegalArgumentException} if one is
+     * missing or malformed.
+     */
+    public Prepared(TypeInstrumentation ti, ClassLoader agentLoader) {
+      this.instrumentation = ti;
+      Set<String> needleSet = new HashSet<>();
+      boolean anyMethod = false;
+      for (TypeInstrumentation.Hook h : ti.hooks()) {
+        AdviceClass advice = AdviceClass.read(HelperInjector.readClassFile(agentLoader, h.adviceClass()));
+        hooks.add(new HookWeaver.WovenHook(h.methods(), advice, h.adviceClass()));
+        if (!classesToDefine.contains(h.adviceClass())) {
+          classesToDefine.add(h.adviceClass());
+        }
+        String needle = h.methods().requiredDescriptor();
+        if (needle == null) {
+          anyMethod = true;
+        } else {
+          needleSet.add(needle);
+        }
+      }
+      for (String helper : ti.helpers()) {
+        if (!classesToDefine.contains(helper)) {
+          classesToDefine.add(helper);
+        }
+      }
+      for (String s : ti.superTypes()) {
+        superTypes.add(s.replace('.', '/'));
+      }
+      for (String s : ti.excludedSuperTypes()) {
+        excludedSuperTypes.add(s.replace('.', '/'));
+      }
+      canSee = ti.requiredClass() == null ? null : new LoaderCanSee(ti.requiredClass());
+      if (anyMethod) {
+        needles = null;
+      } else {
+        needles = new byte[needleSet.size()][];
+        int i = 0;
+        for (String n : needleSet) {
+          needles[i++] = n.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+      }
+    }
+
+    boolean loaderSees(ClassLoader loader) {
+      return loader != null && (canSee == null || canSee.matches(loader));
+    }
+
+    boolean mayDeclareHookedMethod(byte[] classFile) {
+      if (needles == null) {
+        return true;
+      }
+      for (byte[] n : needles) {
+        if (ByteSearch.contains(classFile, n)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  public HookTransformer(List<Prepared> prepared, HelperInjector injector, Instrumentation inst, Module bridgeModule) {
+    this.injector = injector;
+    this.inst = inst;
+    this.bridgeModule = bridgeModule;
+    for (Prepared p : prepared) {
+      for (String name : p.instrumentation.typeNames()) {
+        byName.computeIfAbsent(name.replace('.', '/'), k -> new ArrayList<>()).add(p);
+      }
+      if (!p.superTypes.isEmpty()) {
+        bySuperType.add(p);
+      }
+    }
+  }
+
+  private final SuperTypes superTypes = new SuperTypes();
+
+  @Override
+  public byte[] transform(Module module, ClassLoader loader, String className, Class<?> beingRedefined,
+      ProtectionDomain pd, byte[] classFile) {
+    if (className == null) {
+      return null;
+    }
+    List<Prepared> exact = byName.get(className);
+    List<Prepared> hierarchy = null;
+    if (!bySuperType.isEmpty() && loader != null && !ignored(className)) {
+      for (Prepared p : bySuperType) {
+        if (p.loaderSees(loader) && p.mayDeclareHookedMethod(classFile)) {
+          if (hierarchy == null) {
+            hierarchy = new ArrayList<>(2);
+          }
+          hierarchy.add(p);
+        }
+      }
+    }
+    if (exact == null && hierarchy == null) {
+      return null;
+    }
+    try {
+      List<Prepared> apply = new ArrayList<>();
+      if (exact != null) {
+        apply.addAll(exact);
+      }
+      if (hierarchy != null) {
+        ClassReader header = new ClassReader(classFile);
+        if ((header.getAccess() & Opcodes.ACC_INTERFACE) == 0) {
+          for (Prepared p : hierarchy) {
+            if (superTypes.hasAny(loader, className, header.getSuperName(), header.getInterfaces(), p.superTypes)
+                && !(p.excludedSuperTypes.size() > 0
+                    && superTypes.hasAny(loader, className, header.getSuperName(), header.getInterfaces(), p.excludedSuperTypes))) {
+              apply.add(p);
+            }
+          }
+        }
+      }
+      if (apply.isEmpty()) {
+        return null;
+      }
+      List<HookWeaver.WovenHook> hooks = new ArrayList<>();
+      List<String> define = new ArrayList<>();
+      for (Prepared p : apply) {
+        hooks.addAll(p.hooks);
+        define.addAll(p.classesToDefine);
+      }
+      byte[] woven = HookWeaver.weave(classFile, hooks, problem -> report(className + "#" + problem, problem));
+      if (woven == null) {
+        return null;
+      }
+      if (loader != null && loader != PLATFORM) {
+        injector.inject(loader, define); // JDK classes: the advice is on the bootstrap path (BootstrapJar)
+      }
+      ensureReads(module, loader);
+      return woven;
+    } catch (Throwable t) {
+      report(className, "could not instrument " + className.replace('/', '.') + " (" + t + "); that hook is off there");
+      return null;
+    }
+  }
+
+  /** The JDK's modules (and any other named module) must read the bridge and the injected advice. */
+  private void ensureReads(Module module, ClassLoader loader) {
+    if (module == null || !module.isNamed()) {
+      return;
+    }
+    Set<Module> reads = new HashSet<>();
+    if (!module.canRead(bridgeModule)) {
+      reads.add(bridgeModule);
+    }
+    if (loader != null && !module.canRead(loader.getUnnamedModule())) {
+      reads.add(loader.getUnnamedModule());
+    }
+    if (!reads.isEmpty()) {
+      inst.redefineModule(module, reads, Map.of(), Map.of(), Set.of(), Map.of());
+    }
+  }
+
+  /**
+   * Retransforms the classes loaded before this transformer was added (all of them at a dynamic
+   * attach; at premain the few JDK classes loaded so far). The transformer must be added first,
+   * so a class loaded meanwhile is not missed.
+   */
+  public void retransformLoaded() {
+    List<Class<?>> batch = new ArrayList<>();
+    for (Class<?> c : inst.getAllLoadedClasses()) {
+      try {
+        if (isCandidate(c)) {
+          batch.add(c);
+        }
+      } catch (Throwable t) {
+        // a class whose hierarchy cannot be walked is not a candidate
+      }
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    try {
+      inst.retransformClasses(batch.toArray(new Class<?>[0]));
+    } catch (Throwable batchFailure) {
+      for (Class<?> c : batch) {
+        try {
+          inst.retransformClasses(c);
+        } catch (Throwable t) {
+          report(c.getName(), "could not instrument " + c.getName() + " (" + t + "); that hook is off there");
+        }
+      }
+    }
+  }
+
+  boolean isCandidate(Class<?> c) {
+    if (c.isArray() || c.isPrimitive() || !inst.isModifiableClass(c)) {
+      return false;
+    }
+    String internal = c.getName().replace('.', '/');
+    if (byName.containsKey(internal)) {
+      return true;
+    }
+    ClassLoader loader = c.getClassLoader();
+    if (bySuperType.isEmpty() || loader == null || c.isInterface() || ignored(internal)) {
+      return false;
+    }
+    for (Prepared p : bySuperType) {
+      if (p.loaderSees(loader) && hasLoadedSuperType(c, p.superTypes) && !hasLoadedSuperType(c, p.excludedSuperTypes)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean hasLoadedSuperType(Class<?> c, Set<String> internalNames) {
+    if (internalNames.isEmpty()) {
+      return false;
+    }
+    ArrayDeque<Class<?>> todo = new ArrayDeque<>();
+    todo.add(c);
+    Set<Class<?>> seen = new HashSet<>();
+    while (!todo.isEmpty()) {
+      Class<?> t = todo.poll();
+      if (!seen.add(t)) {
+        continue;
+      }
+      if (internalNames.contains(t.getName().replace('.', '/'))) {
+        return true;
+      }
+      if (t.getSuperclass() != null) {
+        todo.add(t.getSuperclass());
+      }
+      for (Class<?> i : t.getInterfaces()) {
+        todo.add(i);
+      }
+    }
+    return false;
+  }
+
+  static boolean ignored(String internalName) {
+    for (String prefix : IGNORED_PREFIXES) {
+      if (internalName.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void report(String key, String message) {
+    if (reported.add(key)) {
+      AgentLog.error(message);
+    }
+  }
+}

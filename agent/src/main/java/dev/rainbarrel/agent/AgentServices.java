@@ -67,6 +67,7 @@ final class AgentServices implements AutoCloseable {
   static AgentServices start(AgentOptions options, Recorder recorder, Instrumentation inst, List<String> hooks,
       Object acceptWait) {
     AgentServices s = new AgentServices();
+    StartupClock clock = new StartupClock();
     Barrel barrel = recorder.barrel();
     s.features.put("netlink", orActive(ListenerSampler.netlinkUnavailableReason(), "active (JDK 22+ FFM)"));
 
@@ -82,6 +83,7 @@ final class AgentServices implements AutoCloseable {
     } catch (Throwable t) {
       s.off("watcher", t);
     }
+    clock.mark("watcher");
 
     try {
       s.parts.add(BarrelReaper.start(barrel, REAPER_INTERVAL));
@@ -108,6 +110,7 @@ final class AgentServices implements AutoCloseable {
     // NumberFile: the application's too, whatever its class loader) are added by the MBean and
     // JFR registrations themselves.
     List<AllocatorSource> allocators = List.of();
+    clock.mark("reaper+allocators+deferAccept");
     if (options.jmx()) {
       try {
         AgentInfo.Builder b = AgentInfo.builder().version(version()).startTimeMillis(System.currentTimeMillis())
@@ -118,6 +121,7 @@ final class AgentServices implements AutoCloseable {
         s.off("jmx", t);
       }
     }
+    clock.mark("jmx");
     if (options.jfr()) {
       try {
         s.parts.add(RainbarrelJfr.register(barrel, watcher, allocators));
@@ -128,6 +132,7 @@ final class AgentServices implements AutoCloseable {
         s.off("jfr", t);
       }
     }
+    clock.mark("jfr");
     if (options.http() != null) {
       try {
         InetSocketAddress at = new InetSocketAddress(options.http().host(), options.http().port());
@@ -145,6 +150,8 @@ final class AgentServices implements AutoCloseable {
         s.off("jolokia", t);
       }
     }
+    clock.mark("endpoints");
+    clock.report("services");
     return s;
   }
 

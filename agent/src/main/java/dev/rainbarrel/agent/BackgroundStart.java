@@ -6,32 +6,33 @@ import java.util.List;
 
 /**
  * The part of premain that runs beside the host's {@code main}, on the daemon thread {@code
- * rainbarrel-start}: installing the hooks (the larger part of the agent's
- * start-up cost) and {@code accept_wait}, then the other {@link AgentServices}. The {@link
+ * rainbarrel-start}: opening the Barrel, installing the hooks and {@code accept_wait}, then - once the host's own
+ * start-up has settled ({@link QuietPeriod}) - the other {@link AgentServices}. The {@link
  * StartGate} keeps the host's listeners from opening until the hooks and {@code accept_wait} are in -
  * and, when {@code http=} or {@code jolokia=} asks for an
- * endpoint, until the services (and so that endpoint) are up too. Closing before the services are
+ * endpoint, until the services (and so that endpoint) are up too, without waiting for the host. Closing before the services are
  * up closes them as soon as they are.
  */
 final class BackgroundStart implements Runnable, AutoCloseable {
   private final AgentOptions options;
-  private final Recorder recorder;
   private final Instrumentation inst;
   private final StartGate gate;
+  private final QuietPeriod quiet;
   private AgentServices services;
   private boolean closed;
 
-  private BackgroundStart(AgentOptions options, Recorder recorder, Instrumentation inst, StartGate gate) {
+  private BackgroundStart(AgentOptions options, Instrumentation inst, StartGate gate, QuietPeriod quiet) {
     this.options = options;
-    this.recorder = recorder;
     this.inst = inst;
     this.gate = gate;
+    this.quiet = quiet;
   }
 
   /** Registers the gate and starts {@code rainbarrel-start}. */
-  static BackgroundStart start(AgentOptions options, Recorder recorder, Instrumentation inst) {
+  static BackgroundStart start(AgentOptions options, Instrumentation inst) {
     StartGate gate = StartGate.register(inst);
-    BackgroundStart b = new BackgroundStart(options, recorder, inst, gate);
+    QuietPeriod quiet = QuietPeriod.register(inst);
+    BackgroundStart b = new BackgroundStart(options, inst, gate, quiet);
     Thread t = new Thread(b, "rainbarrel-start"); // a Runnable, not a lambda: the first lambda costs a bootstrap
     t.setDaemon(true);
     gate.passing(t);
@@ -49,6 +50,11 @@ final class BackgroundStart implements Runnable, AutoCloseable {
     StartupClock clock = new StartupClock();
     boolean endpoints = options.http() != null || options.jolokia() != null;
     try {
+      Recorder recorder = Installer.openRecorder(options);
+      if (recorder == null) {
+        return; // the reason was printed; the gate opens below
+      }
+      clock.mark("recorder");
       List<String> hooks;
       try {
         hooks = Instrumentations.install(inst, options.servers());
@@ -62,6 +68,11 @@ final class BackgroundStart implements Runnable, AutoCloseable {
       clock.mark("accept_wait");
       if (!endpoints) {
         gate.open();
+        // the services only read the counters: they start when the host's own start-up settled
+        quiet.awaitSettled();
+        clock.mark("waiting for the host to settle");
+      } else {
+        quiet.close(); // the endpoint must listen before the host does: no waiting
       }
       AgentServices s;
       synchronized (this) {
@@ -81,11 +92,13 @@ final class BackgroundStart implements Runnable, AutoCloseable {
         s.close();
       }
       clock.mark("services");
-      clock.report("background start", "; the host's listener waited " + gate.heldMillis() + " ms");
+      clock.report("background start", "; the host's listener waited " + gate.heldMillis() + " ms; hooks' transformer: "
+          + Instrumentations.transformerCost());
     } catch (Throwable t) { // each part reports its own failures; this is the unexpected rest
       AgentLog.error("agent start failed: " + t);
     } finally {
       gate.open();
+      quiet.close();
     }
   }
 

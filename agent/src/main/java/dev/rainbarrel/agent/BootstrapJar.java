@@ -1,7 +1,6 @@
 package dev.rainbarrel.agent;
 
 import dev.rainbarrel.agent.instrumentation.Instrumentations;
-import dev.rainbarrel.agent.instrumentation.weave.SuppressingAdvice;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
@@ -10,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.CodeSource;
-import java.util.Enumeration;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
@@ -22,8 +20,8 @@ import java.util.stream.Stream;
  * call it, together with the advice classes of the hooks in JDK classes ({@code java.base}, {@code
  * jdk.httpserver}), which can only find classes there.
  *
- * <p>The classes are copied from the agent jar into a private temporary jar (directory 0700,
- * deleted at exit) which is appended with {@link Instrumentation#appendToBootstrapClassLoaderSearch}.
+ * <p>The jar is built with the agent ({@link #NESTED_JAR}) and copied from the agent jar into a
+ * private temporary file (directory 0700, deleted at exit) which is appended with {@link Instrumentation#appendToBootstrapClassLoaderSearch}.
  * A second load of the agent finds the bridge already there and appends nothing.
  */
 final class BootstrapJar {
@@ -53,82 +51,65 @@ final class BootstrapJar {
     }
   }
 
+  /** The bridge jar inside the agent jar (built by the agent module's {@code bridge-jar} execution). */
+  static final String NESTED_JAR = "META-INF/rainbarrel/bootstrap-bridge.jar";
+
   private static Path write() throws IOException {
     Path dir = privateTempDirectory();
     Path out = dir.resolve("rainbarrel-bootstrap.jar");
     dir.toFile().deleteOnExit(); // deleted in reverse order of registration: the jar first, then its directory
     out.toFile().deleteOnExit();
     Path source = agentLocation();
-    int count = 0;
-    try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(out))) {
-      for (java.util.Map.Entry<String, byte[]> e : bootstrapClasses(source).entrySet()) {
-        jar.putNextEntry(new JarEntry(e.getKey()));
-        jar.write(e.getValue());
-        jar.closeEntry();
-        if (e.getKey().startsWith(PACKAGE_PATH)) {
-          count++;
-        }
-      }
+    if (Files.isDirectory(source)) { // running from target/classes (unit tests): build it
+      writeFromClasses(source, out);
+      return out;
     }
-    if (count == 0) {
-      throw new IOException("no bridge classes (" + PACKAGE_PATH + ") found in " + source);
+    // through the agent's own class loader, which has the agent jar open already
+    try (InputStream in = BootstrapJar.class.getClassLoader().getResourceAsStream(NESTED_JAR)) {
+      if (in == null) {
+        throw new IOException("no " + NESTED_JAR + " in " + source);
+      }
+      Files.copy(in, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     return out;
   }
 
   /**
-   * The class files for the bootstrap path, by entry name: the bridge package as it is, and the
-   * advice classes of the JDK hooks ({@link Instrumentations#JDK_ADVICE}) with their catch-alls
-   * added, as {@code HelperInjector} does for advice defined in other loaders.
+   * What the {@code bridge-jar} execution packs, from a class directory: the bridge package and
+   * the advice classes of the JDK hooks ({@link Instrumentations#JDK_ADVICE}).
    */
-  static java.util.Map<String, byte[]> bootstrapClasses(Path source) throws IOException {
-    java.util.Map<String, byte[]> out = new java.util.TreeMap<>();
-    if (Files.isDirectory(source)) { // running from target/classes (unit tests)
-      try (Stream<Path> files = Files.walk(source)) {
-        for (Path f : (Iterable<Path>) files::iterator) {
-          String name = source.relativize(f).toString().replace(java.io.File.separatorChar, '/');
-          if (wanted(name)) {
-            out.put(name, entry(name, Files.readAllBytes(f)));
-          }
-        }
-      }
-    } else {
-      try (JarFile agent = new JarFile(source.toFile())) {
-        Enumeration<JarEntry> entries = agent.entries();
-        while (entries.hasMoreElements()) {
-          JarEntry e = entries.nextElement();
-          if (wanted(e.getName())) {
-            try (InputStream in = agent.getInputStream(e)) {
-              out.put(e.getName(), entry(e.getName(), in.readAllBytes()));
-            }
-          }
+  private static void writeFromClasses(Path classes, Path out) throws IOException {
+    int count = 0;
+    try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(out));
+        Stream<Path> files = Files.walk(classes)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        String name = classes.relativize(f).toString().replace(java.io.File.separatorChar, '/');
+        if (wanted(name)) {
+          jar.putNextEntry(new JarEntry(name));
+          Files.copy(f, jar);
+          jar.closeEntry();
+          count += name.startsWith(PACKAGE_PATH) ? 1 : 0;
         }
       }
     }
-    return out;
+    if (count == 0) {
+      throw new IOException("no bridge classes (" + PACKAGE_PATH + ") found in " + classes);
+    }
   }
 
-  private static boolean wanted(String entry) {
+  static boolean wanted(String entry) {
     if (!entry.endsWith(".class")) {
       return false;
     }
     if (entry.startsWith(PACKAGE_PATH) && entry.indexOf('/', PACKAGE_PATH.length()) < 0) {
       return true;
     }
-    return jdkAdvice(entry);
-  }
-
-  private static boolean jdkAdvice(String entry) {
     for (String prefix : Instrumentations.JDK_ADVICE) {
-      if (entry.startsWith(prefix) && (entry.startsWith(prefix + "$") || entry.equals(prefix + ".class"))) {
+      if (entry.startsWith(prefix + "$") || entry.equals(prefix + ".class")) {
         return true;
       }
     }
     return false;
-  }
-
-  private static byte[] entry(String name, byte[] classFile) {
-    return jdkAdvice(name) ? SuppressingAdvice.rewrite(classFile) : classFile;
   }
 
   /**

@@ -31,6 +31,29 @@ public final class Installer {
       AgentLog.error("the agent is already active in this JVM; this " + (dynamic ? "attach" : "load") + " does nothing");
       return;
     }
+    if (dynamic) { // attach: the hooks are in when the attach returns
+      Recorder r = openRecorder(options);
+      if (r == null) {
+        return;
+      }
+      clock.mark("recorder");
+      List<String> hooks = Instrumentations.install(inst, options.servers());
+      clock.mark("instrumentation");
+      AutoCloseable services = AgentServices.start(options, r, inst, hooks, null);
+      clock.mark("services");
+      addShutdownHook(services);
+    } else { // premain: the Barrel, the hooks and the services go beside main; StartGate holds the first listener
+      addShutdownHook(BackgroundStart.start(options, inst));
+      clock.mark("background");
+    }
+  }
+
+  /**
+   * Opens the Barrel (falling back to the per-pid default file) and connects it to the bridge.
+   *
+   * @return the recorder, or null when the agent stays off (the reason was printed)
+   */
+  static Recorder openRecorder(AgentOptions options) {
     long pid = ProcessHandle.current().pid();
     Path path = options.barrelPath(pid, Barrel.defaultPath(pid));
     Recorder r;
@@ -40,49 +63,53 @@ public final class Installer {
       Path fallback = Barrel.defaultPath(pid);
       if (path.equals(fallback)) {
         AgentLog.error("cannot open " + path + " (" + e.getMessage() + "); the agent stays off");
-        return;
+        return null;
       }
       AgentLog.error("cannot open " + path + " (" + e.getMessage() + "); using " + fallback);
       try {
         r = Recorder.open(fallback);
       } catch (Exception e2) {
         AgentLog.error("cannot open " + fallback + " (" + e2.getMessage() + "); the agent stays off");
-        return;
+        return null;
       }
     }
     if (!Bridge.install(FaultInjection.wrapIfRequested(r))) {
       AgentLog.error("the agent is already active in this JVM; this load does nothing");
-      r.barrel().close();
-      return;
+      try {
+        r.barrel().close();
+      } catch (java.io.IOException ignored) {
+        // ours was never used: nothing to lose
+      }
+      return null;
     }
     recorder = r;
-    clock.mark("recorder");
-    AutoCloseable services;
-    if (dynamic) { // attach: the hooks are in when the attach returns
-      List<String> hooks = Instrumentations.install(inst, options.servers());
-      clock.mark("instrumentation");
-      services = AgentServices.start(options, r, inst, hooks, null);
-      clock.mark("services");
-    } else { // premain: the hooks and services go beside main; StartGate holds the first listener
-      services = BackgroundStart.start(options, r, inst);
-      clock.mark("background");
-    }
-    Recorder active = r;
-    Path file = active.barrel().path();
-    boolean defaultFile = file.equals(Barrel.defaultPath(pid).toAbsolutePath());
-    Thread shutdown = new Thread(() -> {
-      try {
-        services.close();
-      } catch (Exception ignored) {
-        // the JVM is exiting: nothing useful to do
-      }
-      if (defaultFile) {
-        // a per-process file dies with its process, as hsperfdata does; a stable file= path stays
+    return r;
+  }
+
+  /** Closes the services at exit and removes a per-process Barrel file, as hsperfdata goes. */
+  private static void addShutdownHook(AutoCloseable services) {
+    Thread shutdown = new Thread(new Runnable() {
+      @Override
+      public void run() {
         try {
-          // (unlinking is enough: the mappings of threads still running stay valid)
-          java.nio.file.Files.deleteIfExists(file);
+          services.close();
         } catch (Exception ignored) {
           // the JVM is exiting: nothing useful to do
+        }
+        Recorder active = recorder;
+        if (active == null) {
+          return;
+        }
+        Path file = active.barrel().path();
+        long pid = ProcessHandle.current().pid();
+        if (file.equals(Barrel.defaultPath(pid).toAbsolutePath())) {
+          // a per-process file dies with its process; a stable file= path stays
+          // (unlinking is enough: the mappings of threads still running stay valid)
+          try {
+            java.nio.file.Files.deleteIfExists(file);
+          } catch (Exception ignored) {
+            // the JVM is exiting: nothing useful to do
+          }
         }
       }
     }, "rainbarrel-shutdown");

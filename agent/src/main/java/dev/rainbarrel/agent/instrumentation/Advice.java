@@ -17,7 +17,8 @@ import java.lang.annotation.Target;
  * is on the bootstrap path for JDK classes), so it may use the server's types; every advice method
  * body is wrapped in a catch-all when the class is defined ({@link
  * dev.rainbarrel.agent.instrumentation.weave.SuppressingAdvice}), so a throwing advice never
- * reaches the host.
+ * reaches the host. (The advice of JDK classes, {@link Instrumentations#JDK_ADVICE}, goes on the
+ * bootstrap path as compiled and carries its catch-all in the source.)
  */
 public final class Advice {
 

@@ -51,11 +51,21 @@ public final class Instrumentations {
   /**
    * Advice classes whose hooks are in JDK classes (bootstrap and platform loaders): {@code
    * BootstrapJar} puts them, with the bridge, on the bootstrap class path, since they cannot be
-   * defined in those loaders. Prefixes of class-file paths in the agent jar.
+   * defined in those loaders. Prefixes of class-file paths in the agent jar; the agent pom's
+   * {@code bridge-jar} execution packs the same classes (ServersIT's JDK HttpServer rows fail without them), and
+   * their advice methods catch every throwable in their own source.
    */
   public static final List<String> JDK_ADVICE = List.of(
       "dev/rainbarrel/agent/instrumentation/accept/AcceptAdvice",
       "dev/rainbarrel/agent/instrumentation/jdkhttp/JdkHttpAdvice");
+
+  private static volatile HookTransformer installed;
+
+  /** What the hooks' transformer has cost so far ("none" before {@link #install}). */
+  public static String transformerCost() {
+    HookTransformer t = installed;
+    return t == null ? "none" : t.costSoFar();
+  }
 
   /**
    * Installs the hooks whose {@link TypeInstrumentation#server()} is in {@code servers} ({@code
@@ -88,6 +98,7 @@ public final class Instrumentations {
     HookTransformer transformer = new HookTransformer(prepared, injector, inst, Bridge.class.getModule());
     inst.addTransformer(transformer, true);
     transformer.retransformLoaded();
+    Instrumentations.installed = transformer;
     return installed;
   }
 }

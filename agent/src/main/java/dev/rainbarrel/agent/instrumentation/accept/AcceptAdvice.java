@@ -1,7 +1,7 @@
 package dev.rainbarrel.agent.instrumentation.accept;
 
-import dev.rainbarrel.bootstrap.Bridge;
 import dev.rainbarrel.agent.instrumentation.Advice;
+import dev.rainbarrel.bootstrap.Bridge;
 
 /** Advice for the JDK's accept paths: one call per accepted connection. */
 public final class AcceptAdvice {
@@ -18,8 +18,12 @@ public final class AcceptAdvice {
 
     @Advice.OnMethodExit
     public static void exit(@Advice.Return Object channel) {
-      if (channel != null) {
-        Bridge.accepted(channel);
+      try {
+        if (channel != null) {
+          Bridge.accepted(channel);
+        }
+      } catch (Throwable t) { // on the bootstrap path: not rewritten by SuppressingAdvice
+        Bridge.adviceFailed(t);
       }
     }
   }
@@ -30,7 +34,11 @@ public final class AcceptAdvice {
 
     @Advice.OnMethodExit
     public static void exit(@Advice.Argument(0) Object socketImpl) {
-      Bridge.accepted(socketImpl);
+      try {
+        Bridge.accepted(socketImpl);
+      } catch (Throwable t) { // on the bootstrap path: not rewritten by SuppressingAdvice
+        Bridge.adviceFailed(t);
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 package dev.rainbarrel.agent.instrumentation.jdkhttp;
 
-import dev.rainbarrel.bootstrap.Bridge;
 import dev.rainbarrel.agent.instrumentation.Advice;
+import dev.rainbarrel.bootstrap.Bridge;
 
 /**
  * Advice for {@code com.sun.net.httpserver} (package {@code sun.net.httpserver}). The tracking key
@@ -17,7 +17,11 @@ public final class JdkHttpAdvice {
 
     @Advice.OnMethodExit
     public static void exit(@Advice.This Object exchange) {
-      Bridge.track(exchange);
+      try {
+        Bridge.track(exchange);
+      } catch (Throwable t) { // on the bootstrap path: not rewritten by SuppressingAdvice
+        Bridge.adviceFailed(t);
+      }
     }
   }
 
@@ -33,8 +37,12 @@ public final class JdkHttpAdvice {
         @Advice.This Object exchange,
         @Advice.Argument(0) int code,
         @Advice.FieldValue("sentHeaders") boolean sent) {
-      if (!sent) {
-        Bridge.commit(exchange, code);
+      try {
+        if (!sent) {
+          Bridge.commit(exchange, code);
+        }
+      } catch (Throwable t) { // on the bootstrap path: not rewritten by SuppressingAdvice
+        Bridge.adviceFailed(t);
       }
     }
   }
@@ -49,8 +57,12 @@ public final class JdkHttpAdvice {
     @Advice.OnMethodExit(onThrowable = true)
     public static void exit(
         @Advice.This Object exchange, @Advice.FieldValue("writefinished") boolean finished) {
-      if (!finished) {
-        Bridge.end(exchange, -1, true);
+      try {
+        if (!finished) {
+          Bridge.end(exchange, -1, true);
+        }
+      } catch (Throwable t) { // on the bootstrap path: not rewritten by SuppressingAdvice
+        Bridge.adviceFailed(t);
       }
     }
   }
@@ -64,7 +76,11 @@ public final class JdkHttpAdvice {
 
     @Advice.OnMethodExit
     public static void exit(@Advice.Argument(0) Object exchange) {
-      Bridge.end(exchange, -1, false);
+      try {
+        Bridge.end(exchange, -1, false);
+      } catch (Throwable t) { // on the bootstrap path: not rewritten by SuppressingAdvice
+        Bridge.adviceFailed(t);
+      }
     }
   }
 
@@ -77,14 +93,22 @@ public final class JdkHttpAdvice {
 
     @Advice.OnMethodEnter
     public static void enter() {
-      Bridge.enter(null, null, false);
+      try {
+        Bridge.enter(null, null, false);
+      } catch (Throwable t) { // on the bootstrap path: not rewritten by SuppressingAdvice
+        Bridge.adviceFailed(t);
+      }
     }
 
     @Advice.OnMethodExit(onThrowable = true)
     public static void exit(@Advice.Thrown Throwable thrown) {
-      Object exchange = Bridge.exit();
-      if (exchange != null && thrown != null) {
-        Bridge.end(exchange, -1, true);
+      try {
+        Object exchange = Bridge.exit();
+        if (exchange != null && thrown != null) {
+          Bridge.end(exchange, -1, true);
+        }
+      } catch (Throwable t) { // on the bootstrap path: not rewritten by SuppressingAdvice
+        Bridge.adviceFailed(t);
       }
     }
   }

@@ -139,9 +139,33 @@ public final class HookTransformer implements ClassFileTransformer {
 
   private final SuperTypes superTypes = new SuperTypes();
 
+  /** Time spent in {@link #transform} and classes seen, for the start-up report. */
+  private final java.util.concurrent.atomic.LongAdder nanos = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder seen = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder woven = new java.util.concurrent.atomic.LongAdder();
+
+  /** "N classes seen, M woven, T ms" so far (docs: -Drainbarrel.debug.startup=true). */
+  public String costSoFar() {
+    return seen.sum() + " classes seen, " + woven.sum() + " woven, " + nanos.sum() / 1_000_000 + " ms";
+  }
+
   @Override
   public byte[] transform(Module module, ClassLoader loader, String className, Class<?> beingRedefined,
       ProtectionDomain pd, byte[] classFile) {
+    long t0 = System.nanoTime();
+    try {
+      byte[] out = decide(module, loader, className, classFile);
+      if (out != null) {
+        woven.increment();
+      }
+      return out;
+    } finally {
+      seen.increment();
+      nanos.add(System.nanoTime() - t0);
+    }
+  }
+
+  private byte[] decide(Module module, ClassLoader loader, String className, byte[] classFile) {
     if (className == null) {
       return null;
     }

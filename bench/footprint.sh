@@ -76,7 +76,7 @@ measure() { # run side pid -> prints the line
   rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
   anon=$(awk '/^RssAnon:/ { print $2 }' "/proc/$pid/status")
   rfile=$(awk '/^RssFile:/ { print $2 }' "/proc/$pid/status")
-  # glibc keeps freed malloc memory in its arenas (start-up peaks of the JIT, ByteBuddy...): RSS
+  # glibc keeps freed malloc memory in its arenas (start-up peaks of the JIT, the hooks' class rewriting...): RSS
   # again after handing it back to the OS shows how much of the RSS difference is only that.
   local trimmed
   "$JCMD" "$pid" System.trim_native_heap > "$f-trim.txt" 2>&1 || true
@@ -163,7 +163,7 @@ done
       printf "  native (NMT, outside the Java heap) %.2f MB + Java heap used %.2f MB = %.2f MB: %s\n", mnative, mheap, mnative + mheap, (mnative + mheap <= 20) ? "met" : "missed"
     }' "$OUT/runs.tsv"
   echo
-  echo "The class-histogram row counts only instances of the agent's own classes (ByteBuddy under"
+  echo "The class-histogram row counts only instances of the agent's own classes (shaded ASM under"
   echo "dev.rainbarrel.shaded included); arrays they own are counted as [B/[J/Object[] and so only in"
   echo "\"Java heap used\". The Barrel file is shared memory mapped by the agent (RSS counts the touched pages)."
   echo

@@ -61,6 +61,17 @@ public final class HelperInjector {
     }
   }
 
+  /**
+   * Reads and rewrites these classes now (at installation, beside the host's {@code main}) rather
+   * than the first time a hooked class loads on one of the host's threads; this also runs ASM a
+   * first few times before the host's classes are woven.
+   */
+  public void prepare(List<String> names) {
+    for (String name : names) {
+      bytes(name);
+    }
+  }
+
   /** The class file to define: advice methods wrapped in their catch-all, computed once per class. */
   private byte[] bytes(String name) {
     return rewritten.computeIfAbsent(name, n -> SuppressingAdvice.rewrite(readClassFile(agentLoader, n)));

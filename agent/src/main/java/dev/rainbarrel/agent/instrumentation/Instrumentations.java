@@ -89,7 +89,9 @@ public final class Instrumentations {
         continue;
       }
       try {
-        prepared.add(new HookTransformer.Prepared(ti, agentLoader));
+        HookTransformer.Prepared p = new HookTransformer.Prepared(ti, agentLoader);
+        injector.prepare(p.classesToDefine);
+        prepared.add(p);
         installed.add(ti.getClass().getSimpleName());
       } catch (RuntimeException e) {
         AgentLog.error(ti.getClass().getSimpleName() + " not installed: " + e.getMessage());

@@ -12,6 +12,10 @@ public final class LoaderCanSee {
 
   private final String resource;
   private final Map<ClassLoader, Boolean> cache = new WeakHashMap<>();
+  /** The last answer, read without the lock: class loads come in long runs from one loader. */
+  private volatile Last last;
+
+  private record Last(java.lang.ref.WeakReference<ClassLoader> loader, boolean sees) {}
 
   /** @param className a binary class name, e.g. {@code jakarta.servlet.Servlet} */
   public LoaderCanSee(String className) {
@@ -23,13 +27,20 @@ public final class LoaderCanSee {
     if (loader == null) {
       return false;
     }
+    Last l = last;
+    if (l != null && l.loader().get() == loader) {
+      return l.sees();
+    }
+    boolean sees;
     synchronized (cache) {
       Boolean b = cache.get(loader);
       if (b == null) {
         b = loader.getResource(resource) != null;
         cache.put(loader, b);
       }
-      return b;
+      sees = b;
     }
+    last = new Last(new java.lang.ref.WeakReference<>(loader), sees);
+    return sees;
   }
 }

@@ -90,11 +90,28 @@ public final class MethodMatch {
   }
 
   /**
-   * A type descriptor that every class file declaring a matching method must contain (it is in the
-   * method's descriptor), or null: lets the transformer skip most class files by a byte search
-   * before parsing them.
+   * A string that every class file declaring a matching method must contain, or null: lets the
+   * transformer skip most class files by a byte search before parsing them. When every argument
+   * type is given it is the method descriptor up to the return type ({@code (LA;LB;)}, plus the
+   * return type if given): only classes that declare or call such a method contain it. Otherwise
+   * it is one given type, which any class merely using that type contains too.
    */
   public String requiredDescriptor() {
+    boolean allTyped = argumentCount >= 0;
+    for (String t : argumentTypes) {
+      allTyped &= t != null;
+    }
+    if (allTyped && (argumentCount > 0 || returnType != null)) {
+      StringBuilder d = new StringBuilder("(");
+      for (String t : argumentTypes) {
+        d.append(t);
+      }
+      d.append(')');
+      if (returnType != null) {
+        d.append(returnType);
+      }
+      return d.toString();
+    }
     if (returnType != null) {
       return returnType;
     }

@@ -9,6 +9,7 @@ import java.util.Set;
 public final class JakartaServletInstrumentation implements TypeInstrumentation {
 
   private static final String REQUEST = "jakarta.servlet.ServletRequest";
+  private static final String RESPONSE = "jakarta.servlet.ServletResponse";
   private static final String ADVICE = "dev.rainbarrel.agent.instrumentation.servlet.JakartaServletAdvice";
 
   @Override
@@ -29,7 +30,8 @@ public final class JakartaServletInstrumentation implements TypeInstrumentation 
   @Override
   public List<Hook> hooks() {
     return List.of(
-        new Hook(MethodMatch.named("service", 2).withArgument(0, REQUEST), ADVICE),
-        new Hook(MethodMatch.named("doFilter", 3).withArgument(0, REQUEST), ADVICE));
+        new Hook(MethodMatch.named("service", 2).withArgument(0, REQUEST).withArgument(1, RESPONSE), ADVICE),
+        new Hook(MethodMatch.named("doFilter", 3).withArgument(0, REQUEST).withArgument(1, RESPONSE)
+            .withArgument(2, "jakarta.servlet.FilterChain"), ADVICE));
   }
 }

@@ -30,8 +30,12 @@ public final class JakartaStartAsyncInstrumentation implements TypeInstrumentati
 
   @Override
   public List<Hook> hooks() {
-    return List.of(new Hook(MethodMatch.named("startAsync", -1).returning("jakarta.servlet.AsyncContext"),
-        "dev.rainbarrel.agent.instrumentation.servlet.JakartaStartAsyncAdvice"));
+    String advice = "dev.rainbarrel.agent.instrumentation.servlet.JakartaStartAsyncAdvice";
+    String context = "jakarta.servlet.AsyncContext";
+    return List.of(
+        new Hook(MethodMatch.named("startAsync", 0).returning(context), advice),
+        new Hook(MethodMatch.named("startAsync", 2).withArgument(0, "jakarta.servlet.ServletRequest")
+            .withArgument(1, "jakarta.servlet.ServletResponse").returning(context), advice));
   }
 
   @Override

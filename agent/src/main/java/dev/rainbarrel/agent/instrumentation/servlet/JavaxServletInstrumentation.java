@@ -9,6 +9,7 @@ import java.util.Set;
 public final class JavaxServletInstrumentation implements TypeInstrumentation {
 
   private static final String REQUEST = "javax.servlet.ServletRequest";
+  private static final String RESPONSE = "javax.servlet.ServletResponse";
   private static final String ADVICE = "dev.rainbarrel.agent.instrumentation.servlet.JavaxServletAdvice";
 
   @Override
@@ -29,7 +30,8 @@ public final class JavaxServletInstrumentation implements TypeInstrumentation {
   @Override
   public List<Hook> hooks() {
     return List.of(
-        new Hook(MethodMatch.named("service", 2).withArgument(0, REQUEST), ADVICE),
-        new Hook(MethodMatch.named("doFilter", 3).withArgument(0, REQUEST), ADVICE));
+        new Hook(MethodMatch.named("service", 2).withArgument(0, REQUEST).withArgument(1, RESPONSE), ADVICE),
+        new Hook(MethodMatch.named("doFilter", 3).withArgument(0, REQUEST).withArgument(1, RESPONSE)
+            .withArgument(2, "javax.servlet.FilterChain"), ADVICE));
   }
 }

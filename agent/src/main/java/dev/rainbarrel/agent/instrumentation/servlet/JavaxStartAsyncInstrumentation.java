@@ -30,8 +30,12 @@ public final class JavaxStartAsyncInstrumentation implements TypeInstrumentation
 
   @Override
   public List<Hook> hooks() {
-    return List.of(new Hook(MethodMatch.named("startAsync", -1).returning("javax.servlet.AsyncContext"),
-        "dev.rainbarrel.agent.instrumentation.servlet.JavaxStartAsyncAdvice"));
+    String advice = "dev.rainbarrel.agent.instrumentation.servlet.JavaxStartAsyncAdvice";
+    String context = "javax.servlet.AsyncContext";
+    return List.of(
+        new Hook(MethodMatch.named("startAsync", 0).returning(context), advice),
+        new Hook(MethodMatch.named("startAsync", 2).withArgument(0, "javax.servlet.ServletRequest")
+            .withArgument(1, "javax.servlet.ServletResponse").returning(context), advice));
   }
 
   @Override

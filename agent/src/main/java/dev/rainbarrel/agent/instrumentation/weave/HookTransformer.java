@@ -56,11 +56,14 @@ public final class HookTransformer implements ClassFileTransformer {
   public static final class Prepared {
     final TypeInstrumentation instrumentation;
     final List<HookWeaver.WovenHook> hooks = new ArrayList<>();
-    final List<String> classesToDefine = new ArrayList<>();
+    /** Advice and helper classes (binary names) defined next to each woven class. */
+    public final List<String> classesToDefine = new ArrayList<>();
     final Set<String> superTypes = new HashSet<>();
     final Set<String> excludedSuperTypes = new HashSet<>();
     final LoaderCanSee canSee;
-    final byte[][] needles;
+    /** The required class's package ({@code jakarta/servlet/}): in every class that could match. */
+    final ByteSearch anchor;
+    final ByteSearch[] needles;
 
     /**
      * Reads the advice classes from {@code agentLoader}; {@link IllegalArgumentException} if one is
@@ -95,13 +98,16 @@ public final class HookTransformer implements ClassFileTransformer {
         excludedSuperTypes.add(s.replace('.', '/'));
       }
       canSee = ti.requiredClass() == null ? null : new LoaderCanSee(ti.requiredClass());
+      String required = ti.requiredClass() == null ? null : ti.requiredClass().replace('.', '/');
+      anchor = required == null || required.indexOf('/') < 0 ? null
+          : new ByteSearch(required.substring(0, required.lastIndexOf('/') + 1));
       if (anyMethod) {
         needles = null;
       } else {
-        needles = new byte[needleSet.size()][];
+        needles = new ByteSearch[needleSet.size()];
         int i = 0;
         for (String n : needleSet) {
-          needles[i++] = n.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          needles[i++] = new ByteSearch(n);
         }
       }
     }
@@ -110,12 +116,19 @@ public final class HookTransformer implements ClassFileTransformer {
       return loader != null && (canSee == null || canSee.matches(loader));
     }
 
+    /**
+     * The byte pre-filter: the API's package must be in the class file (one pass, which nearly
+     * every class fails), then one of the hooked methods' descriptors.
+     */
     boolean mayDeclareHookedMethod(byte[] classFile) {
+      if (anchor != null && !anchor.in(classFile)) {
+        return false;
+      }
       if (needles == null) {
         return true;
       }
-      for (byte[] n : needles) {
-        if (ByteSearch.contains(classFile, n)) {
+      for (ByteSearch n : needles) {
+        if (n.in(classFile)) {
           return true;
         }
       }

@@ -15,6 +15,9 @@
 #   SERVERS="jdkhttp jetty12 netty41"  JFR_MODES="off on"
 #   JAVA=/path/to/java                 default: a JDK 25 under /usr/lib/jvm (else 22+)
 #   JVM_OPTS="..."                     extra options for both A and B
+#   SERVER_CPUS=0 WRK_CPUS=1           pin the servers and wrk to separate CPUs (taskset -c): on a
+#                                      2-core machine each side then has a core of its own, which
+#                                      takes the scheduler's noise out of a round (default: unpinned)
 #   SKIP_BUILD=1                       use the jars already in agent/target and bench/target
 # Results: bench/target/load-ab/{summary.txt,rounds.tsv,*.wrk.txt,*.log,*.jfr}
 set -euo pipefail
@@ -22,7 +25,7 @@ cd "$(dirname "$0")/.."
 NAME=load-ab
 # shellcheck source=bench/load-common.sh
 . bench/load-common.sh
-CMDLINE=$(command_line bench/load-ab.sh ROUNDS DURATION WARMUP THREADS CONNS SERVERS JFR_MODES JAVA JVM_OPTS SKIP_BUILD)
+CMDLINE=$(command_line bench/load-ab.sh ROUNDS DURATION WARMUP THREADS CONNS SERVERS JFR_MODES JAVA JVM_OPTS SERVER_CPUS WRK_CPUS SKIP_BUILD)
 
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10s}
@@ -61,7 +64,7 @@ summary="$OUT/summary.txt"
 {
   echo "# Load overhead of the rainbarrel agent: B (with agent) / A (without), wrk on loopback"
   machine_header
-  echo "settings: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP; wrk -t$THREADS -c$CONNS -d<DURATION> --latency"
+  echo "settings: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP; wrk -t$THREADS -c$CONNS -d<DURATION> --latency; CPUs: servers ${SERVER_CPUS:-any}, wrk ${WRK_CPUS:-any}"
   echo "JVM:      both: ${COMMON_OPTS[*]:-(none)}; B adds -javaagent:$AGENT (default options)"
   echo "JFR on:   both add -XX:StartFlightRecording:settings=default,settings=rainbarrel.jfc,filename=<side>.jfr"
 } > "$summary"

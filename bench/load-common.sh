@@ -96,8 +96,8 @@ stop_all_servers() { local p; for p in "${SERVER_PIDS[@]:-}"; do [ -n "$p" ] && 
 start_server() {
   local log=$2 cls; cls=$(main_class "$1"); shift 2
   : > "$log" # exists before the background JVM opens it, so the READY poll never races it
-  "$JAVA" "$@" -cp "$CP" "$cls" 0 > "$log" 2>&1 &
-  SERVER_PID=$!
+  ${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} "$JAVA" "$@" -cp "$CP" "$cls" 0 > "$log" 2>&1 &
+  SERVER_PID=$! # taskset execs java: the same pid
   SERVER_PIDS+=("$SERVER_PID")
   SERVER_PORT=
   for _ in $(seq 1 600); do # 120 s: agent start-up on a loaded 2-core machine takes seconds
@@ -123,7 +123,7 @@ stop_server() { # pid: SIGTERM (shutdown hooks: the agent deletes its per-pid fi
 }
 
 run_wrk() { # port duration outfile
-  wrk -t"$THREADS" -c"$CONNS" -d"$2" --latency "http://127.0.0.1:$1/" > "$3" 2>&1 \
+  ${WRK_CPUS:+taskset -c "$WRK_CPUS"} wrk -t"$THREADS" -c"$CONNS" -d"$2" --latency "http://127.0.0.1:$1/" > "$3" 2>&1 \
     || die "wrk failed against port $1: $(cat "$3")"
 }
 

@@ -26,12 +26,16 @@ import java.util.Set;
  * {@code SelChImpl.getFDVal()}, reachable because the agent opens {@code sun.nio.ch} to itself
  * through {@link Instrumentation#redefineModule} — one {@code getsockopt} per accepted connection,
  * no scan of {@code /proc/self/fd}. Netty's native epoll accept hands over the new descriptor
- * itself (histogram only: no JFR event, the listener's address is not at hand). Blocking {@code
- * Socket}s are not measured.
+ * itself, and a blocking {@code ServerSocket}'s accept its new {@code SocketImpl}, whose descriptor
+ * is read from {@code SocketImpl.fd} ({@code java.net} and {@code java.io} opened the same way);
+ * both: histogram only, no JFR event (the listener's address is not at hand).
  */
 final class AcceptWaitRecorder implements Recorder.ConnectionObserver {
   private final MethodHandle fdVal;
   private final Class<?> selChImpl;
+  /** {@code SocketImpl.fd} and {@code FileDescriptor.fd}: the descriptor of a blocking socket. */
+  private final MethodHandle implFd;
+  private final MethodHandle descriptorFd;
   private final LogLinearHistogram histogram;
   /**
    * Off until the JFR events are registered ({@link #jfrRegistered}): an accept that initialised the
@@ -41,9 +45,12 @@ final class AcceptWaitRecorder implements Recorder.ConnectionObserver {
   private volatile boolean jfr;
   private volatile boolean failed;
 
-  private AcceptWaitRecorder(MethodHandle fdVal, Class<?> selChImpl, LogLinearHistogram histogram) {
+  private AcceptWaitRecorder(MethodHandle fdVal, Class<?> selChImpl, MethodHandle implFd, MethodHandle descriptorFd,
+      LogLinearHistogram histogram) {
     this.fdVal = fdVal;
     this.selChImpl = selChImpl;
+    this.implFd = implFd;
+    this.descriptorFd = descriptorFd;
     this.histogram = histogram;
   }
 
@@ -58,13 +65,23 @@ final class AcceptWaitRecorder implements Recorder.ConnectionObserver {
     }
     Module base = Object.class.getModule();
     Module self = AcceptWaitRecorder.class.getModule();
-    if (!base.isOpen("sun.nio.ch", self)) {
-      inst.redefineModule(base, Set.of(), Map.of(), Map.of("sun.nio.ch", Set.of(self)), Set.of(), Map.of());
+    Map<String, Set<Module>> opens = new java.util.HashMap<>();
+    for (String pkg : new String[] {"sun.nio.ch", "java.net", "java.io"}) {
+      if (!base.isOpen(pkg, self)) {
+        opens.put(pkg, Set.of(self));
+      }
+    }
+    if (!opens.isEmpty()) {
+      inst.redefineModule(base, Set.of(), Map.of(), opens, Set.of(), Map.of());
     }
     Class<?> selCh = Class.forName("sun.nio.ch.SelChImpl");
     MethodHandle h = MethodHandles.lookup().findVirtual(selCh, "getFDVal", MethodType.methodType(int.class));
+    MethodHandle implFd = MethodHandles.privateLookupIn(java.net.SocketImpl.class, MethodHandles.lookup())
+        .findGetter(java.net.SocketImpl.class, "fd", java.io.FileDescriptor.class);
+    MethodHandle descriptorFd = MethodHandles.privateLookupIn(java.io.FileDescriptor.class, MethodHandles.lookup())
+        .findGetter(java.io.FileDescriptor.class, "fd", int.class);
     TcpInfo.knownFields(); // fail here, not per connection, if the class cannot load
-    return new AcceptWaitRecorder(h, selCh, barrel.histogram(StandardNames.ACCEPT_WAIT));
+    return new AcceptWaitRecorder(h, selCh, implFd, descriptorFd, barrel.histogram(StandardNames.ACCEPT_WAIT));
   }
 
   /** Also emits the JFR event per connection, from now on; call after the events are registered. */
@@ -78,14 +95,28 @@ final class AcceptWaitRecorder implements Recorder.ConnectionObserver {
       return;
     }
     SocketChannel ch = connection instanceof SocketChannel c && selChImpl.isInstance(c) ? c : null;
-    if (ch == null && !(connection instanceof Integer)) {
+    if (ch == null && !(connection instanceof Integer) && !(connection instanceof java.net.SocketImpl)) {
       return;
     }
     try {
-      int fd = ch != null ? (int) fdVal.invoke(ch) : (Integer) connection;
+      int fd;
+      if (ch != null) {
+        fd = (int) fdVal.invoke(ch);
+      } else if (connection instanceof java.net.SocketImpl si) { // a blocking ServerSocket's accept
+        java.io.FileDescriptor d = (java.io.FileDescriptor) implFd.invoke(si);
+        if (d == null) {
+          return;
+        }
+        fd = (int) descriptorFd.invoke(d);
+      } else {
+        fd = (Integer) connection;
+      }
+      if (fd < 0) {
+        return;
+      }
       long waited = TcpInfo.ofFd(fd).lastDataRecv();
       histogram.record(waited);
-      // a bare descriptor (Netty epoll) has no local address at hand: histogram only
+      // a bare descriptor (Netty epoll) or a SocketImpl has no local address at hand: histogram only
       if (jfr && ch != null && ch.getLocalAddress() instanceof InetSocketAddress local) {
         RainbarrelJfr.acceptWait(format(local), waited);
       }

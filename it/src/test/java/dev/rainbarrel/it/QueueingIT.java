@@ -34,9 +34,21 @@ class QueueingIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void heldAcceptorMakesConnectionsQueueAndAcceptWaitMeasuresThem(Jdk jdk) throws Exception {
-    Path file = tmp.resolve("queue.barrel");
+    heldAcceptor(jdk, SingleAcceptorApp.class);
+  }
+
+  /** The same with a blocking {@code java.net.ServerSocket} (the JDK's NioSocketImpl accept). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void blockingServerSocketQueuesAndAcceptWaitMeasuresItToo(Jdk jdk) throws Exception {
+    heldAcceptor(jdk, dev.rainbarrel.it.apps.BlockingAcceptorApp.class);
+  }
+
+  private void heldAcceptor(Jdk jdk, Class<?> app) throws Exception {
+    Path file = tmp.resolve("queue-" + app.getSimpleName() + ".barrel");
     List<String> jvm = jdk == Jdk.JDK25 ? List.of("--enable-native-access=ALL-UNNAMED") : List.of();
-    try (ChildServer s = ChildServer.start(jdk, SingleAcceptorApp.class,
+    try (ChildServer s = ChildServer.start(jdk, app,
         "file=" + file + ",interval=100ms,deferAccept=1", jvm)) {
       String listener = "127.0.0.1:" + s.port();
       assertEquals(200, RawHttp.status(s.port(), "/ok"));

@@ -101,6 +101,15 @@ class JfrStreamTest {
       while (TcpExtStats.read().listenOverflows() == before && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
+      // The two accepted-queue entries are the kernel's once it has processed their handshakes'
+      // last ACKs; wait for that with a sampler of our own (the watcher's sample count is checked
+      // below, so it samples exactly once more).
+      try (dev.rainbarrel.net.ListenerSampler probe = dev.rainbarrel.net.ListenerSampler.open()) {
+        long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (probe.sample(addr).get(addr).queued() < 2 && System.nanoTime() < settle) {
+          Thread.sleep(20);
+        }
+      }
       w.sampleOnce();
       assertEquals(2, w.listener(addr).queued());
 

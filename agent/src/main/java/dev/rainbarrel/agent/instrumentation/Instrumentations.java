@@ -59,11 +59,11 @@ public final class Instrumentations {
       "dev/rainbarrel/agent/instrumentation/accept/AcceptAdvice",
       "dev/rainbarrel/agent/instrumentation/jdkhttp/JdkHttpAdvice");
 
-  private static volatile HookTransformer installed;
+  private static volatile HookTransformer activeTransformer;
 
   /** What the hooks' transformer has cost so far ("none" before {@link #install}). */
   public static String transformerCost() {
-    HookTransformer t = installed;
+    HookTransformer t = activeTransformer;
     return t == null ? "none" : t.costSoFar();
   }
 
@@ -100,7 +100,7 @@ public final class Instrumentations {
     HookTransformer transformer = new HookTransformer(prepared, injector, inst, Bridge.class.getModule());
     inst.addTransformer(transformer, true);
     transformer.retransformLoaded();
-    Instrumentations.installed = transformer;
+    activeTransformer = transformer;
     return installed;
   }
 }

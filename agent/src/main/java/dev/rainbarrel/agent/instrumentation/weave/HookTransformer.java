@@ -51,6 +51,7 @@ public final class HookTransformer implements ClassFileTransformer {
   private final Instrumentation inst;
   private final Module bridgeModule;
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
+  private final SuperTypes hierarchies = new SuperTypes();
 
   /** One instrumentation, ready to weave. */
   public static final class Prepared {
@@ -150,8 +151,6 @@ public final class HookTransformer implements ClassFileTransformer {
     }
   }
 
-  private final SuperTypes superTypes = new SuperTypes();
-
   /** Time spent in {@link #transform} and classes seen, for the start-up report. */
   private final java.util.concurrent.atomic.LongAdder nanos = new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder seen = new java.util.concurrent.atomic.LongAdder();
@@ -206,9 +205,9 @@ public final class HookTransformer implements ClassFileTransformer {
         ClassReader header = new ClassReader(classFile);
         if ((header.getAccess() & Opcodes.ACC_INTERFACE) == 0) {
           for (Prepared p : hierarchy) {
-            if (superTypes.hasAny(loader, className, header.getSuperName(), header.getInterfaces(), p.superTypes)
+            if (hierarchies.hasAny(loader, className, header.getSuperName(), header.getInterfaces(), p.superTypes)
                 && !(p.excludedSuperTypes.size() > 0
-                    && superTypes.hasAny(loader, className, header.getSuperName(), header.getInterfaces(), p.excludedSuperTypes))) {
+                    && hierarchies.hasAny(loader, className, header.getSuperName(), header.getInterfaces(), p.excludedSuperTypes))) {
               apply.add(p);
             }
           }
@@ -223,15 +222,15 @@ public final class HookTransformer implements ClassFileTransformer {
         hooks.addAll(p.hooks);
         define.addAll(p.classesToDefine);
       }
-      byte[] woven = HookWeaver.weave(classFile, hooks, problem -> report(className + "#" + problem, problem));
-      if (woven == null) {
+      byte[] rewritten = HookWeaver.weave(classFile, hooks, problem -> report(className + "#" + problem, problem));
+      if (rewritten == null) {
         return null;
       }
       if (loader != null && loader != PLATFORM) {
         injector.inject(loader, define); // JDK classes: the advice is on the bootstrap path (BootstrapJar)
       }
       ensureReads(module, loader);
-      return woven;
+      return rewritten;
     } catch (Throwable t) {
       report(className, "could not instrument " + className.replace('/', '.') + " (" + t + "); that hook is off there");
       return null;

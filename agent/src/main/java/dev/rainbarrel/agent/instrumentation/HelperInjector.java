@@ -24,6 +24,7 @@ public final class HelperInjector {
   private final Method defineClass;
   private final ClassLoader agentLoader = HelperInjector.class.getClassLoader();
   private final Map<ClassLoader, Set<String>> injected = new WeakHashMap<>();
+  private final Map<String, byte[]> originals = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, byte[]> rewritten = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** @throws ReflectiveOperationException if {@code ClassLoader.defineClass} cannot be opened */
@@ -74,7 +75,15 @@ public final class HelperInjector {
 
   /** The class file to define: advice methods wrapped in their catch-all, computed once per class. */
   private byte[] bytes(String name) {
-    return rewritten.computeIfAbsent(name, n -> SuppressingAdvice.rewrite(readClassFile(agentLoader, n)));
+    return rewritten.computeIfAbsent(name, n -> SuppressingAdvice.rewrite(original(n)));
+  }
+
+  /**
+   * A class file of the agent jar as compiled, read once: the transformer parses the advice
+   * annotations from the same bytes that are then rewritten for defining.
+   */
+  public byte[] original(String name) {
+    return originals.computeIfAbsent(name, n -> readClassFile(agentLoader, n));
   }
 
   /** A class file of the agent jar, by binary name; {@link IllegalStateException} if missing. */

@@ -80,7 +80,6 @@ public final class Instrumentations {
     if (on.contains("tomcat") || on.contains("jetty")) {
       on.add("servlet"); // their requests are counted through the servlet hooks
     }
-    ClassLoader agentLoader = Instrumentations.class.getClassLoader();
     HelperInjector injector = new HelperInjector(inst);
     List<HookTransformer.Prepared> prepared = new ArrayList<>();
     List<String> installed = new ArrayList<>();
@@ -89,7 +88,7 @@ public final class Instrumentations {
         continue;
       }
       try {
-        HookTransformer.Prepared p = new HookTransformer.Prepared(ti, agentLoader);
+        HookTransformer.Prepared p = new HookTransformer.Prepared(ti, injector::original);
         injector.prepare(p.classesToDefine);
         prepared.add(p);
         installed.add(ti.getClass().getSimpleName());

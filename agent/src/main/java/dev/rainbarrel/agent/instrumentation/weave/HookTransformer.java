@@ -67,15 +67,16 @@ public final class HookTransformer implements ClassFileTransformer {
     final ByteSearch[] needles;
 
     /**
-     * Reads the advice classes from {@code agentLoader}; {@link IllegalArgumentException} if one is
+     * Reads the advice classes through {@code classFiles} (binary name to class file); {@link
+     * IllegalArgumentException} if one is
      * missing or malformed.
      */
-    public Prepared(TypeInstrumentation ti, ClassLoader agentLoader) {
+    public Prepared(TypeInstrumentation ti, java.util.function.Function<String, byte[]> classFiles) {
       this.instrumentation = ti;
       Set<String> needleSet = new HashSet<>();
       boolean anyMethod = false;
       for (TypeInstrumentation.Hook h : ti.hooks()) {
-        AdviceClass advice = AdviceClass.read(HelperInjector.readClassFile(agentLoader, h.adviceClass()));
+        AdviceClass advice = AdviceClass.read(classFiles.apply(h.adviceClass()));
         hooks.add(new HookWeaver.WovenHook(h.methods(), advice, h.adviceClass()));
         if (!classesToDefine.contains(h.adviceClass())) {
           classesToDefine.add(h.adviceClass());

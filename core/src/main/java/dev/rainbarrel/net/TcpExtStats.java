@@ -84,23 +84,30 @@ public record TcpExtStats(long listenOverflows, long listenDrops) {
   private static int column(byte[] b, int line, byte[] name) {
     int end = lineEnd(b, line);
     int k = 0;
-    int i = line;
-    while (i < end) {
-      while (i < end && b[i] == ' ') {
-        i++;
-      }
-      int s = i;
-      while (i < end && b[i] != ' ') {
-        i++;
-      }
-      if (i > s) {
-        if (i - s == name.length && Arrays.equals(b, s, i, name, 0, name.length)) {
-          return k;
-        }
-        k++;
+    for (int s = nextToken(b, line, end); s < end; s = nextToken(b, tokenEnd(b, s, end), end), k++) {
+      int e = tokenEnd(b, s, end);
+      if (e - s == name.length && Arrays.equals(b, s, e, name, 0, name.length)) {
+        return k;
       }
     }
     return -1;
+  }
+
+  /** The start of the first token at or after {@code i} (spaces skipped), or {@code end}. */
+  private static int nextToken(byte[] b, int i, int end) {
+    while (i < end && b[i] == ' ') {
+      i++;
+    }
+    return i;
+  }
+
+  /** The end (exclusive) of the token starting at {@code s}. */
+  private static int tokenEnd(byte[] b, int s, int end) {
+    int i = s;
+    while (i < end && b[i] != ' ') {
+      i++;
+    }
+    return i;
   }
 
   private static int tokens(byte[] b, int line) {
@@ -118,17 +125,9 @@ public record TcpExtStats(long listenOverflows, long listenDrops) {
       throws IOException {
     int end = lineEnd(b, line);
     int k = 0;
-    int i = line;
-    while (i < end) {
-      while (i < end && b[i] == ' ') {
-        i++;
-      }
-      int s = i;
-      while (i < end && b[i] != ' ') {
-        i++;
-      }
-      if (i > s && k++ == col) {
-        String v = new String(b, s, i - s, StandardCharsets.US_ASCII);
+    for (int s = nextToken(b, line, end); s < end; s = nextToken(b, tokenEnd(b, s, end), end), k++) {
+      if (k == col) {
+        String v = new String(b, s, tokenEnd(b, s, end) - s, StandardCharsets.US_ASCII);
         try {
           return Long.parseUnsignedLong(v);
         } catch (NumberFormatException e) {

@@ -70,6 +70,29 @@ import java.util.concurrent.locks.LockSupport;
  * it when its owner is dead, and only then moves the bump pointer; hence every block below the
  * bump pointer is walkable. The last allocation is returned straight to the bump pointer.
  *
+ * <h2>Thread regions (format version 2)</h2>
+ *
+ * A thread's small allocations come from its own <em>region</em>: a block in state {@code REGION}
+ * claimed from the bump pointer like any other block ({@link Options#threadRegionSize}, default
+ * 16 KiB), whose link word is the region's own bump word. Inside, blocks have the ordinary
+ * 16-byte header and lie contiguously from the region header to the region's top:
+ *
+ * <pre>
+ *  region offset r                          r+16                                      r+size
+ *  +---------------------+------------------+---------+---------+- ... -+------------+
+ *  | meta: size, owner,  | region word:     | block   | block   |       | unused     |
+ *  |       state REGION  | top/8 | last/8   | (hdr +  | (hdr +  |       | (top..end) |
+ *  +---------------------+------------------+ payload)| payload)|       |            |
+ * </pre>
+ *
+ * Only the owning thread allocates in a region, with two plain release stores (the block's
+ * header, then the region word) and no atomic read-modify-write; its most recent allocation goes
+ * back to the region's top on free. Everything below {@code top - last} never changes layout
+ * again, so walkers need no epoch for regions. A free by any other thread, or of another block,
+ * goes to the shared freelist as before. When a region is full, its owner thread dies, the handle
+ * closes or the owning process dies (reclaim), the region is <em>retired</em>: its unused tail
+ * becomes an ordinary block (freelist or discarded) and the region's owner slot becomes 0.
+ *
  * <p>All words are little-endian and accessed with {@link VarHandle} atomics, coherent between
  * processes mapping the same file. The full protocol is in {@code docs/parts/alloc.md}.
  */
@@ -88,8 +111,13 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   /** Returned by {@link #allocate} when neither the bump region nor the freelist can satisfy it. */
   public static final long NO_SPACE = -1;
 
-  /** Format version written by this library; files with a higher one are refused. */
-  public static final int VERSION = 1;
+  /**
+   * Format version written by this library; files with a higher one are refused. Version 2 added
+   * thread regions; a version 1 file is used without them, so older readers stay correct.
+   */
+  public static final int VERSION = 2;
+  /** First format version whose files may contain thread regions. */
+  static final int REGION_VERSION = 2;
 
   static final long MAGIC = 0x3141_4E45_5241_4252L; // "RBARENA1" little-endian
   static final int MAGIC_OFFSET = 0;
@@ -124,6 +152,9 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   static final int MAX_BLOCK = ((1 << 22) - 1) * 8;
   /** Largest payload one allocation may ask for. */
   public static final long MAX_ALLOCATION = MAX_BLOCK - BLOCK_HEADER;
+  /** Smallest thread region; a smaller effective size turns regions off. */
+  static final int MIN_REGION = 1024;
+  static final int DEFAULT_REGION = 16 * 1024;
   /** Most process slots the 10-bit owner field can name. */
   public static final int MAX_SLOTS = (1 << 10) - 1;
 
@@ -140,6 +171,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   static final int DISCARDED_STATE = 4;
   static final int TAKING = 5;
   static final int RETURNING = 6;
+  static final int REGION = 7;
 
   // link word
   static final long MARK = 1;
@@ -150,18 +182,16 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle INT =
       MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle TALLY = MethodHandles.arrayElementVarHandle(long[].class);
 
   /** Zeros copied over a payload returned to the bump pointer (a bulk copy, not 8-byte stores). */
   private static final byte[] ZEROS = new byte[4096];
   /** Blocks up to this size are wiped with word stores: cheaper than a bulk copy's set-up. */
   private static final int SMALL_WIPE = 256;
 
-  // Per-thread tally of a handle: counts not yet added to the shared statistics.
-  private static final int T_ALLOCATIONS = 0;
-  private static final int T_FREES = 1;
-  private static final int T_FAILURES = 2;
-  private static final int T_PENDING = 3;
+  // Per-thread tally of a handle (ThreadCursor): counts not yet added to the shared statistics.
+  private static final int T_ALLOCATIONS = ThreadCursor.ALLOCATIONS;
+  private static final int T_FREES = ThreadCursor.FREES;
+  private static final int T_FAILURES = ThreadCursor.FAILURES;
   /** Operations a thread counts locally before adding its tally to the shared statistics. */
   static final int PUBLISH_EVERY = 256;
 
@@ -187,14 +217,21 @@ public final class Arena implements AutoCloseable, AllocatorStats {
    * shared cache line on every operation cost more than the allocation itself, and with several
    * threads that line bounced between cores.
    */
-  private final ThreadLocal<long[]> tally = ThreadLocal.withInitial(this::newTally);
-  private final Queue<long[]> tallies = new ConcurrentLinkedQueue<>();
+  private final ThreadLocal<ThreadCursor> cursor = ThreadLocal.withInitial(this::newCursor);
+  /** Every thread's cursor of this handle (tallies to add up, regions to retire on close). */
+  private final Queue<ThreadCursor> cursors = new ConcurrentLinkedQueue<>();
   /**
-   * The thread that opened the handle usually uses it: its tally is reached through a final
+   * The thread that opened the handle usually uses it: its cursor is reached through a final
    * field instead of the {@code ThreadLocal} lookup (two per allocate+free).
    */
   private final Thread opener = Thread.currentThread();
-  private final long[] openerTally = newTally();
+  private final ThreadCursor openerCursor = newCursor();
+  /** Size of a new thread region, 0 when this handle allocates without regions. */
+  private final int regionSize;
+  /** Largest block (header included) a thread region serves; larger ones use the shared paths. */
+  private final int regionBlockLimit;
+  /** Largest allocation a thread region serves (0 without regions). */
+  private final long regionPayloadLimit;
 
   private Arena(String name, ByteBuffer buf, FileChannel channel, Options o, int mySlot) {
     this.name = name;
@@ -208,6 +245,19 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     this.waitNanos = o.waitTimeout.toNanos();
     this.mySlot = mySlot;
     this.maxNodes = (capacity - dataOffset) / MIN_BLOCK + 1;
+    int version = (int) INT.getVolatile(buf, VERSION_OFFSET);
+    this.regionSize = version < REGION_VERSION ? 0 : effectiveRegionSize(o.threadRegionSize, capacity - dataOffset);
+    this.regionBlockLimit = regionSize / 4 + BLOCK_HEADER; // payloads up to a quarter of the region
+    this.regionPayloadLimit = regionSize / 4;
+  }
+
+  /**
+   * The region size a handle uses: the option, at most a sixteenth of the data area (so that a
+   * few threads cannot hold a small arena), and none when that leaves less than 1 KiB.
+   */
+  static int effectiveRegionSize(int option, int dataBytes) {
+    int size = Math.min(option, dataBytes / 16) & ~7;
+    return size < MIN_REGION ? 0 : size;
   }
 
   // ------------------------------------------------------------------ opening
@@ -220,6 +270,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     int processSlots = 64;
     Duration waitTimeout = Duration.ofSeconds(2);
     Duration lockTimeout = Duration.ofSeconds(10);
+    int threadRegionSize = DEFAULT_REGION;
     String name;
 
     /** Defaults: 1 MiB, optimistic freelist, 64-byte minimum segment, 64 process slots, 2 s waits. */
@@ -267,6 +318,21 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     }
 
     /**
+     * Bytes each allocating thread claims at a time for its own allocations (default 16 KiB; 0 =
+     * no thread regions: every allocation uses the shared bump pointer and freelist). Per handle,
+     * not stored in the file. A region is at most a sixteenth of the data area; allocations larger
+     * than a quarter of the region bypass it. Regions make a small allocation and the free of the
+     * latest one cost two plain stores and one compare-and-set instead of four atomic
+     * read-modify-writes on shared cache lines, and keep threads off each other's cache lines;
+     * the price is that up to one region per allocating thread is reserved (counted as used)
+     * until the region is full, its thread ends or the handle is closed.
+     */
+    public Options threadRegionSize(int bytes) {
+      this.threadRegionSize = bytes;
+      return this;
+    }
+
+    /**
      * Name under which this handle appears in the process's {@link AllocatorRegistry} (MXBean
      * {@code rainbarrel:type=Allocator,name=...}, JFR, {@code stat}); default {@code
      * arena:<file name>}, or {@code arena:anonymous:<n>} for anonymous memory. Made unique with a
@@ -301,6 +367,10 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       }
       if (lockTimeout == null || lockTimeout.isNegative() || lockTimeout.isZero()) {
         throw new IllegalArgumentException("lockTimeout must be positive: " + lockTimeout);
+      }
+      if (threadRegionSize != 0 && (threadRegionSize < MIN_REGION || threadRegionSize > MAX_BLOCK)) {
+        throw new IllegalArgumentException("threadRegionSize must be 0 (off) or in [" + MIN_REGION + ", "
+            + MAX_BLOCK + "] bytes: " + threadRegionSize);
       }
     }
   }
@@ -556,10 +626,14 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     LONG.getAndAdd(buf, offset, delta);
   }
 
-  private long[] newTally() {
-    long[] t = new long[4];
-    tallies.add(t);
-    return t;
+  private ThreadCursor newCursor() {
+    ThreadCursor c = new ThreadCursor(Thread.currentThread());
+    cursors.add(c);
+    return c;
+  }
+
+  private ThreadCursor cursor() {
+    return Thread.currentThread() == opener ? openerCursor : cursor.get();
   }
 
   /**
@@ -567,26 +641,22 @@ public final class Arena implements AutoCloseable, AllocatorStats {
    * thread moves its tally into the shared counters. Only the owning thread writes a tally
    * (opaque stores, no atomic read-modify-write); {@link #statsSnapshot} reads them.
    */
-  private void count(int which) {
-    long[] t = Thread.currentThread() == opener ? openerTally : tally.get();
-    TALLY.setOpaque(t, which, t[which] + 1);
-    if (++t[T_PENDING] >= PUBLISH_EVERY) {
-      t[T_PENDING] = 0;
-      publish(t);
+  private void count(ThreadCursor c, int which) {
+    if (c.count(which)) {
+      publish(c);
     }
   }
 
-  /** Moves a tally into the shared counters (zeroed first: a racing reader undercounts, never twice). */
-  private void publish(long[] t) {
-    publishOne(t, T_ALLOCATIONS, ALLOCATIONS);
-    publishOne(t, T_FREES, FREES);
-    publishOne(t, T_FAILURES, FAILURES);
+  /** Moves a thread's tally into the shared counters. */
+  private void publish(ThreadCursor c) {
+    publishOne(c, T_ALLOCATIONS, ALLOCATIONS);
+    publishOne(c, T_FREES, FREES);
+    publishOne(c, T_FAILURES, FAILURES);
   }
 
-  private void publishOne(long[] t, int which, int shared) {
-    long v = (long) TALLY.getOpaque(t, which);
+  private void publishOne(ThreadCursor c, int which, int shared) {
+    long v = c.take(which);
     if (v != 0) {
-      TALLY.setOpaque(t, which, 0L);
       add(shared, v);
     }
   }
@@ -595,8 +665,8 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   private long counted(int shared, int which) {
     long v = getLong(shared);
     if (!closed) {
-      for (long[] t : tallies) {
-        v += (long) TALLY.getOpaque(t, which);
+      for (ThreadCursor c : cursors) {
+        v += c.unpublished(which);
       }
     }
     return v;
@@ -614,24 +684,128 @@ public final class Arena implements AutoCloseable, AllocatorStats {
    * @throws ArenaTimeoutException if another live process blocks the protocol past the timeout
    */
   public long allocate(long size) {
+    ThreadCursor c = cursor();
+    if (size > 0 && size <= regionPayloadLimit) {
+      int block = Math.max(MIN_BLOCK, (int) ((size + 7) & ~7L) + BLOCK_HEADER);
+      if (block <= c.end - c.top && !closed) {
+        return regionAllocate(c, block);
+      }
+    }
+    return allocateSlowly(c, size); // kept apart so that the common path above stays inlinable
+  }
+
+  /** Allocates at the top of the thread's region, which has room: no atomic read-modify-write. */
+  private long regionAllocate(ThreadCursor c, int block) {
+    int top = c.top;
+    int room = c.end - top;
+    if (room - block < MIN_BLOCK) {
+      block = room; // no sliver too small for a header at the region's end
+    }
+    LONG.setRelease(buf, top, meta(block, mySlot, ALLOCATED));
+    c.top = top + block;
+    c.last = top;
+    LONG.setRelease(buf, c.region + LINK, bumpWord(top + block, block, 0));
+    count(c, T_ALLOCATIONS);
+    return top + BLOCK_HEADER;
+  }
+
+  private long allocateSlowly(ThreadCursor c, long size) {
     checkOpen();
     if (size <= 0 || size > MAX_ALLOCATION) {
       throw new IllegalArgumentException(name + ": allocation size must be in [1, " + MAX_ALLOCATION + "]: " + size);
     }
     int block = Math.max(MIN_BLOCK, (int) ((size + 7) & ~7L) + BLOCK_HEADER);
+    if (block <= regionBlockLimit && newRegion(c)) {
+      return regionAllocate(c, block);
+    }
     int b = bumpAllocate(block);
     if (b < 0 && kind != Freelist.NONE) {
       b = freelistAllocate(block);
     }
     if (b < 0) {
-      count(T_FAILURES);
+      count(c, T_FAILURES);
       return NO_SPACE;
     }
-    count(T_ALLOCATIONS);
+    count(c, T_ALLOCATIONS);
     return b + BLOCK_HEADER;
   }
 
+  /**
+   * Retires the thread's full region (if any) and claims a new one from the bump pointer; false
+   * when the bump pointer has no room for a region (the caller falls back to the shared paths).
+   * Also retires the regions of this handle's threads that have ended.
+   */
+  private boolean newRegion(ThreadCursor c) {
+    if (c.region >= 0) {
+      retire(c);
+    }
+    sweepEndedThreads();
+    int r = bumpAllocate(regionSize, REGION);
+    if (r < 0) {
+      return false;
+    }
+    c.enter(r, r + regionSize);
+    return true;
+  }
+
+  /**
+   * Gives the unused rest of a thread's region back and marks the region retired. Called by the
+   * owning thread, or under the cursor's monitor once the owner has ended or the handle closes.
+   */
+  private void retire(ThreadCursor c) {
+    retireRegion(c.region, mySlot);
+    c.leave();
+  }
+
+  /** Retires the regions of this handle's threads that have ended, and forgets those threads. */
+  private void sweepEndedThreads() {
+    for (ThreadCursor other : cursors) {
+      if (!other.thread.isAlive()) {
+        synchronized (other) {
+          if (other.region >= 0) {
+            retire(other);
+          }
+        }
+        publish(other);
+        cursors.remove(other);
+      }
+    }
+  }
+
+  /**
+   * Retires the region at {@code r} whose header names {@code ownerSlot} (this process, or a dead
+   * one whose region this process has claimed): its unused tail is published as a block in
+   * transit of this process, then goes to the freelist or is discarded, and the region's owner
+   * becomes 0. Each step can be redone by a reclaimer if this process dies in between.
+   */
+  private void retireRegion(int r, int ownerSlot) {
+    long m = getLong(r);
+    int size = blockSize(m);
+    int end = r + size;
+    int top = (int) bumpTop(getLong(r + LINK));
+    if (top < end) {
+      int tail = end - top;
+      LONG.setRelease(buf, top, meta(tail, mySlot, TAKING));
+      LONG.setRelease(buf, r + LINK, bumpWord(end, 0, 0));
+      FaultPoint.reach(FaultPoint.REGION_TAIL_PUBLISHED);
+      if (kind == Freelist.NONE || tail < minSegment) {
+        LONG.setRelease(buf, top, meta(tail, 0, DISCARDED_STATE));
+        add(DISCARDED, tail);
+      } else {
+        insert(top, tail);
+      }
+    }
+    // The retired header itself can never be reused: it counts as discarded.
+    if (cas(r, meta(size, ownerSlot, REGION), meta(size, 0, REGION))) {
+      add(DISCARDED, BLOCK_HEADER);
+    }
+  }
+
   private int bumpAllocate(int block) {
+    return bumpAllocate(block, ALLOCATED);
+  }
+
+  private int bumpAllocate(int block, int state) {
     Waiter waiter = null;
     while (true) {
       long w = getLong(BUMP_OFFSET);
@@ -660,7 +834,11 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       }
       if (cas(BUMP_OFFSET, w, bumpWord(top + block, block, mySlot))) {
         FaultPoint.reach(FaultPoint.BUMP_CLAIMED);
-        LONG.setRelease(buf, top, meta(block, mySlot, ALLOCATED));
+        if (state == REGION) {
+          // The region word before the header: a walker that sees the region sees its top.
+          LONG.setRelease(buf, top + LINK, bumpWord(top + BLOCK_HEADER, 0, 0));
+        }
+        LONG.setRelease(buf, top, meta(block, mySlot, state));
         return top;
       }
     }
@@ -872,6 +1050,68 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     }
   }
 
+  /**
+   * Links many blocks this process holds as TAKING into the freelist: sorted in list order, then
+   * inserted during one traversal, each after the previous one (a restart from the head only
+   * when a CAS meets interference). O(list + blocks) instead of one list walk per block.
+   */
+  private void insertAll(List<int[]> nodes) {
+    if (nodes.isEmpty()) {
+      return;
+    }
+    nodes.sort(kind == Freelist.OPTIMISTIC ? (x, y) -> Integer.compare(y[1], x[1])
+        : (x, y) -> Integer.compare(x[1], y[1]));
+    Waiter waiter = new Waiter();
+    int i = 0;
+    restart:
+    while (i < nodes.size()) {
+      waiter.check("inserting into the freelist");
+      int predAddr = HEAD_OFFSET;
+      long predLink = getLong(HEAD_OFFSET);
+      int curr = next(predLink);
+      int steps = 0;
+      while (i < nodes.size()) {
+        int node = nodes.get(i)[0];
+        int size = nodes.get(i)[1];
+        while (curr != 0) {
+          if (++steps > maxNodes + nodes.size() || !plausibleNode(curr)) {
+            continue restart;
+          }
+          long currLink = getLong(curr + LINK);
+          if (marked(currLink)) {
+            long unlinked = link(next(currLink), tag(predLink) + 1, false);
+            if (!cas(predAddr, predLink, unlinked)) {
+              continue restart;
+            }
+            predLink = unlinked;
+            curr = next(currLink);
+            continue;
+          }
+          int cs = blockSize(getLong(curr));
+          if (kind == Freelist.OPTIMISTIC ? cs <= size : cs >= size) {
+            break;
+          }
+          predAddr = curr + LINK;
+          predLink = currLink;
+          curr = next(currLink);
+        }
+        long own = getLong(node + LINK);
+        long linked = link(curr, tag(own) + 1, false);
+        LONG.setVolatile(buf, node + LINK, linked);
+        if (!cas(predAddr, predLink, link(node, tag(predLink) + 1, false))) {
+          continue restart;
+        }
+        add(FREELIST_BYTES, size);
+        cas(node, getLong(node), meta(size, 0, FREE));
+        // The next block goes after this one; if someone takes this node meanwhile, the tag
+        // on its link word changes and that CAS fails into a restart.
+        predAddr = node + LINK;
+        predLink = linked;
+        i++;
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ free / detach
 
   /**
@@ -884,6 +1124,25 @@ public final class Arena implements AutoCloseable, AllocatorStats {
    *     or an offset that is not the start of an allocation (the message names the offset)
    */
   public void free(long offset) {
+    ThreadCursor c = cursor();
+    if (offset - BLOCK_HEADER == c.last && !closed) {
+      // This thread's latest region allocation: its header is known exactly, so one CAS both
+      // checks it (a double free or foreign offset fails it and takes the checked path below)
+      // and claims it; then back to the region's top with a plain store.
+      int b = c.last;
+      int size = c.top - b;
+      if (cas(b, meta(size, mySlot, ALLOCATED), meta(size, mySlot, TAKING))) {
+        c.top = b;
+        c.last = -1;
+        LONG.setRelease(buf, c.region + LINK, bumpWord(b, 0, 0));
+        count(c, T_FREES);
+        return;
+      }
+    }
+    freeSlowly(c, offset); // kept apart so that the common path above stays inlinable
+  }
+
+  private void freeSlowly(ThreadCursor c, long offset) {
     checkOpen();
     int b = blockAt(offset);
     long m = getLong(b);
@@ -891,11 +1150,20 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     if (!(st == ALLOCATED && slotOf(m) == mySlot) && st != DETACHED) {
       throw notMine(offset, m);
     }
-    if (!cas(b, m, meta(blockSize(m), mySlot, TAKING))) {
+    int size = blockSize(m);
+    // The CAS claims the block: of two racing frees of it, one fails and reports the double free.
+    if (!cas(b, m, meta(size, mySlot, TAKING))) {
       throw notMine(offset, getLong(b));
     }
-    release(b, blockSize(m));
-    count(T_FREES);
+    if (b == c.last && b + size == c.top) {
+      // This thread's latest region allocation, detached before: back to the region's top.
+      c.top = b;
+      c.last = -1;
+      LONG.setRelease(buf, c.region + LINK, bumpWord(b, 0, 0));
+    } else {
+      release(b, size);
+    }
+    count(c, T_FREES);
   }
 
   /** Gives back a block this process holds as TAKING: to the bump pointer, freelist or discard. */
@@ -969,6 +1237,10 @@ public final class Arena implements AutoCloseable, AllocatorStats {
 
   private IllegalStateException notMine(long offset, long m) {
     int st = stateOf(m);
+    if ((st == TAKING || st == RETURNING) && slotOf(m) == mySlot) {
+      return new IllegalStateException(name + ": offset " + offset + " is not allocated (already "
+          + "freed, or being freed by another thread of this process): double free?");
+    }
     if (st == ALLOCATED || st == TAKING || st == RETURNING) {
       return new IllegalStateException(name + ": allocation at offset " + offset + " belongs to "
           + describeSlot(slotOf(m)) + ", not to this handle (" + describeSlot(mySlot) + ")");
@@ -1065,6 +1337,15 @@ public final class Arena implements AutoCloseable, AllocatorStats {
               + " at offset " + p + " (bump pointer " + top + ")");
         }
         seen.add(new long[] {p, m});
+        if (stateOf(m) == REGION) {
+          String problem = walkRegion(p, size, seen);
+          if (problem != null) {
+            if (getLong(EPOCH_OFFSET) != epoch) {
+              continue restart;
+            }
+            throw new IllegalStateException(name + ": corrupt thread region at offset " + p + ": " + problem);
+          }
+        }
         p += size;
       }
       if (getLong(EPOCH_OFFSET) != epoch) {
@@ -1075,6 +1356,40 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       }
       return;
     }
+  }
+
+  /**
+   * Adds the blocks of the region at {@code r} to {@code seen}; returns what is wrong, or null.
+   * Below {@code top - last} of one read of the region word the layout is final (only the
+   * region's latest allocation can go back to its top), so no epoch is needed; the latest block
+   * itself is taken only if the region word is unchanged after its header was read.
+   */
+  private String walkRegion(int r, int size, List<long[]> seen) {
+    long w = getLong(r + LINK);
+    int top = (int) bumpTop(w);
+    int last = bumpLast(w);
+    int end = r + size;
+    if (top < r + BLOCK_HEADER || top > end || last > top - r - BLOCK_HEADER) {
+      return "region word 0x" + Long.toHexString(w) + " outside the region [" + r + ", " + end + "]";
+    }
+    int stable = top - last;
+    int q = r + BLOCK_HEADER;
+    while (q < stable) {
+      long m = getLong(q);
+      int bs = blockSize(m);
+      if ((m & CHECK_MASK) != CHECK || bs < MIN_BLOCK || q + bs > stable || stateOf(m) == REGION) {
+        return "block header 0x" + Long.toHexString(m) + " at offset " + q;
+      }
+      seen.add(new long[] {q, m});
+      q += bs;
+    }
+    if (last != 0) {
+      long m = getLong(stable);
+      if (getLong(r + LINK) == w && (m & CHECK_MASK) == CHECK && blockSize(m) == last) {
+        seen.add(new long[] {stable, m});
+      } // else: its live owner thread has just returned or replaced it
+    }
+    return null;
   }
 
   /**
@@ -1099,6 +1414,14 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     walk((b, m) -> {
       int st = stateOf(m);
       int slot = slotOf(m);
+      if (st == REGION) {
+        // A dead process's region: claim it, then give its unused tail back. Its blocks follow
+        // in the walk and are reclaimed one by one.
+        if (dead[slot] && cas(b, m, meta(blockSize(m), mySlot, REGION))) {
+          retireRegion(b, mySlot);
+        }
+        return;
+      }
       if (!dead[slot] || (st != ALLOCATED && st != TAKING && st != RETURNING)) {
         return;
       }
@@ -1173,7 +1496,8 @@ public final class Arena implements AutoCloseable, AllocatorStats {
    * counters plus this handle's per-thread tallies not yet published; other processes see a
    * handle's counts up to {@link #PUBLISH_EVERY} operations per thread late, and all of them
    * after its {@link #close}. Used bytes are derived: everything below the bump pointer that is
-   * neither in the freelist nor discarded (so they cannot drift).
+   * neither in the freelist nor discarded (so they cannot drift); the unused rest of a live thread
+   * region is reserved for its thread and counts as used until the region is retired.
    */
   @Override
   public Snapshot statsSnapshot() {
@@ -1204,23 +1528,40 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     if (closed) {
       return;
     }
+    for (ThreadCursor c : cursors) {
+      synchronized (c) {
+        if (c.region >= 0) {
+          retire(c); // threads still allocating through a closing handle are a caller bug
+        }
+      }
+    }
     List<int[]> mine = new ArrayList<>();
     walk((b, m) -> {
       if (stateOf(m) == ALLOCATED && slotOf(m) == mySlot) {
         mine.add(new int[] {b});
       }
     });
-    // Highest first, so that a trailing run returns to the bump pointer block by block.
+    // Highest first, so that a trailing run returns to the bump pointer block by block; the rest
+    // is linked into the freelist in one sorted pass instead of one list walk per block.
+    List<int[]> toList = new ArrayList<>();
     for (int i = mine.size() - 1; i >= 0; i--) {
       int b = mine.get(i)[0];
       long m = getLong(b);
-      if (stateOf(m) == ALLOCATED && slotOf(m) == mySlot && cas(b, m, meta(blockSize(m), mySlot, TAKING))) {
-        release(b, blockSize(m));
+      int size = blockSize(m);
+      if (stateOf(m) == ALLOCATED && slotOf(m) == mySlot && cas(b, m, meta(size, mySlot, TAKING))) {
+        long w = getLong(BUMP_OFFSET);
+        boolean last = bumpTop(w) == (long) b + size && bumpLast(w) == size;
+        if (last || kind == Freelist.NONE || size < minSegment) {
+          release(b, size);
+        } else {
+          toList.add(new int[] {b, size});
+        }
         add(FREES, 1);
       }
     }
-    for (long[] t : tallies) {
-      publish(t); // threads still using a closing handle are a caller bug; their counts may be lost
+    insertAll(toList);
+    for (ThreadCursor c : cursors) {
+      publish(c); // threads still using a closing handle are a caller bug; their counts may be lost
     }
     closed = true;
     if (registration != null) {
@@ -1275,6 +1616,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       case DISCARDED_STATE: return "DISCARDED";
       case TAKING: return "TAKING";
       case RETURNING: return "RETURNING";
+      case REGION: return "REGION";
       default: return "UNWRITTEN";
     }
   }

@@ -19,6 +19,7 @@ final class FaultPoint {
   static final String FREELIST_CLAIMED = "freelist-claimed";
   static final String FREELIST_MARKED = "freelist-marked";
   static final String RETURN_MARKED = "return-marked";
+  static final String REGION_TAIL_PUBLISHED = "region-tail-published";
 
   private static final String PROPERTY = System.getProperty("rainbarrel.arena.pauseAt");
   private static final String PAUSE_AT = PROPERTY == null ? null : PROPERTY.split(":")[0];

@@ -19,7 +19,8 @@ import java.util.Random;
  *                         point may freeze it; print "held"
  * reclaim FILE            reclaim dead owners, print "reclaimed K"
  * </pre>
- * The wait timeout comes from the system property {@code test.waitMillis} (default 500).
+ * The wait timeout comes from the system property {@code test.waitMillis} (default 500), the
+ * thread region size from {@code test.regionSize} (default: the library's).
  */
 public final class ArenaChild {
 
@@ -28,6 +29,10 @@ public final class ArenaChild {
   public static void main(String[] args) throws Exception {
     Duration wait = Duration.ofMillis(Long.getLong("test.waitMillis", 500));
     Arena.Options o = Arena.Options.defaults().waitTimeout(wait);
+    Integer regionSize = Integer.getInteger("test.regionSize");
+    if (regionSize != null) {
+      o.threadRegionSize(regionSize);
+    }
     Path file = Path.of(args[1]);
     switch (args[0]) {
       case "churn": {

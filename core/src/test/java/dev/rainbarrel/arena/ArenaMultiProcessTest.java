@@ -153,7 +153,7 @@ class ArenaMultiProcessTest {
     }
     long victimStamp;
     try (ChildJvm victim = new ChildJvm(dir.resolve("victim.err"),
-        List.of("-Drainbarrel.arena.pauseAt=" + FaultPoint.BUMP_CLAIMED + ":3"), ArenaChild.class,
+        List.of("-Dtest.regionSize=0", "-Drainbarrel.arena.pauseAt=" + FaultPoint.BUMP_CLAIMED + ":3"), ArenaChild.class,
         "hold", file.toString(), "5", "100")) {
       victim.await("rainbarrel-fault-point " + FaultPoint.BUMP_CLAIMED, 60);
       victimStamp = ProcessIdentity.stampOf(victim.process.pid()).orElseThrow();
@@ -181,7 +181,7 @@ class ArenaMultiProcessTest {
     }
     long victimStamp;
     try (ChildJvm victim = new ChildJvm(dir.resolve("victim.err"),
-        List.of("-Drainbarrel.arena.pauseAt=" + FaultPoint.RETURN_MARKED), ArenaChild.class,
+        List.of("-Dtest.regionSize=0", "-Drainbarrel.arena.pauseAt=" + FaultPoint.RETURN_MARKED), ArenaChild.class,
         "hold", file.toString(), "3", "100", "freeLast")) {
       victim.await("rainbarrel-fault-point " + FaultPoint.RETURN_MARKED, 60);
       victimStamp = ProcessIdentity.stampOf(victim.process.pid()).orElseThrow();
@@ -208,7 +208,7 @@ class ArenaMultiProcessTest {
       a.detach(a.allocate(64));
     }
     try (ChildJvm staller = new ChildJvm(dir.resolve("staller.err"),
-        List.of("-Drainbarrel.arena.pauseAt=" + FaultPoint.BUMP_CLAIMED), ArenaChild.class,
+        List.of("-Dtest.regionSize=0", "-Drainbarrel.arena.pauseAt=" + FaultPoint.BUMP_CLAIMED), ArenaChild.class,
         "hold", file.toString(), "1", "100")) {
       staller.await("rainbarrel-fault-point", 60);
       try (Arena a = Arena.open(file, Arena.Options.defaults().waitTimeout(java.time.Duration.ofMillis(200)))) {
@@ -217,6 +217,69 @@ class ArenaMultiProcessTest {
         assertTrue(e.getMessage().contains("pid " + staller.process.pid()) && e.getMessage().contains("unpublished"),
             e.getMessage());
       }
+    }
+  }
+
+  /** A process killed while it holds blocks in its region: reclaim takes them and the region back. */
+  @Test
+  void theRegionOfAKilledProcessIsRetiredAndItsBlocksReclaimed() throws Exception {
+    Path file = dir.resolve("region.arena");
+    try (Arena a = Arena.open(file, Arena.Options.defaults().capacity(256 << 10))) {
+      a.detach(a.allocate(64));
+    }
+    long victimStamp;
+    try (ChildJvm victim = new ChildJvm(dir.resolve("victim.err"), List.of("-Dtest.regionSize=4096"),
+        ArenaChild.class, "hold", file.toString(), "5", "100")) {
+      victim.await("held", 60);
+      victimStamp = ProcessIdentity.stampOf(victim.process.pid()).orElseThrow();
+      victim.kill();
+    }
+    try (Arena a = Arena.open(file, Arena.Options.defaults())) {
+      List<Arena.Block> before = a.blocks();
+      assertEquals(1, before.stream().filter(b -> b.state.equals("REGION") && b.ownerStamp == victimStamp).count(),
+          before.toString());
+      assertEquals(5, before.stream().filter(b -> b.state.equals("ALLOCATED") && b.ownerStamp == victimStamp).count());
+      long usedBefore = a.statsSnapshot().used();
+      assertEquals(5, a.reclaimDeadOwners());
+      List<Arena.Block> after = a.blocks();
+      assertTrue(after.stream().noneMatch(b -> b.ownerStamp == victimStamp), after.toString());
+      assertTrue(after.stream().noneMatch(b -> b.state.equals("TAKING")), after.toString());
+      assertTrue(a.statsSnapshot().used() < usedBefore - 4000, "the region's tail and blocks are free again: "
+          + a.statsSnapshot());
+      assertFalse(a.attachedProcesses().contains(victimStamp));
+    }
+  }
+
+  /** Killed after publishing a full region's tail as its own in-transit block, before listing it. */
+  @Test
+  void aProcessKilledWhileRetiringItsRegionIsCompletedByReclaim() throws Exception {
+    Path file = dir.resolve("retire.arena");
+    try (Arena a = Arena.open(file, Arena.Options.defaults().capacity(256 << 10))) {
+      a.detach(a.allocate(64));
+    }
+    long victimStamp;
+    // 4096-byte regions hold four 900-byte blocks: the fifth allocation retires the first region
+    try (ChildJvm victim = new ChildJvm(dir.resolve("victim.err"),
+        List.of("-Dtest.regionSize=4096", "-Drainbarrel.arena.pauseAt=" + FaultPoint.REGION_TAIL_PUBLISHED),
+        ArenaChild.class, "hold", file.toString(), "5", "900")) {
+      victim.await("rainbarrel-fault-point " + FaultPoint.REGION_TAIL_PUBLISHED, 60);
+      victimStamp = ProcessIdentity.stampOf(victim.process.pid()).orElseThrow();
+      try (Arena a = Arena.open(file, Arena.Options.defaults())) {
+        List<Arena.Block> taking = a.blocks().stream().filter(b -> b.state.equals("TAKING")).toList();
+        assertEquals(1, taking.size(), "the tail, in transit: " + a.blocks());
+        assertEquals(victimStamp, taking.get(0).ownerStamp);
+      }
+      victim.kill();
+    }
+    try (Arena a = Arena.open(file, Arena.Options.defaults())) {
+      long freeBefore = a.blocks().stream().filter(b -> b.state.equals("FREE")).count();
+      assertEquals(4 + 1, a.reclaimDeadOwners(), "four blocks and the tail: " + a.blocks());
+      List<Arena.Block> after = a.blocks();
+      assertTrue(after.stream().noneMatch(b -> b.ownerStamp == victimStamp), after.toString());
+      assertTrue(after.stream().noneMatch(b -> b.state.equals("TAKING")), after.toString());
+      assertTrue(after.stream().filter(b -> b.state.equals("REGION")).allMatch(b -> b.ownerStamp == 0));
+      assertEquals(freeBefore + 5, after.stream().filter(b -> b.state.equals("FREE")).count(), after.toString());
+      assertNoMarkedNodeReachable(a);
     }
   }
 

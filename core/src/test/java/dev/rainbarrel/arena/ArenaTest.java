@@ -26,8 +26,12 @@ class ArenaTest {
 
   @TempDir Path dir;
 
+  /**
+   * Options for the tests of the shared protocol (bump pointer, freelist, accounting): without
+   * thread regions, so that every allocation takes the shared path. Regions: {@link ArenaRegionTest}.
+   */
   private static Arena.Options opts(Arena.Freelist kind, long capacity) {
-    return Arena.Options.defaults().freelist(kind).capacity(capacity).minSegmentSize(32);
+    return Arena.Options.defaults().freelist(kind).capacity(capacity).minSegmentSize(32).threadRegionSize(0);
   }
 
   @Test
@@ -265,6 +269,41 @@ class ArenaTest {
       ex.shutdownNow();
       for (Arena a : opened) {
         a.close();
+      }
+    }
+  }
+
+  /** close() links all of a handle's blocks into the freelist in one sorted pass: order and bytes. */
+  @Test
+  void closeListsEveryBlockInSizeOrder() throws Exception {
+    for (Arena.Freelist kind : new Arena.Freelist[] {Arena.Freelist.OPTIMISTIC, Arena.Freelist.PESSIMISTIC}) {
+      for (int region : new int[] {0, 16 << 10}) {
+        Path f = dir.resolve("close-" + kind + "-" + region + ".arena");
+        Arena.Options o = opts(kind, 4 << 20).threadRegionSize(region);
+        try (Arena reader = Arena.open(f, o)) {
+          Arena a = Arena.open(f, o);
+          java.util.Random r = new java.util.Random(42);
+          List<Long> sizes = new ArrayList<>();
+          for (int i = 0; i < 5000; i++) {
+            long off = a.allocate(8 + 8 * r.nextInt(100));
+            sizes.add(a.sizeOf(off));
+            if (i % 10 == 0) {
+              a.free(off); // some already listed before close
+              sizes.remove(sizes.size() - 1);
+            }
+          }
+          a.allocate(100); // a last block, which goes back to the bump pointer or region top
+          a.close();
+          List<Long> order = freeBlocksInListOrder(reader);
+          List<Long> sorted = new ArrayList<>(order);
+          sorted.sort(kind == Arena.Freelist.OPTIMISTIC ? java.util.Comparator.reverseOrder() : java.util.Comparator.naturalOrder());
+          assertEquals(sorted, order, kind + " region " + region + ": the list stays sorted");
+          long listable = sizes.stream().filter(z -> z + Arena.BLOCK_HEADER >= 32).count(); // 32: min segment
+          assertTrue(order.size() >= listable, kind + " region " + region + ": every closed block is listed: "
+              + order.size() + " < " + listable);
+          assertEquals(0, reader.statsSnapshot().used(), reader.statsSnapshot().toString());
+          assertTrue(reader.blocks().stream().noneMatch(b -> b.state.equals("ALLOCATED") || b.state.equals("TAKING")));
+        }
       }
     }
   }

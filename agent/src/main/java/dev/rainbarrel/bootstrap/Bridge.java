@@ -260,6 +260,25 @@ public final class Bridge {
   }
 
   /**
+   * A framework saw {@code request}'s current request fail with an exception that no application
+   * code handled (Spring WebFlux's web-exception layer; the server answers it with an ordinary
+   * error response): whenever it ends, it ends as an error. Idempotent, so several reports for one
+   * request (a chain of exception handlers) count one error; a key not tracked is ignored.
+   *
+   * @param request the tracking key (for event-driven servers the connection: its current request)
+   */
+  public static void markError(Object request) {
+    if (sink() == null || request == null) {
+      return;
+    }
+    try {
+      IN_FLIGHT.markAborted(request);
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  /**
    * Ends a tracked request; only the first call per request counts.
    *
    * @param status the final status, or a value outside 100..599 to use the one recorded at commit

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   (calling[i] counts the slot's event-driven requests holding the calling gauge: the current
  *    one until its commit, plus each queued one; queued[i] counts pipelined requests waiting
  *    behind the current one (same key, event-driven only); aborted[i] is 1 once the server saw
- *    the current response aborted)
+ *    the current response aborted or a framework reported the request failed)
  *   keys[i]        status[i]                 starts[i]
  *   null           0                         -           free
  *   request        0 = not committed          nanoTime    tracked
@@ -53,7 +53,10 @@ final class InFlight {
    */
   private final AtomicIntegerArray calling = new AtomicIntegerArray(CAPACITY);
 
-  /** 1 once the server reported the response aborted (e.g. the client went away mid-write). */
+  /**
+   * 1 once the server reported the response aborted (e.g. the client went away mid-write) or a
+   * framework reported the request failed ({@code Bridge.markError}): it ends as an error.
+   */
   private final AtomicIntegerArray aborted = new AtomicIntegerArray(CAPACITY);
 
   /** Pipelined requests queued behind the current one of the same key (event-driven only). */

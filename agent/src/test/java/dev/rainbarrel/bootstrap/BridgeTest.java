@@ -173,6 +173,32 @@ class BridgeTest {
   }
 
   @Test
+  void errorMarkedByTheFrameworkCountsOnceWithTheAnsweredStatus() {
+    Object channel = new Object();
+    long errors = SINK.errors.get();
+    long done = SINK.completed.get();
+    Bridge.beginAsync(channel);
+    Bridge.markError(channel);
+    Bridge.markError(channel); // a second exception handler in the chain: still one error
+    Bridge.commit(channel, 500);
+    Bridge.end(channel, -1, false);
+    assertEquals(done + 1, SINK.completed.get());
+    assertEquals(errors + 1, SINK.errors.get());
+    assertEquals(500, SINK.lastStatus.get(), "the status the client got");
+    assertEquals(0, SINK.calling.get());
+    assertEquals(0, SINK.writing.get());
+
+    Bridge.beginAsync(channel); // the next request on the connection starts clean
+    Bridge.commit(channel, 503);
+    Bridge.end(channel, -1, false);
+    assertEquals(errors + 1, SINK.errors.get(), "a plain 5xx is not an error");
+
+    Bridge.markError(new Object()); // not tracked: ignored
+    Bridge.markError(null);
+    assertEquals(done + 2, SINK.completed.get());
+  }
+
+  @Test
   void untrackedRequestsAreNeitherCommittedNorEnded() {
     long done = SINK.completed.get();
     Object stranger = new Object();

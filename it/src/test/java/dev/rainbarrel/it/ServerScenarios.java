@@ -137,16 +137,47 @@ final class ServerScenarios {
   }
 
   /**
-   * A handler exception that the framework turns into an ordinary error response before the
-   * server layer sees it: one request with that status, not an error, no leak.
+   * A request the framework answers with an error status without any handler failure (an
+   * exception the application or the framework resolves to a response, or an ordinary 5xx):
+   * one request with that status, not an error, no leak.
    */
-  void handledException(int expectedStatus) throws Exception {
+  void errorStatusWithoutFailure(String path, int expectedStatus) throws Exception {
     Map<String, Long> before = counters.read();
-    assertEquals(expectedStatus, status("/boom"), name + ": /boom");
+    assertEquals(expectedStatus, status(path), name + ": " + path);
     Map<String, Long> after = settle(before, 1);
-    assertEquals(1, delta(before, after, "requests"), name + ": requests " + after);
-    assertEquals(1, delta(before, after, "responses_" + expectedStatus / 100 + "xx"), name + ": " + after);
-    assertEquals(0, delta(before, after, "errors"), name + ": errors " + after);
+    assertEquals(1, delta(before, after, "requests"), name + ": " + path + " requests " + after);
+    assertEquals(1, delta(before, after, "responses_" + expectedStatus / 100 + "xx"), name + ": " + path + " " + after);
+    assertEquals(0, delta(before, after, "errors"), name + ": " + path + " errors " + after);
+    assertEquals(0, after.get("calling"), name + ": calling " + after);
+    assertEquals(0, after.get("writing"), name + ": writing " + after);
+  }
+
+  /**
+   * Spring WebFlux: a handler exception answered by Boot's error handler is one request, one
+   * error and a 5xx (the status the client got), like a servlet handler exception.
+   */
+  void handlerExceptionAnswered500() throws Exception {
+    Map<String, Long> before = counters.read();
+    handlerException(500);
+    Map<String, Long> after = counters.read();
+    assertEquals(1, delta(before, after, "responses_5xx"), name + ": /boom is a 5xx " + after);
+  }
+
+  /**
+   * A body that fails after the response was committed: the server closes the connection; one
+   * request, one error (not two: the failure is seen by the framework and by the connection end),
+   * with the committed status.
+   */
+  void failureAfterCommit(String path) throws Exception {
+    Map<String, Long> before = counters.read();
+    assertEquals(200, status(path), name + ": " + path);
+    Map<String, Long> after = counters.await(m -> delta(before, m, "errors") >= 1
+        && m.getOrDefault("calling", 0L) == 0 && m.getOrDefault("writing", 0L) == 0, 10_000);
+    Thread.sleep(150);
+    after = counters.read();
+    assertEquals(1, delta(before, after, "requests"), name + ": " + path + " requests " + after);
+    assertEquals(1, delta(before, after, "errors"), name + ": " + path + " errors " + after);
+    assertEquals(1, delta(before, after, "responses_2xx"), name + ": " + path + " committed 200 " + after);
     assertEquals(0, after.get("calling"), name + ": calling " + after);
     assertEquals(0, after.get("writing"), name + ": writing " + after);
   }

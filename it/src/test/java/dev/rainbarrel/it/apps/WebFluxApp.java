@@ -8,10 +8,12 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.web.embedded.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.reactive.context.ReactiveWebServerApplicationContext;
 import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -64,6 +66,21 @@ public class WebFluxApp {
         .GET("/boom", r -> {
           throw new IllegalStateException("boom (expected by the test)");
         })
+        // an exception the application handles itself (like an @ExceptionHandler): a plain 500
+        .add(RouterFunctions.route()
+            .GET("/handled", r -> Mono.error(new IllegalArgumentException("handled (expected by the test)")))
+            .onError(IllegalArgumentException.class,
+                (e, r) -> ServerResponse.status(HttpStatus.INTERNAL_SERVER_ERROR).bodyValue("handled"))
+            .build())
+        // an exception carrying its status, resolved by the framework (like an unmapped path)
+        .GET("/status-exception", r -> {
+          throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "expected by the test");
+        })
+        // a body that fails after the response was committed
+        .GET("/stream-fail", r -> ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(
+            Flux.concat(Mono.just("first"),
+                Mono.<String>error(new IllegalStateException("mid-stream failure (expected by the test)"))
+                    .delaySubscription(Duration.ofMillis(50))), String.class))
         .GET("/abort", r -> ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(
             Flux.interval(Duration.ofMillis(10)).take(2000).map(i -> "x".repeat(8192)), String.class))
         .GET("/release", r -> {

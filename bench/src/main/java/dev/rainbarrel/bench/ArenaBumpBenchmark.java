@@ -2,17 +2,22 @@ package dev.rainbarrel.bench;
 
 import dev.rainbarrel.arena.Arena;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
 
 /**
- * Arena bump allocation: {@code allocate(size)} then {@code free} of that (last) block, which goes
- * straight back to the bump pointer. One arena shared by all benchmark threads; with two threads
- * a free is sometimes not of the last block (the other thread allocated meanwhile) and that
- * block goes to the (pessimistic) freelist, so the two-thread figure is a mix of bump returns and
- * freelist reuse. {@code memory}: {@code anon} = direct memory, {@code shm} = a file in /dev/shm.
+ * Arena bump allocation: {@code allocate(size)} then {@code free} of that (latest) block, which
+ * goes straight back to where it came from. One arena shared by all benchmark threads.
+ * {@code regions}: {@code on} = the default thread regions (each thread bumps in its own region,
+ * so two threads do not meet); {@code off} = every allocation on the shared bump pointer (with two
+ * threads a free is then sometimes not of the last block and goes to the pessimistic freelist).
+ * {@code memory}: {@code anon} = direct memory, {@code shm} = a file in /dev/shm.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -27,12 +32,18 @@ public class ArenaBumpBenchmark {
   @Param({"anon", "shm"})
   String memory;
 
+  @Param({"on", "off"})
+  String regions;
+
   Arena arena;
   Path file;
 
   @Setup(Level.Iteration)
   public void setUp() throws IOException {
     Arena.Options o = Arena.Options.defaults().capacity(64 << 20).freelist(Arena.Freelist.PESSIMISTIC);
+    if (regions.equals("off")) {
+      o.threadRegionSize(0);
+    }
     if (memory.equals("anon")) {
       arena = Arena.anonymous(o);
     } else {
@@ -56,6 +67,30 @@ public class ArenaBumpBenchmark {
     long off = arena.allocate(size);
     arena.free(off);
     return off;
+  }
+
+  private static final VarHandle LONG =
+      MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /**
+   * The floor of a region allocate + free-last: the same four accesses to a direct buffer (two
+   * release stores, one compare-and-set, one release store) with no arena logic around them.
+   */
+  @State(Scope.Thread)
+  public static class Floor {
+    final ByteBuffer buf = ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN);
+    long n;
+  }
+
+  @Benchmark
+  @Threads(1)
+  public long protocolFloor_1t(Floor f) {
+    long v = ++f.n;
+    LONG.setRelease(f.buf, 64, v);
+    LONG.setRelease(f.buf, 8, v);
+    LONG.compareAndSet(f.buf, 64, v, v + 1);
+    LONG.setRelease(f.buf, 8, v + 1);
+    return v;
   }
 
   @Benchmark

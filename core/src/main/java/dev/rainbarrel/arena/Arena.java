@@ -74,7 +74,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * A thread's small allocations come from its own <em>region</em>: a block in state {@code REGION}
  * claimed from the bump pointer like any other block ({@link Options#threadRegionSize}, default
- * 16 KiB), whose link word is the region's own bump word. Inside, blocks have the ordinary
+ * 64 KiB), whose link word is the region's own bump word. Inside, blocks have the ordinary
  * 16-byte header and lie contiguously from the region header to the region's top:
  *
  * <pre>
@@ -154,7 +154,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   public static final long MAX_ALLOCATION = MAX_BLOCK - BLOCK_HEADER;
   /** Smallest thread region; a smaller effective size turns regions off. */
   static final int MIN_REGION = 1024;
-  static final int DEFAULT_REGION = 16 * 1024;
+  static final int DEFAULT_REGION = 64 * 1024;
   /** Most process slots the 10-bit owner field can name. */
   public static final int MAX_SLOTS = (1 << 10) - 1;
 
@@ -318,7 +318,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     }
 
     /**
-     * Bytes each allocating thread claims at a time for its own allocations (default 16 KiB; 0 =
+     * Bytes each allocating thread claims at a time for its own allocations (default 64 KiB; 0 =
      * no thread regions: every allocation uses the shared bump pointer and freelist). Per handle,
      * not stored in the file. A region is at most a sixteenth of the data area; allocations larger
      * than a quarter of the region bypass it. Regions make a small allocation and the free of the
@@ -642,7 +642,9 @@ public final class Arena implements AutoCloseable, AllocatorStats {
    * (opaque stores, no atomic read-modify-write); {@link #statsSnapshot} reads them.
    */
   private void count(ThreadCursor c, int which) {
-    if (c.count(which)) {
+    boolean due = which == T_ALLOCATIONS ? c.countAllocation()
+        : which == T_FREES ? c.countFree() : c.countFailure();
+    if (due) {
       publish(c);
     }
   }
@@ -705,7 +707,9 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     c.top = top + block;
     c.last = top;
     LONG.setRelease(buf, c.region + LINK, bumpWord(top + block, block, 0));
-    count(c, T_ALLOCATIONS);
+    if (c.countAllocation()) {
+      publish(c);
+    }
     return top + BLOCK_HEADER;
   }
 
@@ -1135,7 +1139,9 @@ public final class Arena implements AutoCloseable, AllocatorStats {
         c.top = b;
         c.last = -1;
         LONG.setRelease(buf, c.region + LINK, bumpWord(b, 0, 0));
-        count(c, T_FREES);
+        if (c.countFree()) {
+          publish(c);
+        }
         return;
       }
     }

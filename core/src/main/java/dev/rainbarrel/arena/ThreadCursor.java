@@ -55,21 +55,27 @@ final class ThreadCursor {
     this.thread = thread;
   }
 
-  /** Counts one operation of kind {@code which}; true when the tally is due to be published. */
-  boolean count(int which) {
-    switch (which) {
-      case ALLOCATIONS:
-        ALLOCATIONS_VH.setOpaque(this, allocations + 1);
-        break;
-      case FREES:
-        FREES_VH.setOpaque(this, frees + 1);
-        break;
-      default:
-        FAILURES_VH.setOpaque(this, failures + 1);
-    }
-    if (--untilPublish > 0) {
-      return false;
-    }
+  // One small method per kind, so that the allocator's inlined fast paths stay small.
+
+  /** Counts an allocation; true when the tally is due to be published. */
+  boolean countAllocation() {
+    ALLOCATIONS_VH.setOpaque(this, allocations + 1);
+    return --untilPublish <= 0 && due();
+  }
+
+  /** Counts a free; true when the tally is due to be published. */
+  boolean countFree() {
+    FREES_VH.setOpaque(this, frees + 1);
+    return --untilPublish <= 0 && due();
+  }
+
+  /** Counts a failed allocation; true when the tally is due to be published. */
+  boolean countFailure() {
+    FAILURES_VH.setOpaque(this, failures + 1);
+    return --untilPublish <= 0 && due();
+  }
+
+  private boolean due() {
     untilPublish = Arena.PUBLISH_EVERY;
     return true;
   }

@@ -80,7 +80,9 @@ final class AcceptWaitRecorder implements Recorder.ConnectionObserver {
         .findGetter(java.net.SocketImpl.class, "fd", java.io.FileDescriptor.class);
     MethodHandle descriptorFd = MethodHandles.privateLookupIn(java.io.FileDescriptor.class, MethodHandles.lookup())
         .findGetter(java.io.FileDescriptor.class, "fd", int.class);
-    TcpInfo.knownFields(); // fail here, not per connection, if the class cannot load
+    // Link the FFM call here, beside the host's start, not on its first accepted connection
+    // (where it delayed the first response by the time the JDK takes to spin the downcall).
+    TcpInfo.warmUp();
     return new AcceptWaitRecorder(h, selCh, implFd, descriptorFd, barrel.histogram(StandardNames.ACCEPT_WAIT));
   }
 

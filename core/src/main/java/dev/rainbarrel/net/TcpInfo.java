@@ -239,6 +239,23 @@ public final class TcpInfo {
     return fromBytes(ns.tcpInfo(fd));
   }
 
+  /**
+   * Links the native path now (JDK 22+): loads the FFM helper and makes one {@code getsockopt}
+   * on a descriptor that cannot exist, whose {@code EBADF} is expected. The first real call,
+   * often on a server's first accepted connection, then costs microseconds instead of the
+   * hundreds of milliseconds that loading and linking the FFM downcall takes in a fresh JVM.
+   *
+   * @throws UnsupportedOperationException if this JVM has no native path (JDK before 22, no
+   *     native access)
+   */
+  public static void warmUp() {
+    try {
+      NativeNet.sockets().tcpInfo(Integer.MAX_VALUE);
+    } catch (IOException expected) {
+      // EBADF: the call went all the way to the kernel, so everything on the way is linked
+    }
+  }
+
   /** Field names this class knows, in layout order (the kernel may return fewer). */
   public static List<String> knownFields() {
     List<String> names = new ArrayList<>();

@@ -53,6 +53,25 @@ class TcpInfoTest {
     assertThrows(IllegalArgumentException.class, () -> t.get("no_such_field"));
   }
 
+  /**
+   * warmUp links the native call ahead of the first real one: on JDK 22+ it returns (the expected
+   * EBADF swallowed) and a real call follows; before 22 it says why there is no native path.
+   */
+  @Test
+  void warmUpLinksTheNativeCallOrSaysWhyNot() throws Exception {
+    if (Runtime.version().feature() < 22) {
+      UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, TcpInfo::warmUp);
+      assertTrue(e.getMessage().contains("JDK 22+"), e.getMessage());
+      return;
+    }
+    TcpInfo.warmUp();
+    TcpInfo.warmUp(); // idempotent
+    try (Loopback net = new Loopback()) {
+      ServerSocketChannel l = net.listen(StandardProtocolFamily.INET, "127.0.0.1", 0, 8);
+      assertEquals("LISTEN", TcpInfo.of(l).stateName());
+    }
+  }
+
   @Test
   void lastDataRecvGrowsWhileIdleAndStateFollowsThePeer() throws Exception {
     assumeTrue(Runtime.version().feature() >= 22);

@@ -39,8 +39,14 @@ public final class AgentOptions {
       Collections.unmodifiableSet(new LinkedHashSet<>(List.of(
           "accept", "jdkhttp", "servlet", "tomcat", "jetty", "undertow", "netty")));
 
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
-  private static final Pattern HOST_PORT = Pattern.compile("(?:(\\[[0-9a-fA-F:.]+\\]|[^:\\[\\]]+):)?(\\d{1,5})");
+  /**
+   * The patterns for option values, compiled on first use: premain runs on the host's main
+   * thread, and with no such option given it should not load and compile the regex engine.
+   */
+  private static final class Patterns {
+    static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
+    static final Pattern HOST_PORT = Pattern.compile("(?:(\\[[0-9a-fA-F:.]+\\]|[^:\\[\\]]+):)?(\\d{1,5})");
+  }
 
   private Path file;
   private Path dir;
@@ -188,7 +194,7 @@ public final class AgentOptions {
   }
 
   private Duration duration(String key, String value) {
-    Matcher m = DURATION.matcher(value);
+    Matcher m = Patterns.DURATION.matcher(value);
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));
       Duration d = switch (m.group(2)) {
@@ -206,7 +212,7 @@ public final class AgentOptions {
   }
 
   private HostPort hostPort(String key, String value, HostPort dflt) {
-    Matcher m = HOST_PORT.matcher(value);
+    Matcher m = Patterns.HOST_PORT.matcher(value);
     if (m.matches() && validPort(m.group(2))) {
       String host = m.group(1) == null ? "127.0.0.1" : m.group(1);
       if (host.startsWith("[")) {

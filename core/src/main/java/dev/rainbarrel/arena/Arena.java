@@ -1009,16 +1009,28 @@ public final class Arena implements AutoCloseable, AllocatorStats {
    * finds it TAKING with a dead owner and re-inserts it.
    */
   private void insert(int node, int size) {
+    insertFrom(HEAD_OFFSET, getLong(HEAD_OFFSET), node, size);
+  }
+
+  /**
+   * Links {@code node} at its size's place, searching from the link word at {@code startAddr}
+   * (read as {@code startLink}: the head, or a node just inserted), and from the head again after
+   * any interference. Returns the link value written into {@code node}, so that a batch can go on
+   * from there.
+   */
+  private long insertFrom(int startAddr, long startLink, int node, int size) {
     Waiter waiter = null; // made on the first retry only: the common path allocates nothing
+    int predAddr = startAddr;
+    long predLink = startLink;
     boolean retry = false;
     restart:
     while (true) {
       if (retry) {
         waiter = retrying(waiter, "inserting into the freelist");
+        predAddr = HEAD_OFFSET;
+        predLink = getLong(HEAD_OFFSET);
       }
       retry = true;
-      int predAddr = HEAD_OFFSET;
-      long predLink = getLong(HEAD_OFFSET);
       int curr = next(predLink);
       int steps = 0;
       while (curr != 0) {
@@ -1044,75 +1056,32 @@ public final class Arena implements AutoCloseable, AllocatorStats {
         curr = next(currLink);
       }
       long own = getLong(node + LINK);
-      LONG.setVolatile(buf, node + LINK, link(curr, tag(own) + 1, false));
+      long linked = link(curr, tag(own) + 1, false);
+      LONG.setVolatile(buf, node + LINK, linked);
       if (cas(predAddr, predLink, link(node, tag(predLink) + 1, false))) {
         add(FREELIST_BYTES, size);
         long m = getLong(node);
         cas(node, m, meta(size, 0, FREE));
-        return;
+        return linked;
       }
     }
   }
 
   /**
-   * Links many blocks this process holds as TAKING into the freelist: sorted in list order, then
-   * inserted during one traversal, each after the previous one (a restart from the head only
-   * when a CAS meets interference). O(list + blocks) instead of one list walk per block.
+   * Links many blocks this process holds as TAKING into the freelist: sorted in list order, each
+   * inserted starting from the one before it, so a batch costs one list traversal (plus a restart
+   * from the head when a CAS meets interference) instead of one traversal per block.
    */
   private void insertAll(List<int[]> nodes) {
-    if (nodes.isEmpty()) {
-      return;
-    }
     nodes.sort(kind == Freelist.OPTIMISTIC ? (x, y) -> Integer.compare(y[1], x[1])
         : (x, y) -> Integer.compare(x[1], y[1]));
-    Waiter waiter = new Waiter();
-    int i = 0;
-    restart:
-    while (i < nodes.size()) {
-      waiter.check("inserting into the freelist");
-      int predAddr = HEAD_OFFSET;
-      long predLink = getLong(HEAD_OFFSET);
-      int curr = next(predLink);
-      int steps = 0;
-      while (i < nodes.size()) {
-        int node = nodes.get(i)[0];
-        int size = nodes.get(i)[1];
-        while (curr != 0) {
-          if (++steps > maxNodes + nodes.size() || !plausibleNode(curr)) {
-            continue restart;
-          }
-          long currLink = getLong(curr + LINK);
-          if (marked(currLink)) {
-            long unlinked = link(next(currLink), tag(predLink) + 1, false);
-            if (!cas(predAddr, predLink, unlinked)) {
-              continue restart;
-            }
-            predLink = unlinked;
-            curr = next(currLink);
-            continue;
-          }
-          int cs = blockSize(getLong(curr));
-          if (kind == Freelist.OPTIMISTIC ? cs <= size : cs >= size) {
-            break;
-          }
-          predAddr = curr + LINK;
-          predLink = currLink;
-          curr = next(currLink);
-        }
-        long own = getLong(node + LINK);
-        long linked = link(curr, tag(own) + 1, false);
-        LONG.setVolatile(buf, node + LINK, linked);
-        if (!cas(predAddr, predLink, link(node, tag(predLink) + 1, false))) {
-          continue restart;
-        }
-        add(FREELIST_BYTES, size);
-        cas(node, getLong(node), meta(size, 0, FREE));
-        // The next block goes after this one; if someone takes this node meanwhile, the tag
-        // on its link word changes and that CAS fails into a restart.
-        predAddr = node + LINK;
-        predLink = linked;
-        i++;
-      }
+    int predAddr = HEAD_OFFSET;
+    long predLink = getLong(HEAD_OFFSET);
+    for (int[] n : nodes) {
+      // If someone takes the previous node meanwhile, its link's tag changes: the CAS fails and
+      // the search restarts from the head.
+      predLink = insertFrom(predAddr, predLink, n[0], n[1]);
+      predAddr = n[0] + LINK;
     }
   }
 

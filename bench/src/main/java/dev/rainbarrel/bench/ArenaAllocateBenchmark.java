@@ -2,8 +2,6 @@ package dev.rainbarrel.bench;
 
 import dev.rainbarrel.arena.Arena;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
 
@@ -34,33 +32,19 @@ public class ArenaAllocateBenchmark {
   @Param({"on", "off"})
   String regions;
 
+  BenchArena fixture;
   Arena arena;
-  Path file;
 
   @Setup(Level.Iteration)
   public void setUp() throws IOException {
-    Arena.Options o = Arena.Options.defaults().capacity(256 << 20).freelist(Arena.Freelist.PESSIMISTIC);
-    if (regions.equals("off")) {
-      o.threadRegionSize(0);
-    }
-    if (memory.equals("anon")) {
-      arena = Arena.anonymous(o);
-    } else {
-      Path dir = Files.createDirectories(Path.of("/dev/shm/rainbarrel-bench-" + ProcessHandle.current().pid()));
-      file = dir.resolve("allocate.arena");
-      Files.deleteIfExists(file);
-      arena = Arena.open(file, o);
-    }
+    fixture = new BenchArena(memory, regions, 256 << 20, "allocate.arena");
+    arena = fixture.arena;
   }
 
   @TearDown(Level.Iteration)
   public void tearDown() throws IOException {
-    arena.close();
+    fixture.close();
     arena = null;
-    if (file != null) {
-      Files.deleteIfExists(file);
-      Files.deleteIfExists(file.getParent());
-    }
   }
 
   @Benchmark

@@ -6,8 +6,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
 
@@ -35,32 +33,19 @@ public class ArenaBumpBenchmark {
   @Param({"on", "off"})
   String regions;
 
+  BenchArena fixture;
   Arena arena;
-  Path file;
 
   @Setup(Level.Iteration)
   public void setUp() throws IOException {
-    Arena.Options o = Arena.Options.defaults().capacity(64 << 20).freelist(Arena.Freelist.PESSIMISTIC);
-    if (regions.equals("off")) {
-      o.threadRegionSize(0);
-    }
-    if (memory.equals("anon")) {
-      arena = Arena.anonymous(o);
-    } else {
-      Path dir = Files.createDirectories(Path.of("/dev/shm/rainbarrel-bench-" + ProcessHandle.current().pid()));
-      file = dir.resolve("bump.arena");
-      Files.deleteIfExists(file);
-      arena = Arena.open(file, o);
-    }
+    fixture = new BenchArena(memory, regions, 64 << 20, "bump.arena");
+    arena = fixture.arena;
   }
 
   @TearDown(Level.Iteration)
   public void tearDown() throws IOException {
-    arena.close();
-    if (file != null) {
-      Files.deleteIfExists(file);
-      Files.deleteIfExists(file.getParent());
-    }
+    fixture.close();
+    arena = null;
   }
 
   long allocFree() {

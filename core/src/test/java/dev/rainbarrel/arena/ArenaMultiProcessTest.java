@@ -147,10 +147,7 @@ class ArenaMultiProcessTest {
 
   @Test
   void aProcessKilledAfterClaimingTheBumpPointerIsHelpedAndReclaimed() throws Exception {
-    Path file = dir.resolve("bump.arena");
-    try (Arena a = Arena.open(file, Arena.Options.defaults().capacity(64 << 10))) {
-      a.detach(a.allocate(64));
-    }
+    Path file = arenaWithOneDetachedBlock("bump.arena", 64 << 10);
     long victimStamp;
     try (ChildJvm victim = new ChildJvm(dir.resolve("victim.err"),
         List.of("-Dtest.regionSize=0", "-Drainbarrel.arena.pauseAt=" + FaultPoint.BUMP_CLAIMED + ":3"), ArenaChild.class,
@@ -175,10 +172,7 @@ class ArenaMultiProcessTest {
 
   @Test
   void aProcessKilledWhileReturningItsLastBlockToTheBumpPointerIsHelpedAndReclaimed() throws Exception {
-    Path file = dir.resolve("return.arena");
-    try (Arena a = Arena.open(file, Arena.Options.defaults().capacity(64 << 10))) {
-      a.detach(a.allocate(64));
-    }
+    Path file = arenaWithOneDetachedBlock("return.arena", 64 << 10);
     long victimStamp;
     try (ChildJvm victim = new ChildJvm(dir.resolve("victim.err"),
         List.of("-Dtest.regionSize=0", "-Drainbarrel.arena.pauseAt=" + FaultPoint.RETURN_MARKED), ArenaChild.class,
@@ -203,10 +197,7 @@ class ArenaMultiProcessTest {
 
   @Test
   void aLiveProcessThatStallsTheProtocolGetsADiagnosticNotAHang() throws Exception {
-    Path file = dir.resolve("stall.arena");
-    try (Arena a = Arena.open(file, Arena.Options.defaults().capacity(64 << 10))) {
-      a.detach(a.allocate(64));
-    }
+    Path file = arenaWithOneDetachedBlock("stall.arena", 64 << 10);
     try (ChildJvm staller = new ChildJvm(dir.resolve("staller.err"),
         List.of("-Dtest.regionSize=0", "-Drainbarrel.arena.pauseAt=" + FaultPoint.BUMP_CLAIMED), ArenaChild.class,
         "hold", file.toString(), "1", "100")) {
@@ -223,10 +214,7 @@ class ArenaMultiProcessTest {
   /** A process killed while it holds blocks in its region: reclaim takes them and the region back. */
   @Test
   void theRegionOfAKilledProcessIsRetiredAndItsBlocksReclaimed() throws Exception {
-    Path file = dir.resolve("region.arena");
-    try (Arena a = Arena.open(file, Arena.Options.defaults().capacity(256 << 10))) {
-      a.detach(a.allocate(64));
-    }
+    Path file = arenaWithOneDetachedBlock("region.arena", 256 << 10);
     long victimStamp;
     try (ChildJvm victim = new ChildJvm(dir.resolve("victim.err"), List.of("-Dtest.regionSize=4096"),
         ArenaChild.class, "hold", file.toString(), "5", "100")) {
@@ -253,10 +241,7 @@ class ArenaMultiProcessTest {
   /** Killed after publishing a full region's tail as its own in-transit block, before listing it. */
   @Test
   void aProcessKilledWhileRetiringItsRegionIsCompletedByReclaim() throws Exception {
-    Path file = dir.resolve("retire.arena");
-    try (Arena a = Arena.open(file, Arena.Options.defaults().capacity(256 << 10))) {
-      a.detach(a.allocate(64));
-    }
+    Path file = arenaWithOneDetachedBlock("retire.arena", 256 << 10);
     long victimStamp;
     // 4096-byte regions hold four 900-byte blocks: the fifth allocation retires the first region
     try (ChildJvm victim = new ChildJvm(dir.resolve("victim.err"),
@@ -281,6 +266,15 @@ class ArenaMultiProcessTest {
       assertEquals(freeBefore + 5, after.stream().filter(b -> b.state.equals("FREE")).count(), after.toString());
       assertNoMarkedNodeReachable(a);
     }
+  }
+
+  /** A new arena file of {@code capacity} bytes holding one detached 64-byte block. */
+  private Path arenaWithOneDetachedBlock(String name, int capacity) throws Exception {
+    Path file = dir.resolve(name);
+    try (Arena a = Arena.open(file, Arena.Options.defaults().capacity(capacity))) {
+      a.detach(a.allocate(64));
+    }
+    return file;
   }
 
   private static void assertNoMarkedNodeReachable(Arena a) {

@@ -1,7 +1,5 @@
 package dev.rainbarrel.bench;
 
-import dev.rainbarrel.arena.Arena;
-import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -23,29 +21,10 @@ import org.openjdk.jmh.annotations.*;
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
 @State(Scope.Benchmark)
-public class ArenaBumpBenchmark {
-  @Param({"32", "256", "4096"})
-  int size;
-
-  @Param({"anon", "shm"})
-  String memory;
-
-  @Param({"on", "off"})
-  String regions;
-
-  BenchArena fixture;
-  Arena arena;
-
-  @Setup(Level.Iteration)
-  public void setUp() throws IOException {
-    fixture = new BenchArena(memory, regions, 64 << 20, "bump.arena");
-    arena = fixture.arena;
-  }
-
-  @TearDown(Level.Iteration)
-  public void tearDown() throws IOException {
-    fixture.close();
-    arena = null;
+public class ArenaBumpBenchmark extends ArenaParams {
+  @Override
+  protected int capacity() {
+    return 64 << 20;
   }
 
   long allocFree() {

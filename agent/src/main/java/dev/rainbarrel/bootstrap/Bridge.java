@@ -246,16 +246,8 @@ public final class Bridge {
    * whenever it ends, it ends as an error, even if the application swallowed the exception.
    */
   public static void abortedCurrent() {
-    if (sink() == null) {
-      return;
-    }
-    try {
-      Object key = STATE.get().request;
-      if (key != null) {
-        IN_FLIGHT.markAborted(key);
-      }
-    } catch (Throwable t) {
-      fail(t);
+    if (sink() != null) {
+      markError(STATE.get().request);
     }
   }
 

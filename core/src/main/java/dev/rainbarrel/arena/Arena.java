@@ -228,9 +228,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   private final ThreadCursor openerCursor = newCursor();
   /** Size of a new thread region, 0 when this handle allocates without regions. */
   private final int regionSize;
-  /** Largest block (header included) a thread region serves; larger ones use the shared paths. */
-  private final int regionBlockLimit;
-  /** Largest allocation a thread region serves (0 without regions). */
+  /** Largest allocation a thread region serves (a quarter of it; 0 without regions). */
   private final long regionPayloadLimit;
 
   private Arena(String name, ByteBuffer buf, FileChannel channel, Options o, int mySlot) {
@@ -247,7 +245,6 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     this.maxNodes = (capacity - dataOffset) / MIN_BLOCK + 1;
     int version = (int) INT.getVolatile(buf, VERSION_OFFSET);
     this.regionSize = version < REGION_VERSION ? 0 : effectiveRegionSize(o.threadRegionSize, capacity - dataOffset);
-    this.regionBlockLimit = regionSize / 4 + BLOCK_HEADER; // payloads up to a quarter of the region
     this.regionPayloadLimit = regionSize / 4;
   }
 
@@ -719,7 +716,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       throw new IllegalArgumentException(name + ": allocation size must be in [1, " + MAX_ALLOCATION + "]: " + size);
     }
     int block = Math.max(MIN_BLOCK, (int) ((size + 7) & ~7L) + BLOCK_HEADER);
-    if (block <= regionBlockLimit && newRegion(c)) {
+    if (size <= regionPayloadLimit && newRegion(c)) {
       return regionAllocate(c, block);
     }
     int b = bumpAllocate(block);
@@ -1105,9 +1102,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       int b = c.last;
       int size = c.top - b;
       if (cas(b, meta(size, mySlot, ALLOCATED), meta(size, mySlot, TAKING))) {
-        c.top = b;
-        c.last = -1;
-        LONG.setRelease(buf, c.region + LINK, bumpWord(b, 0, 0));
+        returnToRegion(c, b);
         if (c.countFree()) {
           publish(c);
         }
@@ -1131,14 +1126,18 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       throw notMine(offset, getLong(b));
     }
     if (b == c.last && b + size == c.top) {
-      // This thread's latest region allocation, detached before: back to the region's top.
-      c.top = b;
-      c.last = -1;
-      LONG.setRelease(buf, c.region + LINK, bumpWord(b, 0, 0));
+      returnToRegion(c, b); // this thread's latest region allocation, detached before
     } else {
       release(b, size);
     }
     count(c, T_FREES);
+  }
+
+  /** Moves the thread's region top back over its latest allocation at {@code b} (held TAKING). */
+  private void returnToRegion(ThreadCursor c, int b) {
+    c.top = b;
+    c.last = -1;
+    LONG.setRelease(buf, c.region + LINK, bumpWord(b, 0, 0));
   }
 
   /** Gives back a block this process holds as TAKING: to the bump pointer, freelist or discard. */

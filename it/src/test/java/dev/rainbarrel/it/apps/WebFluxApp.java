@@ -81,8 +81,11 @@ public class WebFluxApp {
             Flux.concat(Mono.just("first"),
                 Mono.<String>error(new IllegalStateException("mid-stream failure (expected by the test)"))
                     .delaySubscription(Duration.ofMillis(50))), String.class))
+        // a long stream the client resets: paced with delayElements, which waits for demand;
+        // Flux.interval would fail the stream (OverflowException, an error) whenever a write
+        // took longer than one tick on a loaded machine, ending it before the client's reset
         .GET("/abort", r -> ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(
-            Flux.interval(Duration.ofMillis(10)).take(2000).map(i -> "x".repeat(8192)), String.class))
+            Flux.range(0, 2000).delayElements(Duration.ofMillis(10)).map(i -> "x".repeat(8192)), String.class))
         .GET("/release", r -> {
           Gate.release();
           return ServerResponse.ok().bodyValue("released");

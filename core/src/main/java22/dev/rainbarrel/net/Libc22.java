@@ -47,36 +47,61 @@ final class Libc22 {
       CAPTURE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
   private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
 
-  static final MethodHandle SOCKET =
-      bind("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-  static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-  static final MethodHandle SENDTO =
-      bind(
-          "sendto",
-          FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS,
-              JAVA_INT));
-  static final MethodHandle RECV =
-      bind("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+  // One holder class per call: the JDK spins a class for every downcall it links, so each caller
+  // links only the calls it uses when it first uses them. accept_wait, which links beside the
+  // host's start-up, needs getsockopt alone (linking all nine there cost the host ~100 ms).
+
+  /** {@code int socket(int domain, int type, int protocol)}. */
+  static final class Socket {
+    static final MethodHandle CALL = bind("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+  }
+
+  /** {@code int close(int fd)}. */
+  static final class Close {
+    static final MethodHandle CALL = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  }
+
+  /** {@code ssize_t sendto(int fd, const void *buf, size_t len, int flags, const sockaddr *to, socklen_t tolen)}. */
+  static final class Sendto {
+    static final MethodHandle CALL = bind("sendto",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  /** {@code ssize_t recv(int fd, void *buf, size_t len, int flags)}, capturing errno. */
+  static final class Recv {
+    static final MethodHandle CALL = bind("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+  }
+
   /**
    * {@code recv} without errno capture: capturing makes the linker allocate a small slice per call,
-   * so the hot receive loop uses this and repeats a failed call with {@link #RECV} to learn why.
+   * so the hot receive loop uses this and repeats a failed call with {@link Recv} to learn why.
    */
-  static final MethodHandle RECV_FAST =
-      LINKER.downcallHandle(
-          LINKER.defaultLookup().find("recv").orElseThrow(),
-          FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-  static final MethodHandle SETSOCKOPT =
-      bind(
-          "setsockopt",
-          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-  static final MethodHandle GETSOCKOPT =
-      bind(
-          "getsockopt",
-          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-  static final MethodHandle GETSOCKNAME =
-      bind("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-  static final MethodHandle GETPEERNAME =
-      bind("getpeername", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+  static final class RecvFast {
+    static final MethodHandle CALL = LINKER.downcallHandle(LINKER.defaultLookup().find("recv").orElseThrow(),
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+  }
+
+  /** {@code int setsockopt(int fd, int level, int name, const void *value, socklen_t len)}. */
+  static final class Setsockopt {
+    static final MethodHandle CALL = bind("setsockopt",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  /** {@code int getsockopt(int fd, int level, int name, void *value, socklen_t *len)}. */
+  static final class Getsockopt {
+    static final MethodHandle CALL = bind("getsockopt",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+  }
+
+  /** {@code int getsockname(int fd, sockaddr *addr, socklen_t *len)}. */
+  static final class Getsockname {
+    static final MethodHandle CALL = bind("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+  }
+
+  /** {@code int getpeername(int fd, sockaddr *addr, socklen_t *len)}. */
+  static final class Getpeername {
+    static final MethodHandle CALL = bind("getpeername", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+  }
 
   private Libc22() {}
 

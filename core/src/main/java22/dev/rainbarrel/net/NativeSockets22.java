@@ -39,8 +39,8 @@ final class NativeSockets22 implements NativeSockets {
       JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN).withByteAlignment(1);
 
   NativeSockets22() {
-    // touching Libc22 binds the handles now, so a denied native access fails here, not later
-    if (Libc22.GETSOCKOPT == null) {
+    // linking getsockopt now makes a denied native access fail here, not on first use
+    if (Libc22.Getsockopt.CALL == null) {
       throw new IllegalStateException("libc bindings missing");
     }
   }
@@ -62,11 +62,11 @@ final class NativeSockets22 implements NativeSockets {
         } catch (NumberFormatException e) {
           continue;
         }
-        if (!nameMatches(Libc22.GETSOCKNAME, errno, fd, sa, len, wantLocal, local.getPort())) {
+        if (!nameMatches(Libc22.Getsockname.CALL, errno, fd, sa, len, wantLocal, local.getPort())) {
           continue;
         }
         if (remote != null) {
-          if (nameMatches(Libc22.GETPEERNAME, errno, fd, sa, len, wantRemote, remote.getPort())) {
+          if (nameMatches(Libc22.Getpeername.CALL, errno, fd, sa, len, wantRemote, remote.getPort())) {
             return fd;
           }
         } else if (intOption(errno, fd, Libc22.SOL_SOCKET, Libc22.SO_ACCEPTCONN, opt, len) == 1) {
@@ -132,7 +132,7 @@ final class NativeSockets22 implements NativeSockets {
       MemorySegment errno, int fd, int level, int name, MemorySegment opt, MemorySegment len) {
     len.set(JAVA_INT, 0, 4);
     try {
-      int rc = (int) Libc22.GETSOCKOPT.invokeExact(errno, fd, level, name, opt, len);
+      int rc = (int) Libc22.Getsockopt.CALL.invokeExact(errno, fd, level, name, opt, len);
       return rc == 0 ? opt.get(JAVA_INT, 0) : -1;
     } catch (Throwable t) {
       return -1;
@@ -147,7 +147,7 @@ final class NativeSockets22 implements NativeSockets {
       opt.set(JAVA_INT, 0, value);
       int rc;
       try {
-        rc = (int) Libc22.SETSOCKOPT.invokeExact(errno, fd, level, name, opt, 4);
+        rc = (int) Libc22.Setsockopt.CALL.invokeExact(errno, fd, level, name, opt, 4);
       } catch (Throwable t) {
         throw new IOException("setsockopt(fd " + fd + ", " + level + ", " + name + ") failed", t);
       }
@@ -168,7 +168,7 @@ final class NativeSockets22 implements NativeSockets {
       try {
         rc =
             (int)
-                Libc22.GETSOCKOPT.invokeExact(
+                Libc22.Getsockopt.CALL.invokeExact(
                     errno, fd, Libc22.IPPROTO_TCP, Libc22.TCP_INFO, buf, len);
       } catch (Throwable t) {
         throw new IOException("getsockopt(TCP_INFO) on fd " + fd + " failed", t);

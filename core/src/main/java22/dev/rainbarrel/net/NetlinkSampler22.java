@@ -139,7 +139,7 @@ final class NetlinkSampler22 implements ListenerSampler {
     try {
       s =
           (int)
-              Libc22.SOCKET.invokeExact(
+              Libc22.Socket.CALL.invokeExact(
                   errno,
                   Libc22.AF_NETLINK,
                   Libc22.SOCK_RAW | Libc22.SOCK_CLOEXEC,
@@ -160,7 +160,7 @@ final class NetlinkSampler22 implements ListenerSampler {
       tv.set(JAVA_LONG, 8, (RECV_TIMEOUT_MS % 1000) * 1000L);
       int rc =
           (int)
-              Libc22.SETSOCKOPT.invokeExact(
+              Libc22.Setsockopt.CALL.invokeExact(
                   errno, fd, Libc22.SOL_SOCKET, Libc22.SO_RCVTIMEO, tv, 16);
       if (rc != 0) {
         throw Libc22.error("setsockopt(SO_RCVTIMEO)", errno);
@@ -429,7 +429,7 @@ final class NetlinkSampler22 implements ListenerSampler {
     for (int attempt = 0; attempt < 100; attempt++) {
       long n;
       try {
-        n = (long) Libc22.SENDTO.invokeExact(errno, fd, req, (long) len, 0, nladdr, 12);
+        n = (long) Libc22.Sendto.CALL.invokeExact(errno, fd, req, (long) len, 0, nladdr, 12);
       } catch (Throwable t) {
         throw rethrow(t);
       }
@@ -457,11 +457,11 @@ final class NetlinkSampler22 implements ListenerSampler {
     while (rows < MAX_ROWS) {
       long n;
       try {
-        n = (long) Libc22.RECV_FAST.invokeExact(fd, rbuf, (long) RECV_CAPACITY, 0);
+        n = (long) Libc22.RecvFast.CALL.invokeExact(fd, rbuf, (long) RECV_CAPACITY, 0);
         if (n < 0) {
           // errno of the failed call is lost to the JVM: the same call again tells it (EINTR
           // retries, EAGAIN waits one more timeout, any other error repeats itself)
-          n = (long) Libc22.RECV.invokeExact(errno, fd, rbuf, (long) RECV_CAPACITY, 0);
+          n = (long) Libc22.Recv.CALL.invokeExact(errno, fd, rbuf, (long) RECV_CAPACITY, 0);
         }
       } catch (Throwable t) {
         throw rethrow(t);
@@ -597,7 +597,7 @@ final class NetlinkSampler22 implements ListenerSampler {
     }
     closed = true;
     try {
-      int rc = (int) Libc22.CLOSE.invokeExact(errno, fd);
+      int rc = (int) Libc22.Close.CALL.invokeExact(errno, fd);
       assert rc == 0 || rc == -1;
     } catch (Throwable t) {
       // nothing more to do: the descriptor is gone either way

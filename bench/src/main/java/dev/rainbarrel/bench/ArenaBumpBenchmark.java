@@ -27,12 +27,6 @@ public class ArenaBumpBenchmark extends ArenaParams {
     return 64 << 20;
   }
 
-  long allocFree() {
-    long off = arena.allocate(size);
-    arena.free(off);
-    return off;
-  }
-
   private static final VarHandle LONG =
       MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -60,12 +54,18 @@ public class ArenaBumpBenchmark extends ArenaParams {
   @Benchmark
   @Threads(1)
   public long allocateFreeLast_1t() {
-    return allocFree();
+    // written out in each method, not in a shared helper: C2 compiled the helper on its own and
+    // then called it out of line from the benchmark stub ("already compiled into a big method")
+    long off = arena.allocate(size);
+    arena.free(off);
+    return off;
   }
 
   @Benchmark
   @Threads(2)
   public long allocateFreeLast_2t() {
-    return allocFree();
+    long off = arena.allocate(size);
+    arena.free(off);
+    return off;
   }
 }

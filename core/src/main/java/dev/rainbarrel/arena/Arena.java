@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -192,7 +193,10 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   private static final int T_ALLOCATIONS = ThreadCursor.ALLOCATIONS;
   private static final int T_FREES = ThreadCursor.FREES;
   private static final int T_FAILURES = ThreadCursor.FAILURES;
-  /** Operations a thread counts locally before adding its tally to the shared statistics. */
+  /**
+   * Operations of one kind (allocations, frees, failures) a thread counts locally before it adds
+   * its whole tally to the shared statistics.
+   */
   static final int PUBLISH_EVERY = 256;
 
   private final String name;
@@ -212,7 +216,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   private AllocatorRegistry.Registration registration;
   /**
    * Allocations, frees and failures are counted per thread with opaque stores and added to the
-   * shared header every {@link #PUBLISH_EVERY} operations of that thread and on {@link #close};
+   * shared header when one of its counts reaches {@link #PUBLISH_EVERY} and on {@link #close};
    * {@link #statsSnapshot} adds the unpublished tallies of this handle. An atomic add into a
    * shared cache line on every operation cost more than the allocation itself, and with several
    * threads that line bounced between cores.
@@ -226,6 +230,16 @@ public final class Arena implements AutoCloseable, AllocatorStats {
    */
   private final Thread opener = Thread.currentThread();
   private final ThreadCursor openerCursor = newCursor();
+  /**
+   * The other threads' cursors by thread id (masked): a slot is claimed once by the first thread
+   * that maps to it and cleared when that thread has ended, so a worker pool's threads (consecutive
+   * ids) find their cursor with one array read instead of a {@code ThreadLocal} lookup (27 instead
+   * of 30-33 ns for a two-thread allocate + free, ArenaBumpBenchmark). A thread whose slot is taken uses the
+   * {@code ThreadLocal}. A racy read is safe: {@link ThreadCursor#thread} is final, and a cursor
+   * whose thread is the caller was created, and is only written, by the caller.
+   */
+  private final AtomicReferenceArray<ThreadCursor> cursorSlots = new AtomicReferenceArray<>(CURSOR_SLOTS);
+  private static final int CURSOR_SLOTS = 64;
   /** Size of a new thread region, 0 when this handle allocates without regions. */
   private final int regionSize;
   /** Largest allocation a thread region serves (a quarter of it; 0 without regions). */
@@ -630,11 +644,28 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   }
 
   private ThreadCursor cursor() {
-    return Thread.currentThread() == opener ? openerCursor : cursor.get();
+    Thread t = Thread.currentThread();
+    if (t == opener) {
+      return openerCursor;
+    }
+    ThreadCursor c = cursorSlots.getPlain(slotOf(t));
+    return c != null && c.thread == t ? c : slotCursor(t);
+  }
+
+  @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; getId() is the same number
+  private static int slotOf(Thread t) {
+    return (int) t.getId() & (CURSOR_SLOTS - 1);
+  }
+
+  /** The {@code ThreadLocal} path; claims the thread's slot if it is free. */
+  private ThreadCursor slotCursor(Thread t) {
+    ThreadCursor c = cursor.get();
+    cursorSlots.compareAndSet(slotOf(t), null, c);
+    return c;
   }
 
   /**
-   * Counts one operation in this thread's tally; every {@link #PUBLISH_EVERY} operations the
+   * Counts one operation in this thread's tally; when a count reaches {@link #PUBLISH_EVERY} the
    * thread moves its tally into the shared counters. Only the owning thread writes a tally
    * (opaque stores, no atomic read-modify-write); {@link #statsSnapshot} reads them.
    */
@@ -769,6 +800,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
         }
         publish(other);
         cursors.remove(other);
+        cursorSlots.compareAndSet(slotOf(other.thread), other, null); // free for another thread
       }
     }
   }
@@ -1468,7 +1500,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   /**
    * Statistics of the whole arena (all processes). Allocations, frees and failures are the shared
    * counters plus this handle's per-thread tallies not yet published; other processes see a
-   * handle's counts up to {@link #PUBLISH_EVERY} operations per thread late, and all of them
+   * handle's counts up to {@link #PUBLISH_EVERY} operations per kind and thread late, and all of them
    * after its {@link #close}. Used bytes are derived: everything below the bump pointer that is
    * neither in the freelist nor discarded (so they cannot drift); the unused rest of a live thread
    * region is reserved for its thread and counts as used until the region is retired.

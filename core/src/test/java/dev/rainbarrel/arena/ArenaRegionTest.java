@@ -182,6 +182,76 @@ class ArenaRegionTest {
     }
   }
 
+  /**
+   * More live threads than the handle's cursor table has slots (64, by thread id): the threads
+   * whose slot is taken go through the ThreadLocal, and each thread, whichever way it finds its
+   * cursor, allocates in its own region and returns its latest block there. A second wave after
+   * the first has ended reuses the slots the sweep freed. Counts stay exact throughout.
+   */
+  @Test
+  void moreThreadsThanCursorSlotsEachKeepTheirOwnRegion() throws Exception {
+    try (Arena a = Arena.anonymous(opts(Arena.Freelist.PESSIMISTIC).capacity(1 << 20))) {
+      int threads = 80;
+      int blocks = 5;
+      for (int wave = 1; wave <= 2; wave++) {
+        java.util.concurrent.CountDownLatch allHoldBlocks = new java.util.concurrent.CountDownLatch(threads);
+        java.util.concurrent.ConcurrentHashMap<Long, Integer> owner = new java.util.concurrent.ConcurrentHashMap<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          int id = wave * 1000 + t;
+          Thread th = new Thread(() -> {
+            try {
+              long[] mine = new long[blocks];
+              for (int i = 0; i < blocks; i++) {
+                mine[i] = a.allocate(40);
+                assertTrue(mine[i] > 0, "allocation " + i + " of thread " + id);
+                a.buffer().putInt((int) mine[i], id);
+                assertEquals(null, owner.putIfAbsent(mine[i], id), "offset handed out twice");
+              }
+              allHoldBlocks.countDown();
+              assertTrue(allHoldBlocks.await(20, TimeUnit.SECONDS)); // every thread live at once
+              for (int i = blocks - 1; i >= 0; i--) {
+                assertEquals(id, a.buffer().getInt((int) mine[i]), "another thread wrote into my block");
+                a.free(mine[i]); // the latest block each time: straight back to my region's top
+              }
+            } catch (Throwable e) {
+              failure.compareAndSet(null, e);
+              allHoldBlocks.countDown();
+            }
+          });
+          ts.add(th);
+          th.start();
+        }
+        for (Thread th : ts) {
+          th.join(30_000);
+          assertFalse(th.isAlive());
+        }
+        if (failure.get() != null) {
+          throw new AssertionError("wave " + wave, failure.get());
+        }
+        assertEquals(threads * blocks, owner.size());
+        // each thread's blocks lie in one region, and no two threads share a region
+        List<Arena.Block> rs = regions(a);
+        java.util.Map<Integer, java.util.Set<Long>> regionsOf = new java.util.HashMap<>();
+        java.util.Map<Long, Integer> threadOf = new java.util.HashMap<>();
+        for (java.util.Map.Entry<Long, Integer> e : owner.entrySet()) {
+          long off = e.getKey();
+          long region = rs.stream().filter(r -> r.offset < off && off < r.offset + r.size).mapToLong(r -> r.offset)
+              .findFirst().orElseThrow(() -> new AssertionError("block " + off + " outside every region"));
+          regionsOf.computeIfAbsent(e.getValue(), k -> new java.util.HashSet<>()).add(region);
+          Integer before = threadOf.putIfAbsent(region, e.getValue());
+          assertTrue(before == null || before.equals(e.getValue()),
+              "wave " + wave + ": threads " + before + " and " + e.getValue() + " share the region at " + region);
+        }
+        regionsOf.forEach((id, r) -> assertEquals(1, r.size(), "thread " + id + " used regions " + r));
+        AllocatorStats.Snapshot s = a.statsSnapshot();
+        assertEquals((long) wave * threads * blocks, s.allocations(), "wave " + wave + ": " + s);
+        assertEquals(s.allocations(), s.frees(), "wave " + wave + ": " + s);
+      }
+    }
+  }
+
   /** Walks (blocks(), reclaim) while a thread allocates and frees its latest block nonstop. */
   @Test
   void walksStayConsistentWhileARegionChurns() throws Exception {

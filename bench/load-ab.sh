@@ -15,6 +15,8 @@
 #   SERVERS="jdkhttp jetty12 netty41"  JFR_MODES="off on"
 #   JAVA=/path/to/java                 default: a JDK 25 under /usr/lib/jvm (else 22+)
 #   JVM_OPTS="..."                     extra options for both A and B
+#   AGENT_OPTS="servers=none"          agent options for B (default: none, i.e. every default
+#                                      feature on); for bisecting which part of the agent costs
 #   SERVER_CPUS=0 WRK_CPUS=1           pin the servers and wrk to separate CPUs (taskset -c): on a
 #                                      2-core machine each side then has a core of its own, which
 #                                      takes the scheduler's noise out of a round (default: unpinned)
@@ -25,7 +27,7 @@ cd "$(dirname "$0")/.."
 NAME=load-ab
 # shellcheck source=bench/load-common.sh
 . bench/load-common.sh
-CMDLINE=$(command_line bench/load-ab.sh ROUNDS DURATION WARMUP THREADS CONNS SERVERS JFR_MODES JAVA JVM_OPTS SERVER_CPUS WRK_CPUS SKIP_BUILD)
+CMDLINE=$(command_line bench/load-ab.sh ROUNDS DURATION WARMUP THREADS CONNS SERVERS JFR_MODES JAVA JVM_OPTS AGENT_OPTS SERVER_CPUS WRK_CPUS SKIP_BUILD)
 
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10s}
@@ -35,6 +37,8 @@ CONNS=${CONNS:-16}
 SERVERS=${SERVERS:-jdkhttp jetty12 netty41}
 JFR_MODES=${JFR_MODES:-off on}
 JVM_OPTS=${JVM_OPTS:-}
+AGENT_OPTS=${AGENT_OPTS:-}
+AGENT_ARG="-javaagent:$AGENT${AGENT_OPTS:+=$AGENT_OPTS}"
 OUT=bench/target/load-ab
 
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS='$ROUNDS' is not a positive integer"
@@ -65,7 +69,7 @@ summary="$OUT/summary.txt"
   echo "# Load overhead of the rainbarrel agent: B (with agent) / A (without), wrk on loopback"
   machine_header
   echo "settings: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP; wrk -t$THREADS -c$CONNS -d<DURATION> --latency; CPUs: servers ${SERVER_CPUS:-any}, wrk ${WRK_CPUS:-any}"
-  echo "JVM:      both: ${COMMON_OPTS[*]:-(none)}; B adds -javaagent:$AGENT (default options)"
+  echo "JVM:      both: ${COMMON_OPTS[*]:-(none)}; B adds $AGENT_ARG"
   echo "JFR on:   both add -XX:StartFlightRecording:settings=default,settings=rainbarrel.jfc,filename=<side>.jfr"
 } > "$summary"
 
@@ -82,7 +86,7 @@ for srv in $SERVERS; do
     fi
     echo "load-ab: $tag: starting A and B" >&2
     start_server "$srv" "$OUT/$tag-A.log" "${COMMON_OPTS[@]}" "${jfr_a[@]}"; pid_a=$SERVER_PID; port_a=$SERVER_PORT
-    start_server "$srv" "$OUT/$tag-B.log" "${COMMON_OPTS[@]}" "${jfr_b[@]}" "-javaagent:$AGENT"; pid_b=$SERVER_PID; port_b=$SERVER_PORT
+    start_server "$srv" "$OUT/$tag-B.log" "${COMMON_OPTS[@]}" "${jfr_b[@]}" "$AGENT_ARG"; pid_b=$SERVER_PID; port_b=$SERVER_PORT
     grep -q '^rainbarrel:' "$OUT/$tag-B.log" && echo "load-ab: $tag: the agent printed: $(grep '^rainbarrel:' "$OUT/$tag-B.log")" >&2
 
     run_wrk "$port_a" "$WARMUP" "$OUT/$tag-warmup-A.wrk.txt"

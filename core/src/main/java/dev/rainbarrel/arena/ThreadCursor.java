@@ -54,8 +54,8 @@ final class ThreadCursor extends ThreadCursorFields {
   }
 
   // One small method per kind, so that the allocator's inlined fast paths stay small. A kind's
-  // own unpublished count says when to publish (no separate countdown field: one load and one
-  // store per count, which was a fifth of an allocate + free).
+  // own unpublished count says when to publish: no separate countdown field, so one load and one
+  // store less per count (the tally as a whole is about 4 of an allocate + free's 20 ns).
 
   /** Counts an allocation; true when the tally is due to be published. */
   boolean countAllocation() {

@@ -789,17 +789,20 @@ public final class Arena implements AutoCloseable, AllocatorStats {
     c.leave();
   }
 
-  /** Retires the regions of this handle's threads that have ended, and forgets those threads. */
+  /**
+   * Retires the regions of this handle's threads that have ended, and forgets those threads.
+   * Several threads may sweep at once (each claiming its first region): the one whose removal from
+   * {@link #cursors} succeeds owns the ended cursor, so its tally is published exactly once.
+   */
   private void sweepEndedThreads() {
     for (ThreadCursor other : cursors) {
-      if (!other.thread.isAlive()) {
+      if (!other.thread.isAlive() && cursors.remove(other)) {
         synchronized (other) {
           if (other.region >= 0) {
             retire(other);
           }
         }
         publish(other);
-        cursors.remove(other);
         cursorSlots.compareAndSet(slotOf(other.thread), other, null); // free for another thread
       }
     }

@@ -83,7 +83,10 @@ final class ThreadCursor extends ThreadCursorFields {
     return (long) handle(which).getOpaque(this);
   }
 
-  /** Takes the unpublished count (zeroed first: a racing reader undercounts, never twice). */
+  /**
+   * Takes the unpublished count (zeroed first: a racing reader undercounts, never twice). One taker
+   * at a time: the owner, the sweeper that removed an ended thread's cursor, or {@code close()}.
+   */
   long take(int which) {
     VarHandle h = handle(which);
     long v = (long) h.getOpaque(this);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rainbarrel.shm.Barrel;
 import dev.rainbarrel.shm.StandardNames;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,11 +52,11 @@ class WrkLoadTest {
         // and it still answers exactly afterwards, once the requests wrk left queued have run: until
         // then a new connection may be dropped on purpose (queue full; Limits), so retry, bounded
         String afterwards = null;
-        java.io.IOException lastDrop = null;
+        IOException lastDrop = null;
         for (int i = 0; i < 50 && afterwards == null; i++) {
           try {
             afterwards = RawHttp.get(server.address(), "/_raindrops").text();
-          } catch (java.io.IOException dropped) {
+          } catch (IOException dropped) {
             lastDrop = dropped;
             Thread.sleep(100);
           }

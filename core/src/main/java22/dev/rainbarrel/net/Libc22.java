@@ -77,7 +77,7 @@ final class Libc22 {
    * so the hot receive loop uses this and repeats a failed call with {@link Recv} to learn why.
    */
   static final class RecvFast {
-    static final MethodHandle CALL = LINKER.downcallHandle(LINKER.defaultLookup().find("recv").orElseThrow(),
+    static final MethodHandle CALL = bindNoErrno("recv",
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
   }
 
@@ -105,13 +105,19 @@ final class Libc22 {
 
   private Libc22() {}
 
+  /** Links libc's {@code name}, capturing errno. */
   private static MethodHandle bind(String name, FunctionDescriptor fd) {
-    MemorySegment sym =
-        LINKER
-            .defaultLookup()
-            .find(name)
-            .orElseThrow(() -> new UnsatisfiedLinkError("libc symbol " + name + " not found"));
-    return LINKER.downcallHandle(sym, fd, ERRNO);
+    return LINKER.downcallHandle(symbol(name), fd, ERRNO);
+  }
+
+  /** Links libc's {@code name} without capturing errno. */
+  private static MethodHandle bindNoErrno(String name, FunctionDescriptor fd) {
+    return LINKER.downcallHandle(symbol(name), fd);
+  }
+
+  private static MemorySegment symbol(String name) {
+    return LINKER.defaultLookup().find(name)
+        .orElseThrow(() -> new UnsatisfiedLinkError("libc symbol " + name + " not found"));
   }
 
   /** A segment to pass as the capture-state argument of every call. */

@@ -13,7 +13,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -203,9 +209,9 @@ class ArenaRegionTest {
       int threads = 80;
       int blocks = 5;
       for (int wave = 1; wave <= 2; wave++) {
-        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch allHoldBlocks = new java.util.concurrent.CountDownLatch(threads);
-        java.util.concurrent.ConcurrentHashMap<Long, Integer> owner = new java.util.concurrent.ConcurrentHashMap<>();
+        CountDownLatch go = new CountDownLatch(1);
+        CountDownLatch allHoldBlocks = new CountDownLatch(threads);
+        ConcurrentHashMap<Long, Integer> owner = new ConcurrentHashMap<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> ts = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -245,13 +251,13 @@ class ArenaRegionTest {
         assertEquals(threads * blocks, owner.size());
         // each thread's blocks lie in one region, and no two threads share a region
         List<Arena.Block> rs = regions(a);
-        java.util.Map<Integer, java.util.Set<Long>> regionsOf = new java.util.HashMap<>();
-        java.util.Map<Long, Integer> threadOf = new java.util.HashMap<>();
-        for (java.util.Map.Entry<Long, Integer> e : owner.entrySet()) {
+        Map<Integer, Set<Long>> regionsOf = new HashMap<>();
+        Map<Long, Integer> threadOf = new HashMap<>();
+        for (Map.Entry<Long, Integer> e : owner.entrySet()) {
           long off = e.getKey();
           long region = rs.stream().filter(r -> r.offset < off && off < r.offset + r.size).mapToLong(r -> r.offset)
               .findFirst().orElseThrow(() -> new AssertionError("block " + off + " outside every region"));
-          regionsOf.computeIfAbsent(e.getValue(), k -> new java.util.HashSet<>()).add(region);
+          regionsOf.computeIfAbsent(e.getValue(), k -> new HashSet<>()).add(region);
           Integer before = threadOf.putIfAbsent(region, e.getValue());
           assertTrue(before == null || before.equals(e.getValue()),
               "wave " + wave + ": threads " + before + " and " + e.getValue() + " share the region at " + region);

@@ -45,7 +45,6 @@ public final class Bridge {
     Object request;
     Object response;
     Object lastTracked;
-    final long[] start = new long[1];
   }
 
   /** Name prefix of every thread the agent starts. */
@@ -307,19 +306,17 @@ public final class Bridge {
   }
 
   private static boolean endOne(Sink s, Object request, int status, boolean error) {
-    long[] start = STATE.get().start;
-    long now = System.nanoTime();
-    long word = IN_FLIGHT.end(request, start, now);
-    if (word < 0) {
+    long ended = IN_FLIGHT.end(request, System.nanoTime());
+    if (ended < 0) {
       return false;
     }
-    if ((word & InFlight.CALLING_BIT) != 0) {
+    if (InFlight.heldCalling(ended)) {
       s.handlerExited();
     }
-    int committed = (int) word;
+    int committed = InFlight.status(ended);
     int code = status >= 100 && status <= 599 ? status : committed;
-    boolean failed = error || (word & InFlight.ABORTED_BIT) != 0;
-    s.completed(code, failed, committed != InFlight.NOT_COMMITTED, now - start[0]);
+    boolean failed = error || InFlight.wasAborted(ended);
+    s.completed(code, failed, committed != InFlight.NOT_COMMITTED, InFlight.durationNanos(ended));
     return true;
   }
 

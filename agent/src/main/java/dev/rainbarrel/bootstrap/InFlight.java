@@ -1,7 +1,8 @@
 package dev.rainbarrel.bootstrap;
 
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -9,22 +10,30 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * arrays: tracking a request allocates nothing, and ending it is exactly-once because the ending
  * thread must win a compare-and-set on the key.
  *
- * <p>Slot states (per index {@code i}):
+ * <p>A slot is the key (in {@code keys}) and two longs side by side in {@code words}, so one
+ * request touches two cache lines, not one per field (a server with a new request object per
+ * request, such as Jetty 12 or the JDK's, lands on a cold slot every time):
  *
  * <pre>
- *   (calling[i] counts the slot's event-driven requests holding the calling gauge: the current
- *    one until its commit, plus each queued one; queued[i] counts pipelined requests waiting
- *    behind the current one (same key, event-driven only); aborted[i] is 1 once the server saw
- *    the current response aborted or a framework reported the request failed)
- *   keys[i]        status[i]                 starts[i]
- *   null           0                         -           free
- *   request        0 = not committed          nanoTime    tracked
- *                  100..599 = committed with that status
- *                  -1 = committed, status unknown yet
- *   ENDING         -                          -           being released by the thread that won end();
- *                                                         back to the key if queued[i] > 0 (the next
- *                                                         pipelined request is current), else null
+ *   keys[i]   words[2i] = state                                           words[2i+1]
+ *   null      0                                                           -            free
+ *   request   bits  0-15 status: 0 not committed, 100..599 committed      start        tracked
+ *                        with it, 0xFFFF committed with no status yet     (nanoTime)
+ *             bit  16    aborted: the server saw the response aborted,
+ *                        or a framework reported the request failed
+ *             bits 20-31 calling: how many of the slot's event-driven
+ *                        requests hold the calling gauge (the current one
+ *                        until its commit, plus each queued one)
+ *             bits 32-43 queued: pipelined requests waiting behind the
+ *                        current one (same key, event-driven only)
+ *   ENDING    -                                                           -            being released by the thread
+ *                                                                                      that won end(); back to the key
+ *                                                                                      if queued > 0 (the next pipelined
+ *                                                                                      request is current), else null
  * </pre>
+ *
+ * Every change of a state word is one compare-and-set of the whole word, so a commit that also
+ * releases {@code calling} costs one atomic instruction.
  *
  * <p>A key lives in one of {@link #PROBES} consecutive slots from its identity hash. Lookups scan
  * all of them (no early stop at a free slot, so removals need no tombstones). When all are taken
@@ -44,35 +53,41 @@ final class InFlight {
   static final int NOT_COMMITTED = 0;
   static final int COMMITTED_NO_STATUS = -1;
 
+  private static final long STATUS_MASK = 0xFFFFL;
+  private static final long NO_STATUS = 0xFFFFL;
+  private static final long ABORTED = 1L << 16;
+  private static final int CALLING_SHIFT = 20;
+  private static final long CALLING_ONE = 1L << CALLING_SHIFT;
+  private static final long CALLING_MASK = 0xFFFL << CALLING_SHIFT;
+  private static final long QUEUED_ONE = 1L << 32;
+  private static final long QUEUED_MASK = 0xFFFL << 32;
+
+  private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
+
   private final AtomicReferenceArray<Object> keys = new AtomicReferenceArray<>(CAPACITY);
-  private final AtomicIntegerArray status = new AtomicIntegerArray(CAPACITY);
-  private final AtomicLongArray starts = new AtomicLongArray(CAPACITY);
-  /**
-   * How many of the slot's event-driven requests (no handler frame) hold {@code calling} up: the
-   * current one until its commit, and each pipelined one queued behind it.
-   */
-  private final AtomicIntegerArray calling = new AtomicIntegerArray(CAPACITY);
-
-  /**
-   * 1 once the server reported the response aborted (e.g. the client went away mid-write) or a
-   * framework reported the request failed ({@code Bridge.markError}): it ends as an error.
-   */
-  private final AtomicIntegerArray aborted = new AtomicIntegerArray(CAPACITY);
-
-  /** Pipelined requests queued behind the current one of the same key (event-driven only). */
-  private final AtomicIntegerArray queued = new AtomicIntegerArray(CAPACITY);
-
-  /** Bit set in {@link #end}'s result when the ended request still held {@code calling}. */
-  static final long CALLING_BIT = 1L << 32;
-
-  /** Bit set in {@link #end}'s result when the ended request was {@link #markAborted marked aborted}. */
-  static final long ABORTED_BIT = 1L << 33;
-  private final java.util.concurrent.atomic.AtomicLong untracked =
-      new java.util.concurrent.atomic.AtomicLong();
+  /** Per slot: the state word at {@code 2i}, the start time at {@code 2i + 1}. */
+  private final long[] words = new long[2 * CAPACITY];
+  private final AtomicLong untracked = new AtomicLong();
 
   private static int home(Object key) {
     int h = System.identityHashCode(key);
     return (h ^ (h >>> 16)) & MASK;
+  }
+
+  private long state(int i) {
+    return (long) WORD.getVolatile(words, i << 1);
+  }
+
+  private boolean casState(int i, long expected, long value) {
+    return WORD.compareAndSet(words, i << 1, expected, value);
+  }
+
+  private static int calling(long w) {
+    return (int) ((w & CALLING_MASK) >>> CALLING_SHIFT);
+  }
+
+  private static int queued(long w) {
+    return (int) ((w & QUEUED_MASK) >>> 32);
   }
 
   /** Index of {@code key}, or -1. */
@@ -132,10 +147,10 @@ final class InFlight {
     }
     if (r != UNTRACKED) { // busy: r is -(index + 1)
       int i = -r - 1;
-      if (queued.get(i) < MAX_QUEUED) {
-        queued.getAndIncrement(i);
-        calling.getAndIncrement(i);
-        return QUEUED;
+      for (long w; queued(w = state(i)) < MAX_QUEUED; ) {
+        if (casState(i, w, w + QUEUED_ONE + CALLING_ONE)) {
+          return QUEUED;
+        }
       }
     }
     untracked.incrementAndGet();
@@ -167,10 +182,10 @@ final class InFlight {
     if (firstFree >= 0) {
       for (int n = firstFree, i = (home + firstFree) & MASK; n < PROBES; n++, i = (i + 1) & MASK) {
         if (keys.get(i) == null && keys.compareAndSet(i, null, key)) {
-          // status[i], calling[i] and queued[i] are 0: end() clears them before freeing the slot.
-          starts.setRelease(i, now);
-          if (holdsCalling) {
-            calling.set(i, 1);
+          // The state word is 0: end() clears it before freeing the slot.
+          WORD.setRelease(words, (i << 1) + 1, now);
+          if (holdsCalling) { // an add, not a store: another thread may already mark it aborted
+            WORD.getAndAdd(words, i << 1, CALLING_ONE);
           }
           return i;
         }
@@ -185,7 +200,7 @@ final class InFlight {
     if (i < 0) {
       return false;
     }
-    aborted.set(i, 1);
+    WORD.getAndBitwiseOr(words, i << 1, ABORTED);
     return true;
   }
 
@@ -197,7 +212,7 @@ final class InFlight {
 
   /**
    * Marks {@code key} committed and, if it held {@code calling} (event-driven), releases that: one
-   * lookup for both.
+   * lookup and one compare-and-set for both.
    *
    * @param code the status being sent, or a value outside 100..599 if unknown
    * @return 0 if it was not tracked or already committed, else {@link #COMMITTED}, with {@link
@@ -208,66 +223,100 @@ final class InFlight {
     if (i < 0) {
       return 0;
     }
-    int value = code >= 100 && code <= 599 ? code : COMMITTED_NO_STATUS;
-    if (!status.compareAndSet(i, NOT_COMMITTED, value)) {
-      return 0;
-    }
-    return releaseOne(i) ? COMMITTED | RELEASED_CALLING : COMMITTED;
-  }
-
-  /**
-   * Releases one request's hold on {@code calling} in slot {@code i}, if any holds it. Read first:
-   * thread-per-request slots never hold calling, and a failing CAS still costs a locked
-   * instruction. Each unit is released by exactly one successful CAS.
-   */
-  private boolean releaseOne(int i) {
-    for (int c; (c = calling.get(i)) > 0; ) {
-      if (calling.compareAndSet(i, c, c - 1)) {
-        return true;
+    long status = code >= 100 && code <= 599 ? code : NO_STATUS;
+    for (long w; ((w = state(i)) & STATUS_MASK) == NOT_COMMITTED; ) {
+      boolean release = calling(w) > 0;
+      if (casState(i, w, (w | status) - (release ? CALLING_ONE : 0))) {
+        return release ? COMMITTED | RELEASED_CALLING : COMMITTED;
       }
     }
-    return false;
+    return 0;
   }
 
-  /** {@link #end(Object, long[], long)} with the current time. */
-  long end(Object key, long[] startOut) {
-    return end(key, startOut, System.nanoTime());
-  }
+  /*
+   * An end() result, one long: bits 0-9 the status (0 not committed, 100..599, R_NO_STATUS),
+   * bit 10 held calling, bit 11 aborted, bits 12-62 the duration in ns (at most 2^51 - 1 ns, about
+   * 26 days; longer requests are clamped to that).
+   */
+  private static final long R_STATUS_MASK = 0x3FFL;
+  private static final long R_NO_STATUS = 0x3FFL;
+  private static final long R_CALLING = 1L << 10;
+  private static final long R_ABORTED = 1L << 11;
+  private static final int R_DURATION_SHIFT = 12;
 
   /**
    * Ends the current request of {@code key}; only one caller per tracked request gets a result.
    * If pipelined requests queue behind it, the next one becomes current (started {@code now},
    * i.e. when it reaches the front: its earlier wait is not measured); else the slot is freed.
    *
-   * @return -1 if not tracked (or already ended), else the slot's status word in the low 32 bits
-   *     ({@link #CALLING_BIT} set if it still held {@code calling}) and the start time in {@code
-   *     startOut[0]}
+   * @return -1 if not tracked (or already ended), else a result to read with {@link #status},
+   *     {@link #heldCalling}, {@link #wasAborted} and {@link #durationNanos} (one long, so the
+   *     caller needs no per-thread buffer for the start time)
    */
-  long end(Object key, long[] startOut, long now) {
+  long end(Object key, long now) {
     int i = find(key);
     if (i < 0 || !keys.compareAndSet(i, key, ENDING)) {
       return -1;
     }
     // This thread owns the slot now (the key is ENDING). A request that was committed released
     // its calling at the commit; one that was not releases it here (queued requests keep theirs).
-    // The other fields are reset with release stores, published by the release store of the key,
-    // so no full fence is paid per request.
-    int s = status.get(i);
-    boolean held = s == NOT_COMMITTED && releaseOne(i);
-    boolean wasAborted = aborted.get(i) == 1;
-    if (wasAborted) {
-      aborted.setRelease(i, 0);
-    }
-    startOut[0] = starts.getAcquire(i);
-    status.setRelease(i, NOT_COMMITTED);
-    if (queued.get(i) > 0) {
-      queued.getAndDecrement(i);
-      starts.setRelease(i, now);
+    long start = (long) WORD.getAcquire(words, (i << 1) + 1);
+    long w;
+    boolean held;
+    boolean promote;
+    long next;
+    do {
+      w = state(i);
+      held = (w & STATUS_MASK) == NOT_COMMITTED && calling(w) > 0;
+      promote = queued(w) > 0;
+      next = promote
+          ? (w & (CALLING_MASK | QUEUED_MASK)) - (held ? CALLING_ONE : 0) - QUEUED_ONE
+          : 0;
+    } while (!casState(i, w, next));
+    if (promote) {
+      WORD.setRelease(words, (i << 1) + 1, now);
       keys.setRelease(i, key); // the next pipelined request is current now
     } else {
       keys.setRelease(i, null);
     }
-    return (s & 0xFFFFFFFFL) | (held ? CALLING_BIT : 0) | (wasAborted ? ABORTED_BIT : 0);
+    long duration = Math.max(0, now - start);
+    long status = w & STATUS_MASK;
+    return (status == NO_STATUS ? R_NO_STATUS : status)
+        | (held ? R_CALLING : 0)
+        | ((w & ABORTED) != 0 ? R_ABORTED : 0)
+        | (Math.min(duration, Long.MAX_VALUE >>> R_DURATION_SHIFT) << R_DURATION_SHIFT);
+  }
+
+  /** {@link #end} with the current time. */
+  long end(Object key) {
+    return end(key, System.nanoTime());
+  }
+
+  /**
+   * The status of an {@link #end} result: {@link #NOT_COMMITTED}, {@link #COMMITTED_NO_STATUS} or
+   * the status committed (100..599).
+   */
+  static int status(long ended) {
+    int s = (int) (ended & R_STATUS_MASK);
+    return s == R_NO_STATUS ? COMMITTED_NO_STATUS : s;
+  }
+
+  /** Whether the request of an {@link #end} result still held {@code calling} when it ended. */
+  static boolean heldCalling(long ended) {
+    return (ended & R_CALLING) != 0;
+  }
+
+  /** Whether the request of an {@link #end} result was {@link #markAborted marked aborted}. */
+  static boolean wasAborted(long ended) {
+    return (ended & R_ABORTED) != 0;
+  }
+
+  /**
+   * Time from the start of tracking to the end, of an {@link #end} result: never negative, at most
+   * 2^51 - 1 ns (about 26 days).
+   */
+  static long durationNanos(long ended) {
+    return ended >>> R_DURATION_SHIFT;
   }
 
   /** Requests that found no free slot and were not counted. */

@@ -13,7 +13,6 @@ class InFlightTest {
   @Test
   void slotsAreReusedAfterEnd() {
     InFlight t = new InFlight();
-    long[] start = new long[1];
     for (int round = 0; round < 3; round++) {
       List<Object> keys = new ArrayList<>();
       for (int i = 0; i < InFlight.CAPACITY / 4; i++) {
@@ -22,10 +21,10 @@ class InFlightTest {
         keys.add(k);
       }
       for (Object k : keys) {
-        long w = t.end(k, start);
-        assertEquals(InFlight.NOT_COMMITTED, (int) w);
-        assertEquals(7, start[0]);
-        assertEquals(-1, t.end(k, start), "second end");
+        long w = t.end(k, 10);
+        assertEquals(InFlight.NOT_COMMITTED, InFlight.status(w));
+        assertEquals(3, InFlight.durationNanos(w), "started at 7, ended at 10");
+        assertEquals(-1, t.end(k, 11), "second end");
       }
     }
     assertEquals(0, t.untracked());
@@ -34,35 +33,46 @@ class InFlightTest {
   @Test
   void statusAndFlagsTravelToTheEnd() {
     InFlight t = new InFlight();
-    long[] start = new long[1];
     Object k = new Object();
     assertTrue(t.begin(k, 1, true));
     assertFalse(t.begin(k, 2, true), "already tracked");
     assertEquals(InFlight.COMMITTED | InFlight.RELEASED_CALLING, t.commit(k, 404), "commit releases calling");
     assertEquals(0, t.commit(k, 500), "second commit");
     assertTrue(t.markAborted(k));
-    long w = t.end(k, start);
-    assertEquals(404, (int) w);
-    assertEquals(0, w & InFlight.CALLING_BIT, "calling was released by the commit, not again at the end");
-    assertTrue((w & InFlight.ABORTED_BIT) != 0);
+    long w = t.end(k);
+    assertEquals(404, InFlight.status(w));
+    assertFalse(InFlight.heldCalling(w), "calling was released by the commit, not again at the end");
+    assertTrue(InFlight.wasAborted(w));
     Object k3 = new Object();
     assertTrue(t.begin(k3, 1, true));
     assertTrue(t.markAborted(k3));
-    long w3 = t.end(k3, start);
-    assertTrue((w3 & InFlight.CALLING_BIT) != 0, "ended before any commit: the end releases calling");
-    assertEquals(InFlight.NOT_COMMITTED, (int) w3);
+    long w3 = t.end(k3);
+    assertTrue(InFlight.heldCalling(w3), "ended before any commit: the end releases calling");
+    assertEquals(InFlight.NOT_COMMITTED, InFlight.status(w3));
     assertTrue(t.begin(k3, 2), "slot reusable");
-    assertEquals(0, t.end(k3, start) & InFlight.ABORTED_BIT, "the aborted flag did not outlive its request");
+    long w4 = t.end(k3);
+    assertFalse(InFlight.wasAborted(w4), "the aborted flag did not outlive its request");
+    assertFalse(InFlight.heldCalling(w4), "nor the calling hold");
     Object k2 = new Object();
     assertTrue(t.begin(k2, 1));
     assertEquals(InFlight.COMMITTED, t.commit(k2, 42)); // no valid status: committed, status unknown
-    assertEquals(InFlight.COMMITTED_NO_STATUS, (int) t.end(k2, start));
+    assertEquals(InFlight.COMMITTED_NO_STATUS, InFlight.status(t.end(k2)));
+    Object k5 = new Object();
+    assertTrue(t.begin(k5, 100));
+    assertEquals(0, InFlight.durationNanos(t.end(k5, 50)), "a clock read out of order never gives a negative duration");
+    long threeDays = java.util.concurrent.TimeUnit.DAYS.toNanos(3); // a long-lived stream
+    assertTrue(t.begin(k5, 1000));
+    t.commit(k5, 200);
+    long w5 = t.end(k5, 1000 + threeDays);
+    assertEquals(threeDays, InFlight.durationNanos(w5));
+    assertEquals(200, InFlight.status(w5), "the status survives beside a large duration");
+    assertTrue(t.begin(k5, 0));
+    assertEquals((1L << 51) - 1, InFlight.durationNanos(t.end(k5, Long.MAX_VALUE)), "clamped, never wrapped");
   }
 
   @Test
   void pipelinedRequestsQueueBehindTheCurrentOneUpToALimit() {
     InFlight t = new InFlight();
-    long[] start = new long[1];
     Object ch = new Object();
     assertEquals(InFlight.STARTED, t.beginAsync(ch, 10));
     for (int i = 0; i < InFlight.MAX_QUEUED; i++) {
@@ -71,17 +81,20 @@ class InFlightTest {
     long untracked = t.untracked();
     assertEquals(0, t.beginAsync(ch, 12), "queue full: not tracked");
     assertEquals(untracked + 1, t.untracked());
-    long w = t.end(ch, start, 20);
-    assertEquals(10, start[0]);
-    assertTrue((w & InFlight.CALLING_BIT) != 0, "ended uncommitted: released its own calling");
+    long w = t.end(ch, 20);
+    assertEquals(10, InFlight.durationNanos(w), "started at 10");
+    assertTrue(InFlight.heldCalling(w), "ended uncommitted: released its own calling");
     assertEquals(InFlight.COMMITTED | InFlight.RELEASED_CALLING, t.commit(ch, 200), "the next one is current");
-    w = t.end(ch, start, 30);
-    assertEquals(20, start[0], "the next one started when it reached the front");
-    assertEquals(200, (int) w);
+    w = t.end(ch, 30);
+    assertEquals(10, InFlight.durationNanos(w), "the next one started when it reached the front (20)");
+    assertEquals(200, InFlight.status(w));
     int ended = 2;
-    while (t.end(ch, start, 40) >= 0) {
+    int stillCalling = 0;
+    while ((w = t.end(ch, 40)) >= 0) {
       ended++;
+      stillCalling += InFlight.heldCalling(w) ? 1 : 0;
     }
+    assertEquals(InFlight.MAX_QUEUED - 1, stillCalling, "each queued request released its own calling");
     assertEquals(InFlight.MAX_QUEUED + 1, ended);
     assertEquals(-1, t.find(ch), "slot freed after the last queued request");
   }

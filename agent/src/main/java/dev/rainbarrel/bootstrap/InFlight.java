@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
 
 /**
  * The requests in flight, keyed by the identity of the server's own request object, in fixed-size
@@ -35,7 +36,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Every change of a state word is one compare-and-set of the whole word, so a commit that also
  * releases {@code calling} costs one atomic instruction.
  *
- * <p>A key lives in one of {@link #PROBES} consecutive slots from its identity hash. Lookups scan
+ * <p>A key lives in one of {@link #PROBES} consecutive slots from its identity hash (or, for a
+ * server that registered one with {@link #placeBy}, the hash of its connection). Lookups scan
  * all of them (no early stop at a free slot, so removals need no tombstones). When all are taken
  * the request is not tracked ({@link #untracked()} counts them): it is then neither committed nor
  * ended, so nothing can leak, it is just not counted.
@@ -69,9 +71,68 @@ final class InFlight {
   private final long[] words = new long[2 * CAPACITY];
   private final AtomicLong untracked = new AtomicLong();
 
-  private static int home(Object key) {
-    int h = System.identityHashCode(key);
+  /**
+   * Where keys of one class are placed instead of by their own identity hash (see {@link
+   * #placeBy}); null until a server registers one.
+   */
+  private volatile Placement placement;
+
+  /** Keys of {@code keyClass} are placed by the identity hash of {@code source.apply(key)}. */
+  private static final class Placement {
+    final Class<?> keyClass;
+    final Function<Object, Object> source;
+
+    Placement(Class<?> keyClass, Function<Object, Object> source) {
+      this.keyClass = keyClass;
+      this.source = source;
+    }
+  }
+
+  /**
+   * Places keys of exactly {@code keyClass} in the window of another object's identity hash:
+   * {@code source} maps a key to an object that lives longer and holds one request at a time (an
+   * HTTP/1 connection), or to the key itself. A server with a new request object per request
+   * then pays the JVM's identity-hash installation once per connection instead of once per
+   * request. {@code source} must give the same answer for a key every time and never throw; it
+   * must be registered before any key of the class is tracked (the servers register it from
+   * the request object's constructor). Only the first registration is kept: keys of other
+   * classes keep their own hash, which is always correct.
+   */
+  void placeBy(Class<?> keyClass, Function<Object, Object> source) {
+    if (placement == null) {
+      synchronized (this) {
+        if (placement == null) {
+          placement = new Placement(keyClass, source);
+        }
+      }
+    }
+  }
+
+  /** Whether keys of {@code keyClass} are placed by a registered source. */
+  boolean placedBy(Class<?> keyClass) {
+    Placement p = placement;
+    return p != null && p.keyClass == keyClass;
+  }
+
+  /** The object whose identity hash places {@code key}: its registered source, or itself. */
+  private Object placer(Object key) {
+    Placement p = placement;
+    if (p != null && key.getClass() == p.keyClass) {
+      Object source = p.source.apply(key);
+      if (source != null) {
+        return source;
+      }
+    }
+    return key;
+  }
+
+  private static int window(Object placer) {
+    int h = System.identityHashCode(placer);
     return (h ^ (h >>> 16)) & MASK;
+  }
+
+  private int home(Object key) {
+    return window(placer(key));
   }
 
   private long state(int i) {
@@ -90,10 +151,19 @@ final class InFlight {
     return (int) ((w & QUEUED_MASK) >>> 32);
   }
 
-  /** Index of {@code key}, or -1. */
+  /**
+   * Index of {@code key}, or -1. A key placed by a source is also looked for where its own hash
+   * would have put it (when missing): a request tracked just before its server registered the
+   * source (an attach while requests are in flight) must still end.
+   */
   int find(Object key) {
-    int i = home(key);
-    for (int n = 0; n < PROBES; n++, i = (i + 1) & MASK) {
+    Object placer = placer(key);
+    int i = scan(key, window(placer));
+    return i >= 0 || placer == key ? i : scan(key, window(key));
+  }
+
+  private int scan(Object key, int home) {
+    for (int n = 0, i = home; n < PROBES; n++, i = (i + 1) & MASK) {
       if (keys.get(i) == key) {
         return i;
       }

@@ -99,6 +99,62 @@ class InFlightTest {
     assertEquals(-1, t.find(ch), "slot freed after the last queued request");
   }
 
+  /** A request object of the server's; its connection is where the table places it. */
+  static final class PlacedRequest {
+    final Object connection;
+
+    PlacedRequest(Object connection) {
+      this.connection = connection;
+    }
+  }
+
+  @Test
+  void requestsPlacedByTheirConnectionAreFoundCommittedAndEndedOnce() {
+    InFlight t = new InFlight();
+    // tracked before the server registered its source (an attach while it was in flight)
+    Object early = new Object();
+    PlacedRequest before = new PlacedRequest(early);
+    assertTrue(t.begin(before, 0));
+    java.util.Set<Object> asked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    t.placeBy(PlacedRequest.class, k -> {
+      asked.add(k);
+      return ((PlacedRequest) k).connection;
+    });
+    t.placeBy(PlacedRequest.class, k -> k); // only the first registration counts
+    assertTrue(t.placedBy(PlacedRequest.class));
+    assertFalse(t.placedBy(Object.class));
+    assertEquals(InFlight.COMMITTED, t.commit(before, 200), "found where its own hash put it");
+    assertEquals(200, InFlight.status(t.end(before, 1)), "and it ends");
+    Object connection = new Object();
+    for (int i = 0; i < 100; i++) { // one connection, a new request object each time
+      PlacedRequest r = new PlacedRequest(connection);
+      assertTrue(t.begin(r, i));
+      assertEquals(InFlight.COMMITTED, t.commit(r, 200));
+      assertTrue(t.markAborted(r));
+      long w = t.end(r, i + 5);
+      assertEquals(200, InFlight.status(w));
+      assertTrue(InFlight.wasAborted(w));
+      assertEquals(5, InFlight.durationNanos(w));
+      assertEquals(-1, t.end(r, i + 6), "ended once");
+      assertTrue(asked.contains(r), "placed through the registered source");
+    }
+    // two requests of one connection in flight at once (a pipelined overlap) share its window
+    PlacedRequest a = new PlacedRequest(connection);
+    PlacedRequest b = new PlacedRequest(connection);
+    assertTrue(t.begin(a, 1));
+    assertTrue(t.begin(b, 2));
+    assertEquals(1, InFlight.durationNanos(t.end(b, 3)));
+    assertEquals(2, InFlight.durationNanos(t.end(a, 3)));
+    // a source that answers the request itself, and keys of other classes, use their own hash
+    PlacedRequest alone = new PlacedRequest(null);
+    assertTrue(t.begin(alone, 0));
+    Object plain = new Object();
+    assertTrue(t.begin(plain, 0));
+    assertTrue(t.end(alone, 1) >= 0);
+    assertTrue(t.end(plain, 1) >= 0);
+    assertEquals(0, t.untracked());
+  }
+
   @Test
   void aFullTableRefusesAndCountsInsteadOfLeaking() {
     InFlight t = new InFlight();

@@ -30,6 +30,20 @@ public final class Jetty12Advice {
     }
   }
 
+  /**
+   * {@code ChannelRequest}'s constructor: before any request of the class is tracked, tell the
+   * bridge to place them near their connection ({@link Jetty12ConnectionHome}). After the first
+   * request this is one volatile read and a compare.
+   */
+  public static final class RequestCreated {
+    private RequestCreated() {}
+
+    @Advice.OnMethodExit
+    public static void exit(@Advice.This Object request) {
+      Bridge.placeBy(request.getClass(), Jetty12ConnectionHome.INSTANCE);
+    }
+  }
+
   /** {@code ChannelResponse.lockedPrepareResponse}: the response head is being committed. */
   public static final class PrepareResponse {
     private PrepareResponse() {}

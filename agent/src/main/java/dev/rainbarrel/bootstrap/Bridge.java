@@ -1,5 +1,7 @@
 package dev.rainbarrel.bootstrap;
 
+import java.util.function.Function;
+
 /**
  * The static hooks that instrumented server code calls. Advice classes are defined in the server's
  * own class loaders (or on the bootstrap path for JDK classes) and can only see classes of those
@@ -326,10 +328,11 @@ public final class Bridge {
    * per request on a connection that serves one request at a time, so that the JVM installs an
    * identity hash once per connection, not per request (measured: 3-4 % of Jetty 12's CPU per
    * request on a hello handler). {@code connection} must answer the same for a request every
-   * time, never throw (return the request itself when in doubt), and be registered before any
-   * request of the class is tracked. Only the first call has an effect.
+   * time and never throw (return the request itself when in doubt); register it before requests
+   * of the class are tracked (a request tracked earlier is still found: lookups that miss also
+   * try the request's own hash). Only the first call has an effect.
    */
-  public static void placeBy(Class<?> requestClass, java.util.function.Function<Object, Object> connection) {
+  public static void placeBy(Class<?> requestClass, Function<Object, Object> connection) {
     if (requestClass == null || connection == null || IN_FLIGHT.placedBy(requestClass)) {
       return;
     }

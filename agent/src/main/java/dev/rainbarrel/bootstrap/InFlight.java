@@ -93,10 +93,11 @@ final class InFlight {
    * {@code source} maps a key to an object that lives longer and holds one request at a time (an
    * HTTP/1 connection), or to the key itself. A server with a new request object per request
    * then pays the JVM's identity-hash installation once per connection instead of once per
-   * request. {@code source} must give the same answer for a key every time and never throw; it
-   * must be registered before any key of the class is tracked (the servers register it from
-   * the request object's constructor). Only the first registration is kept: keys of other
-   * classes keep their own hash, which is always correct.
+   * request. {@code source} must give the same answer for a key every time and never throw.
+   * Servers register it from the request object's constructor, i.e. before its requests are
+   * tracked; a key tracked before the registration is still found ({@link #find} falls back to
+   * the key's own hash). Only the first registration is kept: keys of other classes keep their
+   * own hash, which is always correct.
    */
   void placeBy(Class<?> keyClass, Function<Object, Object> source) {
     if (placement == null) {

@@ -96,11 +96,7 @@ done
 {
   echo "loadavg:  $(cut -d' ' -f1-3 /proc/loadavg) (end)"
   echo
-  awk -F'\t' '
-    function median(a, n,   i, j, t) {
-      for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-      return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
+  awk -F'\t' "$AWK_MEDIAN"'
     NR == 1 { next }
     { k = $1; v[$2, k, "rps"] = $3; v[$2, k, "cpu"] = $5; v[$2, k, "ctxt"] = $6; v[$2, k, "ipi"] = $7; if (k > n) n = k }
     END {

@@ -133,11 +133,7 @@ done
   echo
   echo "B - A in MB, median (min-max) over $RUNS runs (a run = a fresh pair of JVMs, measured after warm-up and full GC):"
   echo
-  awk -F'\t' '
-    function median(a, n,   i, j, t) {
-      for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-      return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
+  awk -F'\t' "$AWK_MEDIAN"'
     NR == 1 { for (i = 3; i <= NF; i++) col[i] = $i; ncol = NF; next }
     { for (i = 3; i <= ncol; i++) v[$1, $2, i] = $i; if ($1 > runs) runs = $1 }
     END {

@@ -135,11 +135,7 @@ done
   echo "B/A ratios, median (min-max) over $ROUNDS rounds (A/B req/s: medians). Targets: throughput >= 0.99 and never"
   echo "below 0.97 (the minimum round); p99 latency <= 1.05 (median)."
   echo
-  awk -F'\t' '
-    function median(a, n,   i, j, t) {
-      for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-      return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
+  awk -F'\t' "$AWK_MEDIAN"'
     function stats(a, n,   i, lo, hi) {
       lo = hi = a[1]; for (i = 2; i <= n; i++) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i] }
       LO = lo; HI = hi; return median(a, n)

@@ -60,6 +60,15 @@ build() {
   CP="bench/target/classes:$(cat bench/target/app-classpath.txt)"
 }
 
+# awk function for the summaries: the median of a[1..n] (sorts a in place). Use as
+#   awk "$AWK_MEDIAN"' ...program... ' file
+AWK_MEDIAN='
+    function median(a, n,   i, j, t) {
+      for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+  '
+
 machine_header() {
   echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "command:  $CMDLINE"

@@ -13,7 +13,7 @@ import java.util.function.Function;
  *
  * <p>A slot is the key (in {@code keys}) and two longs side by side in {@code words}, so one
  * request touches two cache lines, not one per field (a server with a new request object per
- * request, such as Jetty 12 or the JDK's, lands on a cold slot every time):
+ * request, such as the JDK's, lands on a cold slot every time):
  *
  * <pre>
  *   keys[i]   words[2i] = state                                           words[2i+1]
@@ -33,8 +33,8 @@ import java.util.function.Function;
  *                                                                                      request is current), else null
  * </pre>
  *
- * Every change of a state word is one compare-and-set of the whole word, so a commit that also
- * releases {@code calling} costs one atomic instruction.
+ * Every change of a state word is one atomic update of the whole word (a compare-and-set, or an
+ * add or bitwise or), so a commit that also releases {@code calling} costs one atomic instruction.
  *
  * <p>A key lives in one of {@link #PROBES} consecutive slots from its identity hash (or, for a
  * server that registered one with {@link #placeBy}, the hash of its connection). Lookups scan

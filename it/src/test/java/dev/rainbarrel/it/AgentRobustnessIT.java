@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rainbarrel.it.apps.IdleApp;
 import dev.rainbarrel.it.apps.JdkHttpApp;
+import dev.rainbarrel.it.apps.Jetty12CoreApp;
+import dev.rainbarrel.shm.Barrel;
+import dev.rainbarrel.shm.BarrelEntry;
 import dev.rainbarrel.it.apps.OwnByteBuddyApp;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -82,14 +85,7 @@ class AgentRobustnessIT {
         assertEquals(200, RawHttp.status(s.port(), "/ok"), "before attach");
       }
       assertTrue(!Files.exists(file));
-      Process cli = new ProcessBuilder(jdk.java().toString(), "-jar", ChildServer.agentJar().toString(),
-          "attach", Long.toString(s.pid()), "file=" + file).redirectErrorStream(true).start();
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      cli.getInputStream().transferTo(out);
-      assertTrue(cli.waitFor(60, TimeUnit.SECONDS), "attach finished");
-      String text = out.toString(StandardCharsets.UTF_8);
-      assertEquals(0, cli.exitValue(), "attach exit code; output: " + text);
-      assertTrue(text.contains("loaded into process " + s.pid()), text);
+      attach(jdk, s, file);
       for (int i = 0; i < 3; i++) {
         assertEquals(200, RawHttp.status(s.port(), "/ok"), "after attach");
       }
@@ -103,6 +99,68 @@ class AgentRobustnessIT {
       assertEquals(0, m.get("calling"), m.toString());
       assertTrue(s.agentLines().isEmpty(), s.agentLines().toString());
     }
+  }
+
+  /**
+   * Attach to a running Jetty 12 with a request inside its handler at that moment: the requests
+   * after the attach are counted, the one that straddled it is not (and leaves no gauge up), and
+   * the listener is discovered with no options. Jetty's request class is already loaded, so its
+   * hooks (the request constructor's placement among them) arrive by retransformation.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void dynamicAttachToJetty12CountsFromThenOn(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("attach-jetty.barrel");
+    try (ChildServer s = ChildServer.start(jdk, Jetty12CoreApp.class, null, List.of())) {
+      for (int i = 0; i < 2; i++) {
+        assertEquals(200, RawHttp.status(s.port(), "/ok"), "before attach");
+      }
+      try (RawHttp straddling = RawHttp.get(s.port(), "/hold")) {
+        Thread.sleep(200); // let it reach the handler
+        attach(jdk, s, file);
+        assertEquals(200, RawHttp.status(s.port(), "/release"), "after attach: /release");
+        assertEquals(200, straddling.readStatusAndDrain(), "the request held across the attach");
+      }
+      for (int i = 0; i < 3; i++) {
+        assertEquals(200, RawHttp.status(s.port(), "/ok"), "after attach");
+      }
+      Counters c = new Counters(file);
+      Map<String, Long> m = c.await(x -> x.getOrDefault("requests", 0L) >= 4, 10_000);
+      Thread.sleep(150);
+      m = c.read();
+      assertEquals(4, m.get("requests"), "/release and 3 x /ok, not the held one: " + m);
+      assertEquals(4, m.get("responses_2xx"), m.toString());
+      assertEquals(0, m.get("calling"), m.toString());
+      assertEquals(0, m.get("writing"), m.toString());
+      String listener = "127.0.0.1:" + s.port();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      boolean found = false;
+      while (!found && System.nanoTime() < deadline) {
+        try (Barrel b = Barrel.openReadOnly(file)) {
+          for (BarrelEntry e : b.entries()) {
+            found |= e.name().equals("queued") && e.label().equals(listener);
+          }
+        }
+        if (!found) {
+          Thread.sleep(100);
+        }
+      }
+      assertTrue(found, "the watcher discovered " + listener + " after the attach");
+      assertTrue(s.agentLines().isEmpty(), s.agentLines().toString());
+    }
+  }
+
+  /** {@code rainbarrel attach <pid> file=...} as a user runs it; asserts that it loaded. */
+  private static void attach(Jdk jdk, ChildServer s, Path file) throws Exception {
+    Process cli = new ProcessBuilder(jdk.java().toString(), "-jar", ChildServer.agentJar().toString(),
+        "attach", Long.toString(s.pid()), "file=" + file).redirectErrorStream(true).start();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    cli.getInputStream().transferTo(out);
+    assertTrue(cli.waitFor(60, TimeUnit.SECONDS), "attach finished");
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, cli.exitValue(), "attach exit code; output: " + text);
+    assertTrue(text.contains("loaded into process " + s.pid()), text);
   }
 
   /** An application with its own ByteBuddy version keeps using it, and is counted. */

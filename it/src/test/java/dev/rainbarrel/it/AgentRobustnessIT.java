@@ -86,13 +86,7 @@ class AgentRobustnessIT {
       }
       assertTrue(!Files.exists(file));
       attach(jdk, s, file);
-      for (int i = 0; i < 3; i++) {
-        assertEquals(200, RawHttp.status(s.port(), "/ok"), "after attach");
-      }
-      Counters c = new Counters(file);
-      Map<String, Long> m = c.await(x -> x.getOrDefault("requests", 0L) >= 3, 10_000);
-      Thread.sleep(150);
-      m = c.read();
+      Map<String, Long> m = threeOkThenCounters(s, file, 3);
       assertEquals(3, m.get("requests"), "only requests after the attach: " + m);
       assertEquals(3, m.get("responses_2xx"), m.toString());
       assertTrue(m.get("accepted") >= 3, m.toString());
@@ -122,13 +116,7 @@ class AgentRobustnessIT {
         assertEquals(200, RawHttp.status(s.port(), "/release"), "after attach: /release");
         assertEquals(200, straddling.readStatusAndDrain(), "the request held across the attach");
       }
-      for (int i = 0; i < 3; i++) {
-        assertEquals(200, RawHttp.status(s.port(), "/ok"), "after attach");
-      }
-      Counters c = new Counters(file);
-      Map<String, Long> m = c.await(x -> x.getOrDefault("requests", 0L) >= 4, 10_000);
-      Thread.sleep(150);
-      m = c.read();
+      Map<String, Long> m = threeOkThenCounters(s, file, 4);
       assertEquals(4, m.get("requests"), "/release and 3 x /ok, not the held one: " + m);
       assertEquals(4, m.get("responses_2xx"), m.toString());
       assertEquals(0, m.get("calling"), m.toString());
@@ -149,6 +137,20 @@ class AgentRobustnessIT {
       assertTrue(found, "the watcher discovered " + listener + " after the attach");
       assertTrue(s.agentLines().isEmpty(), s.agentLines().toString());
     }
+  }
+
+  /**
+   * Three {@code GET /ok} after an attach, then the counters once {@code requests} reached {@code
+   * expected} and had a moment to show a late extra count.
+   */
+  private static Map<String, Long> threeOkThenCounters(ChildServer s, Path file, long expected) throws Exception {
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, RawHttp.status(s.port(), "/ok"), "after attach");
+    }
+    Counters c = new Counters(file);
+    c.await(x -> x.getOrDefault("requests", 0L) >= expected, 10_000);
+    Thread.sleep(150);
+    return c.read();
   }
 
   /** {@code rainbarrel attach <pid> file=...} as a user runs it; asserts that it loaded. */

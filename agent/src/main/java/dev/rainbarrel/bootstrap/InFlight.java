@@ -358,11 +358,6 @@ final class InFlight {
         | (Math.min(duration, Long.MAX_VALUE >>> R_DURATION_SHIFT) << R_DURATION_SHIFT);
   }
 
-  /** {@link #end} with the current time. */
-  long end(Object key) {
-    return end(key, System.nanoTime());
-  }
-
   /**
    * The status of an {@link #end} result: {@link #NOT_COMMITTED}, {@link #COMMITTED_NO_STATUS} or
    * the status committed (100..599).

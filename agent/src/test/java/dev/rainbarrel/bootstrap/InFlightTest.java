@@ -39,24 +39,24 @@ class InFlightTest {
     assertEquals(InFlight.COMMITTED | InFlight.RELEASED_CALLING, t.commit(k, 404), "commit releases calling");
     assertEquals(0, t.commit(k, 500), "second commit");
     assertTrue(t.markAborted(k));
-    long w = t.end(k);
+    long w = t.end(k, 10);
     assertEquals(404, InFlight.status(w));
     assertFalse(InFlight.heldCalling(w), "calling was released by the commit, not again at the end");
     assertTrue(InFlight.wasAborted(w));
     Object k3 = new Object();
     assertTrue(t.begin(k3, 1, true));
     assertTrue(t.markAborted(k3));
-    long w3 = t.end(k3);
+    long w3 = t.end(k3, 10);
     assertTrue(InFlight.heldCalling(w3), "ended before any commit: the end releases calling");
     assertEquals(InFlight.NOT_COMMITTED, InFlight.status(w3));
     assertTrue(t.begin(k3, 2), "slot reusable");
-    long w4 = t.end(k3);
+    long w4 = t.end(k3, 10);
     assertFalse(InFlight.wasAborted(w4), "the aborted flag did not outlive its request");
     assertFalse(InFlight.heldCalling(w4), "nor the calling hold");
     Object k2 = new Object();
     assertTrue(t.begin(k2, 1));
     assertEquals(InFlight.COMMITTED, t.commit(k2, 42)); // no valid status: committed, status unknown
-    assertEquals(InFlight.COMMITTED_NO_STATUS, InFlight.status(t.end(k2)));
+    assertEquals(InFlight.COMMITTED_NO_STATUS, InFlight.status(t.end(k2, 10)));
     Object k5 = new Object();
     assertTrue(t.begin(k5, 100));
     assertEquals(0, InFlight.durationNanos(t.end(k5, 50)), "a clock read out of order never gives a negative duration");

@@ -41,11 +41,23 @@ import java.util.function.Function;
  * all of them (no early stop at a free slot, so removals need no tombstones). When all are taken
  * the request is not tracked ({@link #untracked()} counts them): it is then neither committed nor
  * ended, so nothing can leak, it is just not counted.
+ *
+ * <p>A key that is an {@link InFlightSlot} (a server request class the agent gave a slot field
+ * when it was loaded) is placed differently: in the first free slot of the tracking thread's
+ * window (or, when that is full, of its own hash's window), and the slot is written into the key.
+ * Lookups read that field and check the one slot, so no identity hash is installed on a new
+ * request object and nothing is scanned; a thread that serves one request after another reuses
+ * the same warm slot. Such a key is never looked for anywhere else: every tracking of it records
+ * its slot. As with the hash, a lookup that races with the tracking of the same request (no
+ * happens-before between them) may miss it; servers hand a request to another thread only after
+ * it was tracked.
  */
 final class InFlight {
 
+  private static final int BITS = 14;
+
   /** Slots in the table: in-flight requests beyond this (per probe window) go uncounted. */
-  static final int CAPACITY = 1 << 14;
+  static final int CAPACITY = 1 << BITS;
 
   /** Consecutive slots a key may occupy. */
   static final int PROBES = 16;
@@ -158,9 +170,24 @@ final class InFlight {
    * source (an attach while requests are in flight) must still end.
    */
   int find(Object key) {
+    if (key instanceof InFlightSlot) {
+      return recorded((InFlightSlot) key, key);
+    }
     Object placer = placer(key);
     int i = scan(key, window(placer));
     return i >= 0 || placer == key ? i : scan(key, window(key));
+  }
+
+  /** The slot {@code key} recorded when it was tracked, if it still holds it; else -1. */
+  private int recorded(InFlightSlot slotted, Object key) {
+    int i = slotted.rainbarrel$getSlot() - 1;
+    return i >= 0 && i <= MASK && keys.get(i) == key ? i : -1;
+  }
+
+  /** The window of the calling thread: consecutive thread ids spread over the table. */
+  @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; getId() is the same number
+  private static int threadWindow() {
+    return (int) ((Thread.currentThread().getId() * 0x9E3779B97F4A7C15L) >>> (64 - BITS));
   }
 
   private int scan(Object key, int home) {
@@ -237,6 +264,9 @@ final class InFlight {
    *     already at {@code index}, or {@link #UNTRACKED} if no slot was free
    */
   private int claim(Object key, long now, boolean holdsCalling) {
+    if (key instanceof InFlightSlot) {
+      return claimSlotted((InFlightSlot) key, key, now, holdsCalling);
+    }
     // One pass both looks for the key (all PROBES slots: there are no tombstones) and notes the
     // first free slot, so a new request costs one scan of its window, not two.
     int home = home(key);
@@ -250,16 +280,35 @@ final class InFlight {
         firstFree = n;
       }
     }
-    if (firstFree >= 0) {
-      for (int n = firstFree, i = (home + firstFree) & MASK; n < PROBES; n++, i = (i + 1) & MASK) {
-        if (keys.get(i) == null && keys.compareAndSet(i, null, key)) {
-          // The state word is 0: end() clears it before freeing the slot.
-          WORD.setRelease(words, (i << 1) + 1, now);
-          if (holdsCalling) { // an add, not a store: another thread may already mark it aborted
-            WORD.getAndAdd(words, i << 1, CALLING_ONE);
-          }
-          return i;
+    return firstFree >= 0 ? take(key, (home + firstFree) & MASK, PROBES - firstFree, now, holdsCalling) : UNTRACKED;
+  }
+
+  /** {@link #claim} for a key with a slot field: its recorded slot, else a free one recorded now. */
+  private int claimSlotted(InFlightSlot slotted, Object key, long now, boolean holdsCalling) {
+    int seen = recorded(slotted, key);
+    if (seen >= 0) {
+      return -seen - 1;
+    }
+    int i = take(key, threadWindow(), PROBES, now, holdsCalling);
+    if (i == UNTRACKED) { // this thread has PROBES requests in flight: anywhere else will do
+      i = take(key, window(key), PROBES, now, holdsCalling);
+    }
+    if (i >= 0) {
+      slotted.rainbarrel$setSlot(i + 1);
+    }
+    return i;
+  }
+
+  /** Takes the first free slot of {@code count} from {@code from} for {@code key}, or UNTRACKED. */
+  private int take(Object key, int from, int count, long now, boolean holdsCalling) {
+    for (int n = 0, i = from; n < count; n++, i = (i + 1) & MASK) {
+      if (keys.get(i) == null && keys.compareAndSet(i, null, key)) {
+        // The state word is 0: end() clears it before freeing the slot.
+        WORD.setRelease(words, (i << 1) + 1, now);
+        if (holdsCalling) { // an add, not a store: another thread may already mark it aborted
+          WORD.getAndAdd(words, i << 1, CALLING_ONE);
         }
+        return i;
       }
     }
     return UNTRACKED;

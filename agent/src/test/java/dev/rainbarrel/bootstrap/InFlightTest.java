@@ -167,4 +167,106 @@ class InFlightTest {
     assertTrue(refused >= 100, "refused " + refused);
     assertEquals(refused, t.untracked());
   }
+
+  /** What the agent makes of a server's per-request class: a slot field and its accessors. */
+  static final class SlottedRequest implements InFlightSlot {
+    int slot;
+
+    @Override
+    public int rainbarrel$getSlot() {
+      return slot;
+    }
+
+    @Override
+    public void rainbarrel$setSlot(int slotPlusOne) {
+      slot = slotPlusOne;
+    }
+  }
+
+  @Test
+  void aSlottedRequestRecordsItsSlotAndIsFoundThroughIt() {
+    InFlight t = new InFlight();
+    SlottedRequest r = new SlottedRequest();
+    assertTrue(t.begin(r, 5, true));
+    int i = r.slot - 1;
+    assertTrue(i >= 0 && i < InFlight.CAPACITY, "slot recorded: " + r.slot);
+    assertFalse(t.begin(r, 6, true), "already tracked: found through the field");
+    assertEquals(i + 1, r.slot, "a second begin keeps the slot");
+    assertEquals(InFlight.COMMITTED | InFlight.RELEASED_CALLING, t.commit(r, 201));
+    assertTrue(t.markAborted(r));
+    long w = t.end(r, 9);
+    assertEquals(201, InFlight.status(w));
+    assertTrue(InFlight.wasAborted(w));
+    assertEquals(4, InFlight.durationNanos(w));
+    assertEquals(-1, t.end(r, 10), "ended once");
+    assertEquals(0, t.commit(r, 200), "an ended request is not committed again");
+
+    // One thread serving requests one after another gets the same (warm) slot each time.
+    SlottedRequest next = new SlottedRequest();
+    assertTrue(t.begin(next, 11));
+    assertEquals(i + 1, next.slot, "the thread's first free slot again");
+    assertTrue(t.end(next, 12) >= 0);
+    // A recycled request object (Tomcat reuses them) whose old slot is free again starts afresh.
+    assertTrue(t.begin(r, 20));
+    assertTrue(t.end(r, 21) >= 0);
+    assertEquals(0, t.untracked());
+  }
+
+  @Test
+  void aSlottedRequestWhoseOldSlotNowHoldsAnotherIsNotConfusedWithIt() {
+    InFlight t = new InFlight();
+    SlottedRequest old = new SlottedRequest();
+    assertTrue(t.begin(old, 1));
+    int i = old.slot;
+    assertTrue(t.end(old, 2) >= 0);
+    SlottedRequest other = new SlottedRequest();
+    assertTrue(t.begin(other, 3));
+    assertEquals(i, other.slot, "the other request took the freed slot");
+    assertEquals(-1, t.end(old, 4), "the stale field does not end the other request");
+    assertEquals(0, t.commit(old, 200));
+    assertFalse(t.markAborted(old));
+    assertTrue(t.begin(old, 5), "tracked again, elsewhere");
+    assertTrue(old.slot != i);
+    assertEquals(2, InFlight.durationNanos(t.end(other, 5)), "the other request is intact");
+    assertEquals(1, InFlight.durationNanos(t.end(old, 6)));
+  }
+
+  @Test
+  void aThreadWithMoreRequestsInFlightThanItsWindowStillTracksThemAll() {
+    InFlight t = new InFlight();
+    List<SlottedRequest> open = new ArrayList<>();
+    for (int n = 0; n < InFlight.PROBES * 2; n++) {
+      SlottedRequest r = new SlottedRequest();
+      assertTrue(t.begin(r, n), "request " + n);
+      open.add(r);
+    }
+    long distinct = open.stream().mapToInt(r -> r.slot).distinct().count();
+    assertEquals(open.size(), distinct, "every request has a slot of its own");
+    for (SlottedRequest r : open) {
+      assertTrue(t.end(r, 100) >= 0);
+    }
+    assertEquals(0, t.untracked());
+  }
+
+  @Test
+  void requestsTrackedOnOneThreadAreEndedOnAnother() throws Exception {
+    InFlight t = new InFlight();
+    List<SlottedRequest> started = new ArrayList<>();
+    for (int n = 0; n < 8; n++) {
+      SlottedRequest r = new SlottedRequest();
+      assertTrue(t.begin(r, 1));
+      started.add(r);
+    }
+    long[] ended = new long[1];
+    Thread other = new Thread(() -> {
+      for (SlottedRequest r : started) {
+        if (t.end(r, 3) >= 0) {
+          ended[0]++;
+        }
+      }
+    });
+    other.start(); // start() and join() order the two threads, as a server's hand-over does
+    other.join(10_000);
+    assertEquals(8, ended[0]);
+  }
 }

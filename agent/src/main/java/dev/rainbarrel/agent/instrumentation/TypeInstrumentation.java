@@ -39,6 +39,16 @@ public interface TypeInstrumentation {
     return null;
   }
 
+  /**
+   * The classes among {@link #typeNames()} whose instances are the bridge's tracking keys, one new
+   * object per request (JDK {@code ExchangeImpl}, Jetty 12's request, Undertow's exchange). When
+   * one is first loaded it also becomes a {@code dev.rainbarrel.bootstrap.InFlightSlot}, so the
+   * bridge finds its requests without installing an identity hash on each.
+   */
+  default Set<String> inFlightKeyTypes() {
+    return Set.of();
+  }
+
   /** Methods and the advice class (binary name) for them; the first matching hook applies. */
   List<Hook> hooks();
 

@@ -19,6 +19,11 @@ public final class JdkHttpServerInstrumentation implements TypeInstrumentation {
   }
 
   @Override
+  public Set<String> inFlightKeyTypes() {
+    return Set.of("sun.net.httpserver.ExchangeImpl"); // one new object per request: found through its slot field
+  }
+
+  @Override
   public List<Hook> hooks() {
     return List.of(
         new Hook(MethodMatch.constructor(-1), JdkHttpAdvice.ExchangeCreated.class.getName()),

@@ -27,6 +27,11 @@ public final class Jetty12ChannelInstrumentation implements TypeInstrumentation 
   }
 
   @Override
+  public Set<String> inFlightKeyTypes() {
+    return Set.of(REQUEST); // one new object per request: found through its slot field
+  }
+
+  @Override
   public List<Hook> hooks() {
     return List.of(
         new Hook(MethodMatch.constructor(-1).declaredBy(REQUEST), A + "RequestCreated"),

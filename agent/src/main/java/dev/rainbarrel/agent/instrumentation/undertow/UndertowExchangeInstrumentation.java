@@ -19,6 +19,11 @@ public final class UndertowExchangeInstrumentation implements TypeInstrumentatio
   }
 
   @Override
+  public Set<String> inFlightKeyTypes() {
+    return Set.of("io.undertow.server.HttpServerExchange"); // one new object per request: found through its slot field
+  }
+
+  @Override
   public List<Hook> hooks() {
     return List.of(
         new Hook(MethodMatch.named("startResponse", 0), "dev.rainbarrel.agent.instrumentation.undertow.UndertowAdvice$StartResponse"),

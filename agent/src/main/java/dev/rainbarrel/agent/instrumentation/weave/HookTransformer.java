@@ -5,6 +5,7 @@ import dev.rainbarrel.agent.instrumentation.HelperInjector;
 import dev.rainbarrel.agent.instrumentation.LoaderCanSee;
 import dev.rainbarrel.agent.instrumentation.MethodMatch;
 import dev.rainbarrel.agent.instrumentation.TypeInstrumentation;
+import dev.rainbarrel.bootstrap.InFlightSlot;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
@@ -61,6 +62,8 @@ public final class HookTransformer implements ClassFileTransformer {
     public final List<String> classesToDefine = new ArrayList<>();
     final Set<String> superTypes = new HashSet<>();
     final Set<String> excludedSuperTypes = new HashSet<>();
+    /** Internal names of the classes that get an in-flight slot field when first loaded. */
+    final Set<String> keyTypes = new HashSet<>();
     final LoaderCanSee canSee;
     /** The required class's package ({@code jakarta/servlet/}): in every class that could match. */
     final ByteSearch anchor;
@@ -98,6 +101,9 @@ public final class HookTransformer implements ClassFileTransformer {
       }
       for (String s : ti.excludedSuperTypes()) {
         excludedSuperTypes.add(s.replace('.', '/'));
+      }
+      for (String s : ti.inFlightKeyTypes()) {
+        keyTypes.add(s.replace('.', '/'));
       }
       canSee = ti.requiredClass() == null ? null : new LoaderCanSee(ti.requiredClass());
       String required = ti.requiredClass() == null ? null : ti.requiredClass().replace('.', '/');
@@ -167,7 +173,7 @@ public final class HookTransformer implements ClassFileTransformer {
       ProtectionDomain pd, byte[] classFile) {
     long t0 = System.nanoTime();
     try {
-      byte[] out = decide(module, loader, className, classFile);
+      byte[] out = decide(module, loader, className, beingRedefined, classFile);
       if (out != null) {
         woven.increment();
       }
@@ -178,7 +184,7 @@ public final class HookTransformer implements ClassFileTransformer {
     }
   }
 
-  private byte[] decide(Module module, ClassLoader loader, String className, byte[] classFile) {
+  private byte[] decide(Module module, ClassLoader loader, String className, Class<?> beingRedefined, byte[] classFile) {
     if (className == null) {
       return null;
     }
@@ -219,11 +225,14 @@ public final class HookTransformer implements ClassFileTransformer {
       }
       List<HookWeaver.WovenHook> hooks = new ArrayList<>();
       List<String> define = new ArrayList<>();
+      boolean keyType = false;
       for (Prepared p : apply) {
         hooks.addAll(p.hooks);
         define.addAll(p.classesToDefine);
+        keyType |= p.keyTypes.contains(className);
       }
-      byte[] rewritten = HookWeaver.weave(classFile, hooks, problem -> report(className + "#" + problem, problem));
+      byte[] rewritten = HookWeaver.weave(classFile, hooks, problem -> report(className + "#" + problem, problem),
+          keyType && slotAllowed(beingRedefined));
       if (rewritten == null) {
         return null;
       }
@@ -236,6 +245,15 @@ public final class HookTransformer implements ClassFileTransformer {
       report(className, "could not instrument " + className.replace('/', '.') + " (" + t + "); that hook is off there");
       return null;
     }
+  }
+
+  /**
+   * A new field is allowed when the class is first loaded; a retransformation must leave fields
+   * and interfaces as they are, so it re-adds the slot exactly when the loaded class has it (the
+   * JVM hands every retransformation the class file as it was before any transformer).
+   */
+  static boolean slotAllowed(Class<?> beingRedefined) {
+    return beingRedefined == null || InFlightSlot.class.isAssignableFrom(beingRedefined);
   }
 
   /** The JDK's modules (and any other named module) must read the bridge and the injected advice. */

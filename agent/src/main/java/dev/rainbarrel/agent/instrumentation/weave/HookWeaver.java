@@ -2,6 +2,7 @@ package dev.rainbarrel.agent.instrumentation.weave;
 
 import dev.rainbarrel.agent.instrumentation.MethodMatch;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,13 +31,30 @@ public final class HookWeaver {
 
   private HookWeaver() {}
 
+  /** The interface a tracking-key class gets (see {@link dev.rainbarrel.bootstrap.InFlightSlot}). */
+  static final String SLOT_INTERFACE = "dev/rainbarrel/bootstrap/InFlightSlot";
+
+  /** The field behind it: synthetic and transient, so serial forms and reflection users skip it. */
+  static final String SLOT_FIELD = "rainbarrel$slot";
+
   /**
    * @return the new class file, or null when no method matched (the class stays as it is)
    */
   public static byte[] weave(byte[] classFile, List<WovenHook> hooks, Consumer<String> problems) {
+    return weave(classFile, hooks, problems, false);
+  }
+
+  /**
+   * @param addSlot also make the class an {@code InFlightSlot}: an {@code int} field and its two
+   *     accessors. Only where the JVM allows a new field: when the class is first loaded, or when
+   *     it is retransformed and got the same members at load (a retransformation must not change
+   *     the class's fields, interfaces or methods).
+   * @return the new class file, or null when no method matched (the class stays as it is)
+   */
+  public static byte[] weave(byte[] classFile, List<WovenHook> hooks, Consumer<String> problems, boolean addSlot) {
     ClassReader reader = new ClassReader(classFile);
     ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-    Visitor v = new Visitor(writer, hooks, problems);
+    Visitor v = new Visitor(writer, hooks, problems, addSlot);
     reader.accept(v, ClassReader.EXPAND_FRAMES);
     return v.woven.isEmpty() ? null : writer.toByteArray();
   }
@@ -51,10 +69,13 @@ public final class HookWeaver {
     private boolean isInterface;
     private String owner;
 
-    Visitor(ClassWriter writer, List<WovenHook> hooks, Consumer<String> problems) {
+    private boolean addSlot;
+
+    Visitor(ClassWriter writer, List<WovenHook> hooks, Consumer<String> problems, boolean addSlot) {
       super(Opcodes.ASM9, writer);
       this.hooks = hooks;
       this.problems = problems;
+      this.addSlot = addSlot;
     }
 
     @Override
@@ -62,7 +83,44 @@ public final class HookWeaver {
       version = v;
       owner = name;
       isInterface = (access & Opcodes.ACC_INTERFACE) != 0; // hooks are for classes: default methods stay
-      super.visit(v, access, name, signature, superName, interfaces);
+      String[] declared = interfaces == null ? new String[0] : interfaces;
+      addSlot &= !isInterface && !Arrays.asList(declared).contains(SLOT_INTERFACE);
+      if (addSlot) {
+        declared = Arrays.copyOf(declared, declared.length + 1);
+        declared[declared.length - 1] = SLOT_INTERFACE;
+        // a generic class's Signature attribute lists its interfaces too: keep the two in step
+        signature = signature == null ? null : signature + "L" + SLOT_INTERFACE + ";";
+      }
+      super.visit(v, access, name, signature, superName, declared);
+    }
+
+    @Override
+    public void visitEnd() {
+      if (addSlot && !fields.containsKey(SLOT_FIELD)) {
+        addSlotMembers();
+      }
+      super.visitEnd();
+    }
+
+    /** The field and the two accessors of {@code InFlightSlot}: plain reads and writes. */
+    private void addSlotMembers() {
+      super.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_TRANSIENT | Opcodes.ACC_SYNTHETIC, SLOT_FIELD, "I", null, null)
+          .visitEnd();
+      MethodVisitor get = super.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_SYNTHETIC, "rainbarrel$getSlot", "()I", null, null);
+      get.visitCode();
+      get.visitVarInsn(Opcodes.ALOAD, 0);
+      get.visitFieldInsn(Opcodes.GETFIELD, owner, SLOT_FIELD, "I");
+      get.visitInsn(Opcodes.IRETURN);
+      get.visitMaxs(1, 1);
+      get.visitEnd();
+      MethodVisitor set = super.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_SYNTHETIC, "rainbarrel$setSlot", "(I)V", null, null);
+      set.visitCode();
+      set.visitVarInsn(Opcodes.ALOAD, 0);
+      set.visitVarInsn(Opcodes.ILOAD, 1);
+      set.visitFieldInsn(Opcodes.PUTFIELD, owner, SLOT_FIELD, "I");
+      set.visitInsn(Opcodes.RETURN);
+      set.visitMaxs(2, 2);
+      set.visitEnd();
     }
 
     @Override

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rainbarrel.agent.instrumentation.HelperInjector;
 import dev.rainbarrel.agent.instrumentation.MethodMatch;
+import dev.rainbarrel.bootstrap.InFlightSlot;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -38,7 +39,10 @@ class HookWeaverTest {
   }
 
   private static Class<?> woven(List<HookWeaver.WovenHook> hooks, List<String> problems) throws Exception {
-    byte[] target = HookWeaver.weave(read(TARGET), hooks, problems::add);
+    return woven(HookWeaver.weave(read(TARGET), hooks, problems::add), hooks);
+  }
+
+  private static Class<?> woven(byte[] target, List<HookWeaver.WovenHook> hooks) throws Exception {
     assertNotNull(target, "something was woven");
     Map<String, byte[]> defs = new java.util.HashMap<>();
     defs.put(TARGET, target);
@@ -144,5 +148,41 @@ class HookWeaverTest {
   void malformedAdviceIsRefusedWithItsName() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdviceClass.read(read(TARGET)));
     assertTrue(e.getMessage().contains("WeaveTarget has no @OnMethodEnter"), e.getMessage());
+  }
+
+  @Test
+  void aTrackingKeyClassBecomesAnInFlightSlotWithAFieldOfItsOwn() throws Throwable {
+    List<HookWeaver.WovenHook> hooks = List.of(hook(MethodMatch.constructor(-1), A + "Constructed"));
+    Class<?> c = woven(HookWeaver.weave(read(TARGET), hooks, p -> {}, true), hooks);
+    assertTrue(InFlightSlot.class.isAssignableFrom(c), "implements the bridge's interface");
+    Object t = c.getConstructor().newInstance();
+    assertEquals(List.of("constructed WeaveTarget"), WeaveLog.CALLS, "the hooks are still woven");
+    InFlightSlot slot = (InFlightSlot) t;
+    assertEquals(0, slot.rainbarrel$getSlot(), "a new object has no slot");
+    slot.rainbarrel$setSlot(42);
+    assertEquals(42, slot.rainbarrel$getSlot());
+    java.lang.reflect.Field f = c.getDeclaredField("rainbarrel$slot");
+    int m = f.getModifiers();
+    assertTrue(java.lang.reflect.Modifier.isPrivate(m) && java.lang.reflect.Modifier.isTransient(m) && f.isSynthetic(),
+        "private, transient, synthetic: " + java.lang.reflect.Modifier.toString(m));
+    assertEquals(7, c.getField("count").get(t), "the class's own fields are untouched");
+  }
+
+  @Test
+  void aClassWovenTwiceGetsOneSlot() throws Throwable {
+    List<HookWeaver.WovenHook> hooks = List.of(hook(MethodMatch.named("quiet", 0), A + "Broken"));
+    byte[] once = HookWeaver.weave(read(TARGET), hooks, p -> {}, true);
+    byte[] twice = HookWeaver.weave(once, hooks, p -> {}, true);
+    Class<?> c = woven(twice, hooks);
+    assertEquals(1, java.util.Arrays.stream(c.getInterfaces()).filter(i -> i == InFlightSlot.class).count());
+    assertEquals(1, java.util.Arrays.stream(c.getDeclaredFields()).filter(f -> f.getName().equals("rainbarrel$slot")).count());
+  }
+
+  @Test
+  void withoutTheSlotTheClassKeepsItsShape() throws Throwable {
+    List<HookWeaver.WovenHook> hooks = List.of(hook(MethodMatch.named("quiet", 0), A + "Broken"));
+    Class<?> c = woven(HookWeaver.weave(read(TARGET), hooks, p -> {}, false), hooks);
+    assertEquals(0, c.getInterfaces().length);
+    assertThrows(NoSuchFieldException.class, () -> c.getDeclaredField("rainbarrel$slot"));
   }
 }

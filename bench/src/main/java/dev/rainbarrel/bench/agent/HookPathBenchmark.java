@@ -2,6 +2,7 @@ package dev.rainbarrel.bench.agent;
 
 import dev.rainbarrel.agent.Recorder;
 import dev.rainbarrel.bootstrap.Bridge;
+import dev.rainbarrel.bootstrap.InFlightSlot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,6 +108,39 @@ public class HookPathBenchmark {
   }
 
   /** Netty: decoded request begins (calling up) → response headers commit → last content ends it. */
+  /**
+   * What the agent makes of such a request class when the class is loaded after it (JDK {@code
+   * ExchangeImpl}, Jetty 12's request, Undertow's exchange): an {@link InFlightSlot} with an int
+   * field, so the in-flight table finds the request through the field instead of its identity hash.
+   */
+  static final class SlottedRequest implements InFlightSlot {
+    private int slot;
+
+    @Override
+    public int rainbarrel$getSlot() {
+      return slot;
+    }
+
+    @Override
+    public void rainbarrel$setSlot(int slotPlusOne) {
+      slot = slotPlusOne;
+    }
+  }
+
+  /** {@link #threadPerRequest_newRequestObject} with the request class the agent loads. */
+  @Benchmark
+  @Threads(1)
+  public void threadPerRequest_newSlottedRequestObject(Agent agent, Server server) {
+    Object request = new SlottedRequest();
+    if (Bridge.currentRequest() != null) {
+      throw new IllegalStateException("frame leaked");
+    }
+    Bridge.enter(request, server.response, true);
+    Bridge.commit(request, 200);
+    Bridge.exit();
+    Bridge.end(request, 200, false);
+  }
+
   @Benchmark
   @Threads(1)
   public void eventDriven(Agent agent, Server server) {

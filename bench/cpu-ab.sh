@@ -13,14 +13,15 @@
 # switches and function-call IPIs per request in the same window.
 #
 # Env: A_AGENT, B_AGENT (an agent jar, or "none"; defaults none / the built agent), AGENT_OPTS
-# (options for both agents), SERVER (jdkhttp|jetty12|netty41, default jetty12), ROUNDS (6),
+# (options for both agents), A_JVM_OPTS / B_JVM_OPTS (JVM options for one side only, e.g. a
+# -XX:CompileCommand to test a JIT hypothesis), SERVER (jdkhttp|jetty12|netty41, default jetty12), ROUNDS (6),
 # WARMUP (15s per side per round), DURATION (8s), THREADS (1), CONNS (16), JAVA, JVM_OPTS,
 # SKIP_BUILD=1. Output: bench/target/cpu-ab/{summary.txt,rounds.tsv,*.wrk.txt,*.log}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NAME=cpu-ab
 . bench/load-common.sh
-CMDLINE=$(command_line bench/cpu-ab.sh A_AGENT B_AGENT AGENT_OPTS SERVER ROUNDS WARMUP DURATION THREADS CONNS JAVA JVM_OPTS SKIP_BUILD)
+CMDLINE=$(command_line bench/cpu-ab.sh A_AGENT B_AGENT AGENT_OPTS A_JVM_OPTS B_JVM_OPTS SERVER ROUNDS WARMUP DURATION THREADS CONNS JAVA JVM_OPTS SKIP_BUILD)
 
 A_AGENT=${A_AGENT:-none}
 B_AGENT=${B_AGENT:-$AGENT}
@@ -46,8 +47,9 @@ for side in A B; do
   [ "${!v}" = none ] || [ -f "${!v}" ] || die "$v=${!v}: no such agent jar (or say none)"
 done
 agent_arg() { [ "$1" = none ] || echo "-javaagent:$1${AGENT_OPTS:+=$AGENT_OPTS}"; }
-ARG_A=$(agent_arg "$A_AGENT")
-ARG_B=$(agent_arg "$B_AGENT")
+ARG_A="${A_JVM_OPTS:-} $(agent_arg "$A_AGENT")"
+ARG_B="${B_JVM_OPTS:-} $(agent_arg "$B_AGENT")"
+ARG_A=${ARG_A# }; ARG_B=${ARG_B# }
 
 rm -rf "$OUT"
 mkdir -p "$OUT"

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -232,14 +231,19 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   private final ThreadCursor openerCursor = newCursor();
   /**
    * The other threads' cursors by thread id (masked): a slot is claimed once by the first thread
-   * that maps to it and cleared when that thread has ended, so a worker pool's threads (consecutive
-   * ids) find their cursor with one array read instead of a {@code ThreadLocal} lookup (27 instead
-   * of 30-33 ns for a two-thread allocate + free, ArenaBumpBenchmark). A thread whose slot is
-   * taken uses the {@code ThreadLocal}. A racy read is safe: {@link ThreadCursor#thread} is final, and a cursor
-   * whose thread is the caller was created, and is only written, by the caller.
+   * that maps to it (compare-and-set of its thread) and cleared when that thread has ended, so a
+   * worker pool's threads (consecutive ids) find their cursor with two independent array reads
+   * instead of a {@code ThreadLocal} lookup (27 instead of 30-33 ns for a two-thread allocate +
+   * free, ArenaBumpBenchmark; two plain arrays instead of an {@code AtomicReferenceArray} whose
+   * element had to be loaded before its thread could be compared took one more ns per lookup). A
+   * thread whose slot is taken uses the {@code ThreadLocal}. Plain reads are safe: only thread
+   * {@code t} writes {@code t} into {@code slotThreads}, and it writes its cursor after that, so a
+   * thread that finds itself there reads the cursor it wrote.
    */
-  private final AtomicReferenceArray<ThreadCursor> cursorSlots = new AtomicReferenceArray<>(CURSOR_SLOTS);
+  private final Thread[] slotThreads = new Thread[CURSOR_SLOTS];
+  private final ThreadCursor[] slotCursors = new ThreadCursor[CURSOR_SLOTS];
   private static final int CURSOR_SLOTS = 64;
+  private static final VarHandle SLOT_THREAD = MethodHandles.arrayElementVarHandle(Thread[].class);
   /** Size of a new thread region, 0 when this handle allocates without regions. */
   private final int regionSize;
   /** Largest allocation a thread region serves (a quarter of it; 0 without regions). */
@@ -649,8 +653,7 @@ public final class Arena implements AutoCloseable, AllocatorStats {
       return openerCursor;
     }
     int slot = slotOf(t);
-    ThreadCursor c = cursorSlots.getPlain(slot);
-    return c != null && c.thread == t ? c : slotCursor(slot);
+    return slotThreads[slot] == t ? slotCursors[slot] : slotCursor(slot, t);
   }
 
   @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; getId() is the same number
@@ -659,9 +662,11 @@ public final class Arena implements AutoCloseable, AllocatorStats {
   }
 
   /** The {@code ThreadLocal} path; claims the thread's slot if it is free. */
-  private ThreadCursor slotCursor(int slot) {
+  private ThreadCursor slotCursor(int slot, Thread t) {
     ThreadCursor c = cursor.get();
-    cursorSlots.compareAndSet(slot, null, c);
+    if (SLOT_THREAD.compareAndSet(slotThreads, slot, null, t)) {
+      slotCursors[slot] = c; // read only by t, which finds itself in slotThreads first
+    }
     return c;
   }
 
@@ -804,7 +809,11 @@ public final class Arena implements AutoCloseable, AllocatorStats {
           }
         }
         publish(other);
-        cursorSlots.compareAndSet(slotOf(other.thread), other, null); // free for another thread
+        int slot = slotOf(other.thread);
+        if (slotThreads[slot] == other.thread) { // free for another thread: its own cursor follows the claim
+          slotCursors[slot] = null;
+          SLOT_THREAD.compareAndSet(slotThreads, slot, other.thread, null);
+        }
       }
     }
   }

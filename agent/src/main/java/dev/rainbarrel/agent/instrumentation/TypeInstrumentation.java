@@ -43,7 +43,9 @@ public interface TypeInstrumentation {
    * The classes among {@link #typeNames()} whose instances are the bridge's tracking keys, one new
    * object per request (JDK {@code ExchangeImpl}, Jetty 12's request, Undertow's exchange). When
    * one is first loaded it also becomes a {@code dev.rainbarrel.bootstrap.InFlightSlot}, so the
-   * bridge finds its requests without installing an identity hash on each.
+   * bridge finds its requests without installing an identity hash on each. List only classes
+   * that are not {@code Serializable}: an added interface changes a class's default {@code
+   * serialVersionUID}.
    */
   default Set<String> inFlightKeyTypes() {
     return Set.of();

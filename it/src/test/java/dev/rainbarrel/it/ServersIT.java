@@ -29,6 +29,22 @@ class ServersIT {
     return new ServerScenarios(name, s.port(), new Counters(file));
   }
 
+  /** A scenario step that may throw. */
+  @FunctionalInterface
+  interface Steps {
+    void run() throws Exception;
+  }
+
+  /** Runs {@code steps}; a failure carries the child's stderr (the agent's own lines among it). */
+  static void withChildStderr(ChildServer s, Steps steps) throws Exception {
+    try {
+      steps.run();
+    } catch (AssertionError | Exception e) {
+      e.addSuppressed(new AssertionError("child stderr: " + String.join(" | ", s.stderr())));
+      throw e;
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -161,15 +177,17 @@ class ServersIT {
   private void netty(Jdk jdk, ChildServer started, String name, Path file) throws Exception {
     try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
-      sc.plainRequests(false);
-      sc.heldRequest();
-      sc.streamingResponse(0);
-      sc.pipelinedRequests();
-      sc.pipelinedBehindHeldRequest();
-      sc.handlerException(-1); // the handler closes the connection on exceptions
-      sc.clientAbort();
-      sc.acceptedConnections();
-      sc.acceptWaitPerConnection(jdk); // NIO: the SocketChannel; epoll: the native descriptor
+      withChildStderr(s, () -> {
+        sc.plainRequests(false);
+        sc.heldRequest();
+        sc.streamingResponse(0);
+        sc.pipelinedRequests();
+        sc.pipelinedBehindHeldRequest();
+        sc.handlerException(-1); // the handler closes the connection on exceptions
+        sc.clientAbort();
+        sc.acceptedConnections();
+        sc.acceptWaitPerConnection(jdk); // NIO: the SocketChannel; epoll: the native descriptor
+      });
     }
   }
 
@@ -228,12 +246,14 @@ class ServersIT {
   private void plainHandler(ChildServer started, String name, Path file) throws Exception {
     try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
-      sc.plainRequests(false);
-      sc.heldRequest();
-      sc.streamingResponse();
-      sc.handlerException(500);
-      sc.clientAbort();
-      sc.acceptedConnections();
+      withChildStderr(s, () -> {
+        sc.plainRequests(false);
+        sc.heldRequest();
+        sc.streamingResponse();
+        sc.handlerException(500);
+        sc.clientAbort();
+        sc.acceptedConnections();
+      });
     }
   }
 
@@ -280,13 +300,15 @@ class ServersIT {
     Path file = tmp.resolve("servlet.barrel");
     try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
-      sc.plainRequests(true);
-      sc.heldRequest();
-      sc.streamingResponse();
-      sc.asyncRequest();
-      sc.handlerException(500);
-      sc.clientAbort();
-      sc.acceptedConnections();
+      withChildStderr(s, () -> {
+        sc.plainRequests(true);
+        sc.heldRequest();
+        sc.streamingResponse();
+        sc.asyncRequest();
+        sc.handlerException(500);
+        sc.clientAbort();
+        sc.acceptedConnections();
+      });
     }
   }
 }

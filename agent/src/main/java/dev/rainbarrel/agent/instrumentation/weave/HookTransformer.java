@@ -52,6 +52,11 @@ public final class HookTransformer implements ClassFileTransformer {
   private final Instrumentation inst;
   private final Module bridgeModule;
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
+  /**
+   * Per class loader (weakly held; null = the boot loader), the names of the hookable classes
+   * this transformer has seen, loaded or retransformed: see {@link #retransformLoaded}.
+   */
+  private final Map<ClassLoader, Set<String>> seenCandidates = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
   private final SuperTypes hierarchies = new SuperTypes();
 
   /** One instrumentation, ready to weave. */
@@ -203,6 +208,7 @@ public final class HookTransformer implements ClassFileTransformer {
     if (exact == null && hierarchy == null) {
       return null;
     }
+    seenCandidates.computeIfAbsent(loader, l -> ConcurrentHashMap.newKeySet()).add(className);
     try {
       List<Prepared> apply = new ArrayList<>();
       if (exact != null) {
@@ -277,18 +283,40 @@ public final class HookTransformer implements ClassFileTransformer {
    * Retransforms the classes loaded before this transformer was added (all of them at a dynamic
    * attach; at premain the few JDK classes loaded so far). The transformer must be added first,
    * so a class loaded meanwhile is not missed.
+   *
+   * <p>Two passes. A class whose load had passed the transformers just before this one was added,
+   * but which the JVM listed as loaded only after the first pass took its list, would be seen by
+   * neither (a host thread loading a hooked class while the hooks install beside its {@code main};
+   * it happened once in CI on a loaded machine: a Jetty 11 server counted no request at all). The
+   * second pass lists the loaded classes again, after the first pass's retransformations, and
+   * retransforms the hookable ones this transformer has still not seen.
    */
   public void retransformLoaded() {
+    retransform(candidates(false));
+    retransform(candidates(true));
+  }
+
+  /** The loaded classes hooks could apply to; {@code unseenOnly}: those this transformer never saw. */
+  List<Class<?>> candidates(boolean unseenOnly) {
     List<Class<?>> batch = new ArrayList<>();
     for (Class<?> c : inst.getAllLoadedClasses()) {
       try {
-        if (isCandidate(c)) {
+        if (isCandidate(c) && !(unseenOnly && seen(c))) {
           batch.add(c);
         }
       } catch (Throwable t) {
         // a class whose hierarchy cannot be walked is not a candidate
       }
     }
+    return batch;
+  }
+
+  private boolean seen(Class<?> c) {
+    Set<String> names = seenCandidates.get(c.getClassLoader());
+    return names != null && names.contains(c.getName().replace('.', '/'));
+  }
+
+  private void retransform(List<Class<?>> batch) {
     if (batch.isEmpty()) {
       return;
     }

@@ -50,15 +50,8 @@ class ServersIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jdkHttpServer(Jdk jdk) throws Exception {
     Path file = tmp.resolve("jdkhttp.barrel");
-    try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, "file=" + file, List.of())) {
-      ServerScenarios sc = start(s, "JDK HttpServer on " + jdk, file);
-      sc.plainRequests(false);
-      sc.heldRequest();
-      sc.streamingResponse();
-      sc.handlerException(-1); // the JDK server closes the connection without a response
-      sc.clientAbort();
-      sc.acceptedConnections();
-    }
+    // -1: the JDK server closes the connection without a response on a handler exception
+    plainHandler(ChildServer.start(jdk, JdkHttpApp.class, "file=" + file, List.of()), "JDK HttpServer on " + jdk, file, -1);
   }
 
   @ParameterizedTest
@@ -94,15 +87,7 @@ class ServersIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void undertow(Jdk jdk) throws Exception {
     Path file = tmp.resolve("undertow.barrel");
-    try (ChildServer s = ChildServer.start(jdk, UndertowApp.class, "file=" + file, List.of())) {
-      ServerScenarios sc = start(s, "Undertow 2.3 on " + jdk, file);
-      sc.plainRequests(false);
-      sc.heldRequest();
-      sc.streamingResponse();
-      sc.handlerException(500);
-      sc.clientAbort();
-      sc.acceptedConnections();
-    }
+    plainHandler(ChildServer.start(jdk, UndertowApp.class, "file=" + file, List.of()), "Undertow 2.3 on " + jdk, file, 500);
   }
 
   @ParameterizedTest
@@ -110,16 +95,8 @@ class ServersIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3Tomcat(Jdk jdk) throws Exception {
     Path file = tmp.resolve("boot.barrel");
-    try (ChildServer s = ChildServer.start(jdk, SpringBootApp.class, "file=" + file, List.of())) {
-      ServerScenarios sc = start(s, "Spring Boot 3 (Tomcat) on " + jdk, file);
-      sc.plainRequests(false);
-      sc.heldRequest();
-      sc.streamingResponse();
-      sc.asyncRequest();
-      sc.handlerException(500);
-      sc.clientAbort();
-      sc.acceptedConnections();
-    }
+    servlet(ChildServer.start(jdk, SpringBootApp.class, "file=" + file, List.of()), "Spring Boot 3 (Tomcat) on " + jdk,
+        file, false);
   }
 
   /**
@@ -196,15 +173,7 @@ class ServersIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12CoreHandler(Jdk jdk) throws Exception {
     Path file = tmp.resolve("jetty-core.barrel");
-    try (ChildServer s = ChildServer.start(jdk, Jetty12CoreApp.class, "file=" + file, List.of())) {
-      ServerScenarios sc = start(s, "Jetty 12 core Handler on " + jdk, file);
-      sc.plainRequests(false);
-      sc.heldRequest();
-      sc.streamingResponse();
-      sc.handlerException(500);
-      sc.clientAbort();
-      sc.acceptedConnections();
-    }
+    plainHandler(ChildServer.start(jdk, Jetty12CoreApp.class, "file=" + file, List.of()), "Jetty 12 core Handler on " + jdk, file, 500);
   }
 
   /** javax.servlet on Jetty 9.4, in its own class path (it clashes with Jetty 12). */
@@ -244,13 +213,21 @@ class ServersIT {
   }
 
   private void plainHandler(ChildServer started, String name, Path file) throws Exception {
+    plainHandler(started, name, file, 500);
+  }
+
+  /**
+   * The thread-per-request scenarios without servlet features; {@code exceptionStatus} is what the
+   * client gets when the handler throws (-1: the connection is closed without a response).
+   */
+  private void plainHandler(ChildServer started, String name, Path file, int exceptionStatus) throws Exception {
     try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
         sc.plainRequests(false);
         sc.heldRequest();
         sc.streamingResponse();
-        sc.handlerException(500);
+        sc.handlerException(exceptionStatus);
         sc.clientAbort();
         sc.acceptedConnections();
       });
@@ -297,11 +274,15 @@ class ServersIT {
   }
 
   private void servlet(ChildServer started, String name) throws Exception {
-    Path file = tmp.resolve("servlet.barrel");
+    servlet(started, name, tmp.resolve("servlet.barrel"), true);
+  }
+
+  /** The servlet scenarios; {@code forward}: the app also serves a {@code RequestDispatcher} forward. */
+  private void servlet(ChildServer started, String name, Path file, boolean forward) throws Exception {
     try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
-        sc.plainRequests(true);
+        sc.plainRequests(forward);
         sc.heldRequest();
         sc.streamingResponse();
         sc.asyncRequest();

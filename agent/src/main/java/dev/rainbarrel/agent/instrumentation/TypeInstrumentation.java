@@ -62,6 +62,15 @@ public interface TypeInstrumentation {
     return List.of();
   }
 
-  /** A method matcher and the advice called from the matching methods. */
-  record Hook(MethodMatch methods, String adviceClass) {}
+  /**
+   * A method matcher and the advice called from the matching methods. With {@code
+   * onlyWithoutSlot} the advice is woven only into a class that does not get the in-flight slot
+   * field ({@link #inFlightKeyTypes()}): work that the slot makes unnecessary (placing requests of
+   * a class loaded before the agent by their connection) stays off the per-request path.
+   */
+  record Hook(MethodMatch methods, String adviceClass, boolean onlyWithoutSlot) {
+    public Hook(MethodMatch methods, String adviceClass) {
+      this(methods, adviceClass, false);
+    }
+  }
 }

@@ -31,7 +31,8 @@ public final class Jetty12Advice {
   }
 
   /**
-   * {@code ChannelRequest}'s constructor: before any request of the class is tracked, tell the
+   * {@code ChannelRequest}'s constructor, woven only when the class was loaded before the agent
+   * (it then has no in-flight slot field): before any request of the class is tracked, tell the
    * bridge to place them near their connection ({@link Jetty12ConnectionHome}). After the first
    * request this is one volatile read and a compare.
    */

@@ -34,7 +34,8 @@ public final class Jetty12ChannelInstrumentation implements TypeInstrumentation 
   @Override
   public List<Hook> hooks() {
     return List.of(
-        new Hook(MethodMatch.constructor(-1).declaredBy(REQUEST), A + "RequestCreated"),
+        // only for a request class loaded before the agent: with the slot field it is not needed
+        new Hook(MethodMatch.constructor(-1).declaredBy(REQUEST), A + "RequestCreated", true),
         new Hook(MethodMatch.named("lockedPrepareResponse", 2).declaredBy(RESPONSE), A + "PrepareResponse"),
         new Hook(MethodMatch.named("succeeded", 0).declaredBy(CALLBACK), A + "Succeeded"),
         new Hook(MethodMatch.named("failed", 1).declaredBy(CALLBACK), A + "Failed"));

@@ -85,7 +85,7 @@ public final class HookTransformer implements ClassFileTransformer {
       boolean anyMethod = false;
       for (TypeInstrumentation.Hook h : ti.hooks()) {
         AdviceClass advice = AdviceClass.read(classFiles.apply(h.adviceClass()));
-        hooks.add(new HookWeaver.WovenHook(h.methods(), advice, h.adviceClass()));
+        hooks.add(new HookWeaver.WovenHook(h.methods(), advice, h.adviceClass(), h.onlyWithoutSlot()));
         if (!classesToDefine.contains(h.adviceClass())) {
           classesToDefine.add(h.adviceClass());
         }

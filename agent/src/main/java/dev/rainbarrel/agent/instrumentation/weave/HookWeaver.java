@@ -24,7 +24,11 @@ import org.objectweb.asm.Opcodes;
 public final class HookWeaver {
 
   /** A method matcher with its parsed advice. */
-  public record WovenHook(MethodMatch methods, AdviceClass advice, String adviceName) {}
+  public record WovenHook(MethodMatch methods, AdviceClass advice, String adviceName, boolean onlyWithoutSlot) {
+    public WovenHook(MethodMatch methods, AdviceClass advice, String adviceName) {
+      this(methods, advice, adviceName, false);
+    }
+  }
 
   /** A field declared in the class being woven. */
   record Field(String descriptor, boolean isStatic) {}
@@ -56,7 +60,7 @@ public final class HookWeaver {
     ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
     Visitor v = new Visitor(writer, hooks, problems, addSlot);
     reader.accept(v, ClassReader.EXPAND_FRAMES);
-    return v.woven.isEmpty() ? null : writer.toByteArray();
+    return v.woven.isEmpty() && !v.slotAdded ? null : writer.toByteArray();
   }
 
   /** Collects the fields, then hooks the matching methods. */
@@ -70,6 +74,7 @@ public final class HookWeaver {
     private String owner;
 
     private boolean addSlot;
+    boolean slotAdded;
 
     Visitor(ClassWriter writer, List<WovenHook> hooks, Consumer<String> problems, boolean addSlot) {
       super(Opcodes.ASM9, writer);
@@ -98,6 +103,7 @@ public final class HookWeaver {
     public void visitEnd() {
       if (addSlot && !fields.containsKey(SLOT_FIELD)) {
         addSlotMembers();
+        slotAdded = true;
       }
       super.visitEnd();
     }
@@ -137,6 +143,9 @@ public final class HookWeaver {
         return next;
       }
       for (WovenHook hook : hooks) {
+        if (hook.onlyWithoutSlot() && addSlot) {
+          continue;
+        }
         if (hook.methods().matches(owner, name, descriptor)) {
           try {
             HookMethodVisitor mv = new HookMethodVisitor(next, version, owner, access, name, descriptor, hook.advice(), fields);

@@ -185,4 +185,17 @@ class HookWeaverTest {
     assertEquals(0, c.getInterfaces().length);
     assertThrows(NoSuchFieldException.class, () -> c.getDeclaredField("rainbarrel$slot"));
   }
+
+  @Test
+  void aHookMeantOnlyWithoutTheSlotIsLeftOutWhereTheSlotIsAdded() throws Throwable {
+    HookWeaver.WovenHook placement = new HookWeaver.WovenHook(MethodMatch.constructor(-1),
+        AdviceClass.read(read(A + "Constructed")), A + "Constructed", true);
+    Class<?> slotted = woven(HookWeaver.weave(read(TARGET), List.of(placement), p -> {}, true), List.of(placement));
+    assertTrue(InFlightSlot.class.isAssignableFrom(slotted), "the slot alone is a change worth returning");
+    slotted.getConstructor().newInstance();
+    assertEquals(List.of(), WeaveLog.CALLS, "not woven where the slot is added");
+    Class<?> plain = woven(HookWeaver.weave(read(TARGET), List.of(placement), p -> {}, false), List.of(placement));
+    plain.getConstructor().newInstance();
+    assertEquals(List.of("constructed WeaveTarget"), WeaveLog.CALLS, "woven where it is not");
+  }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The part of premain that runs beside the host's {@code main}, on the daemon thread {@code
- * rainbarrel-start}: opening the Barrel, installing the hooks and {@code accept_wait}, then - once the host's own
+ * rainbarrel-start}: putting the bridge on the bootstrap class path ({@link BootstrapJar}), opening the Barrel, installing the hooks and {@code accept_wait}, then - once the host's own
  * start-up has settled ({@link QuietPeriod}) - the other {@link AgentServices}. The {@link
  * StartGate} keeps the host's listeners from opening until the hooks and {@code accept_wait} are in -
  * and, when {@code http=} or {@code jolokia=} asks for an
@@ -50,6 +50,18 @@ final class BackgroundStart implements Runnable, AutoCloseable {
     StartupClock clock = new StartupClock();
     boolean endpoints = options.http() != null || options.jolokia() != null;
     try {
+      // before anything that calls the bridge; no woven class runs advice before the hooks below
+      try {
+        BootstrapJar.install(inst);
+      } catch (Throwable t) {
+        AgentLog.error("agent not started: " + t);
+        return; // the gate opens below
+      }
+      clock.mark("bootstrap");
+      if (Installer.alreadyActive(false)) {
+        return; // the gate opens below
+      }
+      Installer.addShutdownHook(this);
       Recorder recorder = Installer.openRecorder(options);
       if (recorder == null) {
         return; // the reason was printed; the gate opens below

@@ -8,8 +8,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Starts the agent once the bridge is on the bootstrap class path: options, the {@link Recorder},
- * the bridge's sink, then the instrumentation. Loaded only after {@link BootstrapJar} ran.
+ * Starts the agent: the {@link Recorder}, the bridge's sink, then the instrumentation. Loaded only
+ * after {@link BootstrapJar} has put the bridge on the bootstrap class path (on attach right
+ * before {@link #attach}, for {@code -javaagent} first thing on {@link BackgroundStart}'s
+ * thread): verifying this class loads the bridge's {@code Sink}, and loaded any earlier the
+ * application class loader would define its own, unconnected copy.
  */
 public final class Installer {
 
@@ -22,30 +25,30 @@ public final class Installer {
     return recorder;
   }
 
-  static void install(String args, Instrumentation inst, boolean dynamic, StartupClock clock) throws Exception {
-    AgentOptions options = AgentOptions.parse(args);
-    for (String problem : options.problems()) {
-      AgentLog.error(problem);
-    }
-    if (Bridge.installed()) {
-      AgentLog.error("the agent is already active in this JVM; this " + (dynamic ? "attach" : "load") + " does nothing");
+  /** Attach: the bridge is already on the bootstrap class path; the hooks are in when the attach returns. */
+  static void attach(AgentOptions options, Instrumentation inst, StartupClock clock) throws Exception {
+    if (alreadyActive(true)) {
       return;
     }
-    if (dynamic) { // attach: the hooks are in when the attach returns
-      Recorder r = openRecorder(options);
-      if (r == null) {
-        return;
-      }
-      clock.mark("recorder");
-      List<String> hooks = Instrumentations.install(inst, options.servers());
-      clock.mark("instrumentation");
-      AutoCloseable services = AgentServices.start(options, r, inst, hooks, null);
-      clock.mark("services");
-      addShutdownHook(services);
-    } else { // premain: the Barrel, the hooks and the services go beside main; StartGate holds the first listener
-      addShutdownHook(BackgroundStart.start(options, inst));
-      clock.mark("background");
+    Recorder r = openRecorder(options);
+    if (r == null) {
+      return;
     }
+    clock.mark("recorder");
+    List<String> hooks = Instrumentations.install(inst, options.servers());
+    clock.mark("instrumentation");
+    AutoCloseable services = AgentServices.start(options, r, inst, hooks, null);
+    clock.mark("services");
+    addShutdownHook(services);
+  }
+
+  /** True (after one line on stderr) when an earlier load of the agent is recording in this JVM. */
+  static boolean alreadyActive(boolean dynamic) {
+    if (Bridge.installed()) {
+      AgentLog.error("the agent is already active in this JVM; this " + (dynamic ? "attach" : "load") + " does nothing");
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -87,7 +90,7 @@ public final class Installer {
   }
 
   /** Closes the services at exit and removes a per-process Barrel file, as hsperfdata goes. */
-  private static void addShutdownHook(AutoCloseable services) {
+  static void addShutdownHook(AutoCloseable services) {
     Thread shutdown = new Thread(new Runnable() {
       @Override
       public void run() {

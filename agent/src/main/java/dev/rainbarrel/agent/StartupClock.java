@@ -2,9 +2,9 @@ package dev.rainbarrel.agent;
 
 /**
  * Times the agent's start-up steps for {@code -Drainbarrel.debug.startup=true}: then premain ends
- * with one line {@code rainbarrel: premain took N ms (bootstrap X, recorder Y, background Z)} on
+ * with one line {@code rainbarrel: premain took N ms (background Z)} on
  * stderr, and the {@code rainbarrel-start} thread adds {@code rainbarrel: background start took N ms
- * (instrumentation X, services Y; the host's listener waited
+ * (bootstrap B, recorder R, instrumentation X, ..., services Y; the host's listener waited
  * Z ms)} (on attach: {@code agentmain took N ms (bootstrap, recorder,
  * instrumentation, services)}). Without the property it prints nothing; the clock reads are a few
  * {@code System.nanoTime()} calls.

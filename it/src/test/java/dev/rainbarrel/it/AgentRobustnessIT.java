@@ -186,7 +186,10 @@ class AgentRobustnessIT {
   /**
    * The agent's start must not initialise java.util.logging (containers such as WildFly install
    * their own LogManager later): the class-loading log, read once the agent has opened its Barrel
-   * (premain and the start beside main), shows no LogManager.
+   * (premain and the start beside main), shows no LogManager. The same log shows every bridge class
+   * coming from the bootstrap jar: premain runs before that jar is on the bootstrap class path,
+   * and a class linked then would have made the application loader define its own copy of the
+   * bridge, which the advice in the host's classes never reaches.
    */
   @ParameterizedTest
   @EnumSource(Jdk.class)
@@ -205,6 +208,10 @@ class AgentRobustnessIT {
       String classes = Files.readString(log);
       assertTrue(classes.contains("dev.rainbarrel.bootstrap.Bridge"), "the log covers premain");
       assertTrue(!classes.contains("java.util.logging.LogManager "), "LogManager was loaded during premain");
+      List<String> bridgeFromAgentJar = classes.lines()
+          .filter(l -> l.contains(" dev.rainbarrel.bootstrap.") && l.contains("rainbarrel-agent.jar"))
+          .toList();
+      assertTrue(bridgeFromAgentJar.isEmpty(), "bridge classes defined by the application loader: " + bridgeFromAgentJar);
       assertTrue(s.agentLines().isEmpty(), s.agentLines().toString());
     }
   }

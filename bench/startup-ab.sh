@@ -3,8 +3,10 @@
 # alternating round by round, so that two builds of the agent can be compared in one run.
 #
 #   AGENT_A=/tmp/agent-before.jar AGENT_B=agent/target/rainbarrel-agent.jar ROUNDS=6 bench/startup-ab.sh
+#   AGENT_A=agent/target/rainbarrel-agent.jar AGENT_B=agent/target/rainbarrel-agent.jar B_OPTS=servers=none bench/startup-ab.sh
 #
-# Env: AGENT_A, AGENT_B (required), ROUNDS (default 6), APP (jetty|spring, default jetty),
+# Env: AGENT_A, AGENT_B (required), A_OPTS, B_OPTS (agent options of each, default none),
+# ROUNDS (default 6), APP (jetty|spring, default jetty),
 # JAVA (default Temurin 25), PORT (default 18473). Needs bench/target/startup-classpath.txt
 # (built by bench/startup.sh, or mvn -B -q -pl agent,bench -am package -DskipTests).
 set -euo pipefail
@@ -25,10 +27,13 @@ done
 CP="bench/target/classes:$(cat bench/target/startup-classpath.txt)"
 now_us() { local t=$EPOCHREALTIME; echo $(( ${t%.*} * 1000000 + 10#${t#*.} )); }
 
-# one run: prints "wall_ms cpu_ms"
+A_OPTS=${A_OPTS:-}
+B_OPTS=${B_OPTS:-}
+
+# one run: prints "wall_ms cpu_ms"; $1 = agent jar or none, $2 = its options
 run() {
   local a=() start end pid ticks code ok=0
-  [ "$1" != none ] && a=("-javaagent:$1")
+  [ "$1" != none ] && a=("-javaagent:$1${2:+=$2}")
   start=$(now_us)
   "$JAVA" "${a[@]}" -cp "$CP" "$MAIN" "$PORT" >/dev/null 2>&1 &
   pid=$!
@@ -50,18 +55,21 @@ median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2 ? v[(NR+1)/2] : int((v[N
 
 OUT=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
-echo "# startup-ab: $APP, $ROUNDS rounds, $("$JAVA" -version 2>&1 | head -1), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%F %T UTC')"
+echo "# startup-ab: $APP, $ROUNDS rounds, A=$AGENT_A${A_OPTS:+=$A_OPTS}, B=$AGENT_B${B_OPTS:+=$B_OPTS}, $("$JAVA" -version 2>&1 | head -1), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%F %T UTC')"
 for r in $(seq 1 "$ROUNDS"); do
   for m in none A B; do
-    jar=none; [ "$m" = A ] && jar=$AGENT_A; [ "$m" = B ] && jar=$AGENT_B
-    line="$m $(run "$jar")"
+    jar=none opts=
+    [ "$m" = A ] && jar=$AGENT_A opts=$A_OPTS
+    [ "$m" = B ] && jar=$AGENT_B opts=$B_OPTS
+    line="$m $(run "$jar" "$opts")"
     echo "round $r: $line"
     echo "$line" >> "$OUT"
   done
 done
 base=$(awk '$1=="none"{print $2}' "$OUT" | median)
+cbase=$(awk '$1=="none"{print $3}' "$OUT" | median)
 for m in none A B; do
   w=$(awk -v m=$m '$1==m{print $2}' "$OUT" | median)
   c=$(awk -v m=$m '$1==m{print $3}' "$OUT" | median)
-  echo "$m: wall median $w ms (added $((w - base)) ms), cpu median $c ms"
+  echo "$m: wall median $w ms (added $((w - base)) ms), cpu median $c ms (added $((c - cbase)) ms)"
 done

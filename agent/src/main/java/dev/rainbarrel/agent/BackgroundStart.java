@@ -33,6 +33,7 @@ final class BackgroundStart implements Runnable, AutoCloseable {
     StartGate gate = StartGate.register(inst);
     QuietPeriod quiet = QuietPeriod.register(inst);
     BackgroundStart b = new BackgroundStart(options, inst, gate, quiet);
+    ShutdownCleanup.register(b);
     Thread t = new Thread(b, "rainbarrel-start"); // a Runnable, not a lambda: the first lambda costs a bootstrap
     t.setDaemon(true);
     gate.passing(t);
@@ -61,7 +62,6 @@ final class BackgroundStart implements Runnable, AutoCloseable {
       if (Installer.alreadyActive(false)) {
         return; // the gate opens below
       }
-      Installer.addShutdownHook(this);
       Recorder recorder = Installer.openRecorder(options);
       if (recorder == null) {
         return; // the reason was printed; the gate opens below

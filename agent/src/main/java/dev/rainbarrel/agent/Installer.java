@@ -39,7 +39,7 @@ public final class Installer {
     clock.mark("instrumentation");
     AutoCloseable services = AgentServices.start(options, r, inst, hooks, null);
     clock.mark("services");
-    addShutdownHook(services);
+    ShutdownCleanup.register(services);
   }
 
   /** True (after one line on stderr) when an earlier load of the agent is recording in this JVM. */
@@ -61,7 +61,7 @@ public final class Installer {
     Path path = options.barrelPath(pid, Barrel.defaultPath(pid));
     Recorder r;
     try {
-      r = Recorder.open(path);
+      r = open(path);
     } catch (Exception e) {
       Path fallback = Barrel.defaultPath(pid);
       if (path.equals(fallback)) {
@@ -70,7 +70,7 @@ public final class Installer {
       }
       AgentLog.error("cannot open " + path + " (" + e.getMessage() + "); using " + fallback);
       try {
-        r = Recorder.open(fallback);
+        r = open(fallback);
       } catch (Exception e2) {
         AgentLog.error("cannot open " + fallback + " (" + e2.getMessage() + "); the agent stays off");
         return null;
@@ -89,33 +89,13 @@ public final class Installer {
     return r;
   }
 
-  /** Closes the services at exit and removes a per-process Barrel file, as hsperfdata goes. */
-  static void addShutdownHook(AutoCloseable services) {
-    Thread shutdown = new Thread(new Runnable() {
-      @Override
-      public void run() {
-        try {
-          services.close();
-        } catch (Exception ignored) {
-          // the JVM is exiting: nothing useful to do
-        }
-        Recorder active = recorder;
-        if (active == null) {
-          return;
-        }
-        Path file = active.barrel().path();
-        long pid = ProcessHandle.current().pid();
-        if (file.equals(Barrel.defaultPath(pid).toAbsolutePath())) {
-          // a per-process file dies with its process; a stable file= path stays
-          // (unlinking is enough: the mappings of threads still running stay valid)
-          try {
-            java.nio.file.Files.deleteIfExists(file);
-          } catch (Exception ignored) {
-            // the JVM is exiting: nothing useful to do
-          }
-        }
-      }
-    }, "rainbarrel-shutdown");
-    Runtime.getRuntime().addShutdownHook(shutdown);
+  /** Opens a recorder; a per-process file goes at exit, also one the JVM exits while opening. */
+  private static Recorder open(Path path) throws java.io.IOException {
+    ShutdownCleanup.opening(path);
+    try {
+      return Recorder.open(path);
+    } finally {
+      ShutdownCleanup.opened();
+    }
   }
 }

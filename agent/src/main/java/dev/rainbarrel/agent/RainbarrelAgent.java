@@ -9,7 +9,7 @@ import java.lang.instrument.Instrumentation;
  * <p>The bridge classes must reach the bootstrap class path before any class that links against
  * them is loaded, or the application class loader would define a second, unconnected copy: so
  * this class and what premain loads ({@link AgentOptions}, {@link BackgroundStart}, {@link
- * StartGate}, {@link QuietPeriod}) reference none of them. On attach {@link BootstrapJar} runs
+ * StartGate}, {@link QuietPeriod}, {@link ShutdownCleanup}) link none of them. On attach {@link BootstrapJar} runs
  * here, first; for {@code -javaagent} it is the first step of {@link BackgroundStart}, off the
  * premain thread, because every millisecond of premain delays the host's {@code main} (copying
  * the bridge jar out of the agent jar was 25-35 of premain's 40-50 ms). Nothing here may stop the

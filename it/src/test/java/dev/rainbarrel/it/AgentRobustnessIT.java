@@ -216,6 +216,27 @@ class AgentRobustnessIT {
     }
   }
 
+  /**
+   * Without {@code file=} the agent writes the per-process file and removes it when the JVM exits,
+   * as hsperfdata goes: the shutdown hook is registered by premain, before the bridge is in.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void perProcessFileIsRemovedAtExit(Jdk jdk) throws Exception {
+    Path file;
+    try (ChildServer s = ChildServer.start(jdk, IdleApp.class, "", List.of())) {
+      file = dev.rainbarrel.shm.Barrel.defaultPath(s.pid());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!Files.exists(file) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(Files.exists(file), "the agent created " + file);
+      assertTrue(s.agentLines().isEmpty(), s.agentLines().toString());
+    } // SIGTERM: shutdown hooks run
+    assertTrue(!Files.exists(file), file + " is left behind after a normal exit");
+  }
+
   /** A second load (attach into a JVM that has the agent) says so in one line and changes nothing. */
   @ParameterizedTest
   @EnumSource(Jdk.class)

@@ -59,10 +59,13 @@ final class BackgroundStart implements Runnable, AutoCloseable {
         return; // the gate opens below
       }
       clock.mark("bootstrap");
-      if (Installer.alreadyActive(false)) {
-        return; // the gate opens below
+      Recorder recorder;
+      synchronized (BackgroundStart.class) { // -javaagent given twice: the second load opens no file
+        if (Installer.alreadyActive(false)) {
+          return; // the gate opens below
+        }
+        recorder = Installer.openRecorder(options);
       }
-      Recorder recorder = Installer.openRecorder(options);
       if (recorder == null) {
         return; // the reason was printed; the gate opens below
       }

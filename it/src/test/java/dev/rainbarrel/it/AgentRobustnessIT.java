@@ -263,6 +263,46 @@ class AgentRobustnessIT {
     }
   }
 
+  /**
+   * {@code -javaagent} given twice: both premains start a background thread, both put the bridge
+   * on the bootstrap class path at about the same time; one of them records, the other says so in
+   * one line and creates no file, and every request is counted once.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void agentGivenTwiceRecordsOnce(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("double.barrel");
+    try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, "file=" + file,
+        List.of("-javaagent:" + ChildServer.agentJar() + "=file=" + tmp.resolve("second.barrel")))) {
+      assertEquals(200, RawHttp.status(s.port(), "/ok"));
+      assertEquals(200, RawHttp.status(s.port(), "/ok"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (s.agentLines().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(1, s.agentLines().size(), s.agentLines().toString());
+      assertTrue(s.agentLines().get(0).contains("already active"), s.agentLines().get(0));
+      // which of the two loads records is a race; the other one's file holds nothing
+      Path second = tmp.resolve("second.barrel");
+      long first = 0;
+      long other = 0;
+      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (first + other < 2 && System.nanoTime() < deadline) {
+        first = requests(file);
+        other = requests(second);
+        Thread.sleep(20);
+      }
+      assertEquals(2, first + other, "each request counted once: " + first + " in " + file + ", " + other + " in " + second);
+      assertTrue(Files.exists(file) != Files.exists(second), "the second load created nothing: " + Files.exists(file)
+          + ", " + Files.exists(second));
+    }
+  }
+
+  private static long requests(Path barrel) throws Exception {
+    return Files.exists(barrel) ? new Counters(barrel).await(x -> true, 1_000).getOrDefault("requests", 0L) : 0;
+  }
+
   /** attach to a process that does not exist: exit code 1 and one line naming it. */
   @ParameterizedTest
   @EnumSource(Jdk.class)

@@ -55,7 +55,13 @@ final class BootstrapJar {
   static final String NESTED_JAR = "META-INF/rainbarrel/bootstrap-bridge.jar";
 
   private static Path write() throws IOException {
-    Path dir = privateTempDirectory();
+    Path dir;
+    try {
+      dir = privateTempDirectory();
+    } catch (IOException e) {
+      throw new IOException("cannot create the bridge jar's directory under java.io.tmpdir ("
+          + System.getProperty("java.io.tmpdir") + "): " + e, e);
+    }
     Path out = dir.resolve("rainbarrel-bootstrap.jar");
     dir.toFile().deleteOnExit(); // deleted in reverse order of registration: the jar first, then its directory
     out.toFile().deleteOnExit();

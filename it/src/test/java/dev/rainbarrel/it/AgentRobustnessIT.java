@@ -237,6 +237,31 @@ class AgentRobustnessIT {
     assertTrue(!Files.exists(file), file + " is left behind after a normal exit");
   }
 
+  /**
+   * The bridge jar cannot be written ({@code java.io.tmpdir} does not exist): one line naming the
+   * directory, the agent stays off, and the host's server starts and answers.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void unusableTmpdirLeavesTheHostRunning(Jdk jdk) throws Exception {
+    Path missing = tmp.resolve("no-such-dir");
+    try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, "file=" + tmp.resolve("t.barrel"),
+        List.of("-Djava.io.tmpdir=" + missing))) {
+      assertEquals(200, RawHttp.status(s.port(), "/ok"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (s.agentLines().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(1, s.agentLines().size(), s.agentLines().toString());
+      String line = s.agentLines().get(0);
+      assertTrue(line.contains("agent not started") && line.contains("java.io.tmpdir") && line.contains(missing.toString()),
+          line);
+      assertTrue(!Files.exists(tmp.resolve("t.barrel")), "the agent stayed off");
+      assertEquals(200, RawHttp.status(s.port(), "/ok"));
+    }
+  }
+
   /** A second load (attach into a JVM that has the agent) says so in one line and changes nothing. */
   @ParameterizedTest
   @EnumSource(Jdk.class)

@@ -262,6 +262,33 @@ class AgentRobustnessIT {
     }
   }
 
+  /**
+   * {@code file=} names a file that is not a Barrel (8 KiB of something else): one line naming it
+   * and the reason, the file is left exactly as it was, and the agent counts in the per-process
+   * default file instead, which goes at exit.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void foreignFileIsLeftAloneAndTheDefaultFileIsUsed(Jdk jdk) throws Exception {
+    Path foreign = tmp.resolve("foreign.barrel");
+    byte[] content = new byte[8192];
+    new java.util.Random(3).nextBytes(content);
+    Files.write(foreign, content);
+    Path fallback;
+    try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, "file=" + foreign, List.of())) {
+      fallback = dev.rainbarrel.shm.Barrel.defaultPath(s.pid());
+      assertEquals(200, RawHttp.status(s.port(), "/ok"));
+      Map<String, Long> m = new Counters(fallback).await(x -> x.getOrDefault("requests", 0L) >= 1, 10_000);
+      assertEquals(1, m.get("requests"), "counted in " + fallback + ": " + m);
+      assertEquals(1, s.agentLines().size(), s.agentLines().toString());
+      String line = s.agentLines().get(0);
+      assertTrue(line.contains("cannot open " + foreign) && line.contains("using " + fallback), line);
+    }
+    assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(foreign)), "the foreign file was changed");
+    assertTrue(!Files.exists(fallback), fallback + " is left behind after a normal exit");
+  }
+
   /** A second load (attach into a JVM that has the agent) says so in one line and changes nothing. */
   @ParameterizedTest
   @EnumSource(Jdk.class)

@@ -131,7 +131,11 @@ public final class Barrel implements AutoCloseable {
             }
           }
           if (initialise) {
-            initialise(ch);
+            try {
+              initialise(ch);
+            } catch (IOException e) { // e.g. a full /dev/shm (FileSpace): say which file
+              throw new IOException(path + ": " + e.getMessage(), e);
+            }
           }
           MappedByteBuffer header = map(ch, FileChannel.MapMode.READ_WRITE, 0, HEADER_LENGTH);
           Barrel b = new Barrel(path, ch, false, header);
@@ -330,8 +334,8 @@ public final class Barrel implements AutoCloseable {
       int e = EXTENT_TABLE_OFFSET + i * EXTENT_ENTRY_LENGTH;
       offset = Math.max(offset, (long) LONG.getAcquire(header, e) + (int) INT.getAcquire(header, e + 8));
     }
-    // Grow the file (sparse until touched), then map only the new extent.
-    ch.write(ByteBuffer.wrap(new byte[1]), offset + length - 1);
+    // Grow the file with its pages allocated (a full /dev/shm fails here, not later), then map only the new extent.
+    FileSpace.allocate(ch, offset, length);
     MappedByteBuffer buf = map(ch, FileChannel.MapMode.READ_WRITE, offset, length);
     INT.setVolatile(buf, E_TYPE, type);
     INT.setVolatile(buf, E_INDEX, count);

@@ -249,12 +249,7 @@ class AgentRobustnessIT {
     try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, "file=" + tmp.resolve("t.barrel"),
         List.of("-Djava.io.tmpdir=" + missing))) {
       assertEquals(200, RawHttp.status(s.port(), "/ok"));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (s.agentLines().isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      assertEquals(1, s.agentLines().size(), s.agentLines().toString());
-      String line = s.agentLines().get(0);
+      String line = onlyAgentLine(s);
       assertTrue(line.contains("agent not started") && line.contains("java.io.tmpdir") && line.contains(missing.toString()),
           line);
       assertTrue(!Files.exists(tmp.resolve("t.barrel")), "the agent stayed off");
@@ -281,8 +276,7 @@ class AgentRobustnessIT {
       assertEquals(200, RawHttp.status(s.port(), "/ok"));
       Map<String, Long> m = new Counters(fallback).await(x -> x.getOrDefault("requests", 0L) >= 1, 10_000);
       assertEquals(1, m.get("requests"), "counted in " + fallback + ": " + m);
-      assertEquals(1, s.agentLines().size(), s.agentLines().toString());
-      String line = s.agentLines().get(0);
+      String line = onlyAgentLine(s);
       assertTrue(line.contains("cannot open " + foreign) && line.contains("using " + fallback), line);
     }
     assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(foreign)), "the foreign file was changed");
@@ -302,12 +296,8 @@ class AgentRobustnessIT {
       cli.getInputStream().transferTo(new ByteArrayOutputStream());
       assertTrue(cli.waitFor(60, TimeUnit.SECONDS));
       assertEquals(0, cli.exitValue());
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (s.agentLines().isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      assertEquals(1, s.agentLines().size(), s.agentLines().toString());
-      assertTrue(s.agentLines().get(0).contains("already active"), s.agentLines().get(0));
+      String line = onlyAgentLine(s);
+      assertTrue(line.contains("already active"), line);
       assertEquals(200, RawHttp.status(s.port(), "/ok"));
       Map<String, Long> m = new Counters(file).await(x -> x.getOrDefault("requests", 0L) >= 2, 10_000);
       assertEquals(2, m.get("requests"), "each request counted once, in the first file: " + m);
@@ -329,17 +319,13 @@ class AgentRobustnessIT {
         List.of("-javaagent:" + ChildServer.agentJar() + "=file=" + tmp.resolve("second.barrel")))) {
       assertEquals(200, RawHttp.status(s.port(), "/ok"));
       assertEquals(200, RawHttp.status(s.port(), "/ok"));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (s.agentLines().isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      assertEquals(1, s.agentLines().size(), s.agentLines().toString());
-      assertTrue(s.agentLines().get(0).contains("already active"), s.agentLines().get(0));
+      String line = onlyAgentLine(s);
+      assertTrue(line.contains("already active"), line);
       // which of the two loads records is a race; the other one's file holds nothing
       Path second = tmp.resolve("second.barrel");
       long first = 0;
       long other = 0;
-      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (first + other < 2 && System.nanoTime() < deadline) {
         first = requests(file);
         other = requests(second);
@@ -349,6 +335,16 @@ class AgentRobustnessIT {
       assertTrue(Files.exists(file) != Files.exists(second), "the second load created nothing: " + Files.exists(file)
           + ", " + Files.exists(second));
     }
+  }
+
+  /** Waits (at most 10 s) for the agent's first stderr line and checks it is the only one. */
+  private static String onlyAgentLine(ChildServer s) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (s.agentLines().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(1, s.agentLines().size(), s.agentLines().toString());
+    return s.agentLines().get(0);
   }
 
   private static long requests(Path barrel) throws Exception {

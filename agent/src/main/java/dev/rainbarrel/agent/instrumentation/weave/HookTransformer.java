@@ -54,9 +54,11 @@ public final class HookTransformer implements ClassFileTransformer {
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
   /**
    * Per class loader (weakly held; null = the boot loader), the names of the hookable classes
-   * this transformer has seen, loaded or retransformed: see {@link #retransformLoaded}.
+   * this transformer has seen, loaded or retransformed: see {@link #retransformLoaded}. Kept only
+   * until that has run: nothing reads it afterwards.
    */
   private final Map<ClassLoader, Set<String>> seenCandidates = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+  private volatile boolean recordingSeen = true;
   private final SuperTypes hierarchies = new SuperTypes();
 
   /** One instrumentation, ready to weave. */
@@ -215,7 +217,9 @@ public final class HookTransformer implements ClassFileTransformer {
     if (exact == null && hierarchy == null) {
       return null;
     }
-    seenCandidates.computeIfAbsent(loader, l -> ConcurrentHashMap.newKeySet()).add(className);
+    if (recordingSeen) {
+      seenCandidates.computeIfAbsent(loader, l -> ConcurrentHashMap.newKeySet()).add(className);
+    }
     try {
       List<Prepared> apply = new ArrayList<>();
       if (exact != null) {
@@ -324,6 +328,8 @@ public final class HookTransformer implements ClassFileTransformer {
   public void retransformLoaded() {
     retransform(candidates(false));
     retransform(candidates(true));
+    recordingSeen = false; // every later load goes through transform() anyway
+    seenCandidates.clear();
   }
 
   /** The loaded classes hooks could apply to; {@code unseenOnly}: those this transformer never saw. */

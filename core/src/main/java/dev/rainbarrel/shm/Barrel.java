@@ -69,6 +69,8 @@ public final class Barrel implements AutoCloseable {
   /** File locks belong to the process: serialise this JVM's lock holders on one monitor. */
   private static final Object JVM_LOCK = new Object();
   private static final long READY_WAIT_MILLIS = 2000;
+  /** Read-write handles open in this JVM, by file identity: their count per file. */
+  private static final Map<Object, Integer> OPEN_HERE = new ConcurrentHashMap<>();
 
   private final Path path;
   private final FileChannel channel;
@@ -81,6 +83,7 @@ public final class Barrel implements AutoCloseable {
   private final Map<String, LogLinearHistogram> histograms = new ConcurrentHashMap<>();
   private final Handle.State state = new Handle.State();
   private int attachEntry = -1;
+  private Object fileKey; // device and inode of a read-write handle's file (OPEN_HERE)
   private final java.util.concurrent.atomic.AtomicLong registrationFailures = new java.util.concurrent.atomic.AtomicLong();
 
   private Barrel(Path path, FileChannel channel, boolean readOnly, MappedByteBuffer header) {
@@ -116,38 +119,68 @@ public final class Barrel implements AutoCloseable {
     if (dir.equals(SecureFiles.defaultDirectory()) || !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       SecureFiles.ensurePrivateDirectory(dir);
     }
-    SecureFiles.Opened opened = SecureFiles.openPrivateFile(path);
-    FileChannel ch = opened.channel;
-    try {
-      synchronized (JVM_LOCK) {
-        try (FileLock lock = ch.lock()) {
-          long size = ch.size();
-          boolean initialise = size == 0;
-          if (!initialise) {
-            ByteBuffer h = readHeader(path, ch, size);
-            initialise = h.getLong(H_MAGIC) == MAGIC && h.getInt(H_READY) == 0; // creator died mid-way
-            if (!initialise) {
-              validateHeader(path, h, size);
-            }
-          }
-          if (initialise) {
-            try {
-              initialise(ch);
-            } catch (IOException e) { // e.g. a full /dev/shm (FileSpace): say which file
-              throw new IOException(path + ": " + e.getMessage(), e);
-            }
-          }
-          MappedByteBuffer header = map(ch, FileChannel.MapMode.READ_WRITE, 0, HEADER_LENGTH);
-          Barrel b = new Barrel(path, ch, false, header);
-          b.refreshExtents();
-          b.attachEntry = AttachTable.claim(header, b.stamp, AttachTable.describeCurrentProcess());
-          return b;
+    for (int attempt = 1; ; attempt++) {
+      SecureFiles.Opened opened = SecureFiles.openPrivateFile(path);
+      FileChannel ch = opened.channel;
+      try {
+        if (LivenessLock.hold(path, ch, LivenessLock.fileKey(path))) {
+          return openLocked(path, ch);
         }
+      } catch (IOException | RuntimeException e) {
+        ch.close();
+        throw e;
       }
-    } catch (IOException | RuntimeException e) {
-      ch.close();
-      throw e;
+      ch.close(); // swept away between the open and the lock (its last owner was dead): again
+      if (attempt == 3) {
+        throw new IOException(path + ": removed by a stale-file sweep while being opened, three times in a row");
+      }
     }
+  }
+
+  /** The rest of {@link #open}, on a channel that holds the liveness lock. */
+  private static Barrel openLocked(Path path, FileChannel ch) throws IOException {
+    synchronized (JVM_LOCK) {
+      try (FileLock lock = lockStructure(ch)) {
+        long size = ch.size();
+        boolean initialise = size == 0;
+        if (!initialise) {
+          ByteBuffer h = readHeader(path, ch, size);
+          initialise = h.getLong(H_MAGIC) == MAGIC && h.getInt(H_READY) == 0; // creator died mid-way
+          if (!initialise) {
+            validateHeader(path, h, size);
+          }
+        }
+        if (initialise) {
+          try {
+            initialise(ch);
+          } catch (IOException e) { // e.g. a full /dev/shm (FileSpace): say which file
+            throw new IOException(path + ": " + e.getMessage(), e);
+          }
+        }
+        MappedByteBuffer header = map(ch, FileChannel.MapMode.READ_WRITE, 0, HEADER_LENGTH);
+        Barrel b = new Barrel(path, ch, false, header);
+        b.refreshExtents();
+        b.attachEntry = AttachTable.claim(header, b.stamp, AttachTable.describeCurrentProcess());
+        b.fileKey = LivenessLock.fileKey(path);
+        if (b.fileKey != null) {
+          OPEN_HERE.merge(b.fileKey, 1, Integer::sum);
+        }
+        return b;
+      }
+    }
+  }
+
+  /**
+   * The structural lock: exclusive on {@code [0, LivenessLock.POSITION)}, i.e. the whole file but
+   * the liveness byte, held while the file's structure changes (create, register, grow, reclaim).
+   */
+  private static FileLock lockStructure(FileChannel ch) throws IOException {
+    return ch.lock(0, LivenessLock.POSITION, false);
+  }
+
+  /** True when this JVM has {@code file} open read-write through a Barrel (a sweep leaves it alone). */
+  static boolean openInThisJvm(Object fileKey) {
+    return OPEN_HERE.containsKey(fileKey);
   }
 
   /**
@@ -913,7 +946,10 @@ public final class Barrel implements AutoCloseable {
           });
         }
       } finally {
-        channel.close();
+        if (fileKey != null) {
+          OPEN_HERE.computeIfPresent(fileKey, (k, n) -> n == 1 ? null : n - 1);
+        }
+        channel.close(); // drops the liveness lock
       }
     }
   }
@@ -937,7 +973,7 @@ public final class Barrel implements AutoCloseable {
 
   private <T> T withFileLock(LockedAction<T> action) {
     synchronized (JVM_LOCK) {
-      try (FileLock lock = channel.lock()) {
+      try (FileLock lock = lockStructure(channel)) {
         return action.run();
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(path + ": " + e.getMessage(), e);

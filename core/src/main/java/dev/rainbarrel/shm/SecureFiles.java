@@ -107,6 +107,12 @@ public final class SecureFiles {
     return new Opened(ch, false);
   }
 
+  /** Opens an existing file read-write (never creating it), with the same link and owner checks. */
+  public static FileChannel openExistingPrivateFile(Path file) throws IOException {
+    checkRegularOwned(file);
+    return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+  }
+
   /** Opens an existing file for reading only, with the same link and owner checks. */
   public static FileChannel openPrivateFileReadOnly(Path file) throws IOException {
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {

@@ -67,6 +67,13 @@ public final class BarrelChild {
         System.out.println("ready");
         Thread.sleep(120_000); // until killed
       }
+      case "keep" -> { // keep <file or directory>: a directory means <dir>/<own pid>.barrel
+        Path f = java.nio.file.Files.isDirectory(file) ? file.resolve(ProcessHandle.current().pid() + ".barrel") : file;
+        Barrel b = Barrel.open(f);
+        b.counter("requests").add(3);
+        System.out.println("ready " + f);
+        Thread.sleep(120_000); // until killed
+      }
       case "set" -> {
         try (Barrel b = Barrel.open(file)) {
           b.counter(args[2]).add(Long.parseLong(args[3]));

@@ -1,6 +1,8 @@
 package dev.rainbarrel.agent;
 
 import dev.rainbarrel.agent.instrumentation.Instrumentations;
+import dev.rainbarrel.shm.SecureFiles;
+import dev.rainbarrel.shm.StaleBarrels;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
 
@@ -107,13 +109,28 @@ final class BackgroundStart implements Runnable, AutoCloseable {
         s.close();
       }
       clock.mark("services");
+      int swept = sweepStaleFiles();
+      clock.mark("stale files");
       clock.report("background start", "; the host's listener waited " + gate.heldMillis() + " ms; hooks' transformer: "
-          + Instrumentations.transformerCost());
+          + Instrumentations.transformerCost() + "; stale per-process files removed: " + swept);
     } catch (Throwable t) { // each part reports its own failures; this is the unexpected rest
       AgentLog.error("agent start failed: " + t);
     } finally {
       gate.open();
       quiet.close();
+    }
+  }
+
+  /**
+   * Removes the per-process files of JVMs that were killed with SIGKILL or crashed (they run no
+   * shutdown hook), as HotSpot does for {@code hsperfdata}; see {@link StaleBarrels} for what makes a
+   * file stale. Last in the start, once the host has settled: it is housekeeping.
+   */
+  private static int sweepStaleFiles() {
+    try {
+      return StaleBarrels.sweep(SecureFiles.defaultDirectory()).size();
+    } catch (Throwable t) {
+      return 0; // never worth a line: the files stay as they were
     }
   }
 

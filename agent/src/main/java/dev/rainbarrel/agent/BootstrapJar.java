@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  * jdk.httpserver}), which can only find classes there.
  *
  * <p>The jar is built with the agent ({@link #NESTED_JAR}) and copied from the agent jar into a
- * private temporary file (directory 0700, deleted at exit) which is appended with {@link Instrumentation#appendToBootstrapClassLoaderSearch}.
+ * private temporary file (directory 0700) which is appended with {@link Instrumentation#appendToBootstrapClassLoaderSearch}
+ * and removed right after, once the JVM holds it open (see {@link #unlink}).
  * A second load of the agent finds the bridge already there and appends nothing.
  */
 final class BootstrapJar {
@@ -36,9 +37,30 @@ final class BootstrapJar {
       return;
     }
     Path jar = write();
-    inst.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
-    if (!onBootstrap()) {
-      throw new IOException("bridge classes not visible on the bootstrap class path after adding " + jar);
+    try {
+      inst.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
+      if (!onBootstrap()) {
+        throw new IOException("bridge classes not visible on the bootstrap class path after adding " + jar);
+      }
+    } finally {
+      unlink(jar);
+    }
+  }
+
+  /**
+   * Removes the jar and its directory as soon as the JVM has them open. In the live phase
+   * (premain and agentmain alike) HotSpot opens an appended jar at once and reads its classes
+   * through that descriptor, never by name again (JVMTI {@code AddToBootstrapClassLoaderSearch}),
+   * so the bridge classes still load later, and a JVM killed with SIGKILL leaves nothing behind in
+   * {@code java.io.tmpdir}. If the removal fails, the delete-at-exit registered by {@link #write}
+   * remains.
+   */
+  private static void unlink(Path jar) {
+    try {
+      Files.deleteIfExists(jar);
+      Files.deleteIfExists(jar.getParent());
+    } catch (IOException | RuntimeException e) {
+      // left to the delete-at-exit
     }
   }
 

@@ -238,6 +238,46 @@ class AgentRobustnessIT {
   }
 
   /**
+   * A JVM killed with SIGKILL runs no shutdown hook: its per-process file stays, and the next JVM
+   * with the agent removes it (its owner is dead and holds no liveness lock). Its bridge jar was
+   * never left: it is unlinked as soon as the JVM has it open, and the hooks' advice classes still
+   * load from it afterwards (the requests are counted).
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  void aKilledJvmsFileIsSweptByTheNextAgent(Jdk jdk) throws Exception {
+    Path tmpdir = Files.createDirectory(tmp.resolve("java-tmp"));
+    Path killed;
+    try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, "", List.of("-Djava.io.tmpdir=" + tmpdir))) {
+      killed = dev.rainbarrel.shm.Barrel.defaultPath(s.pid());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!Files.exists(killed) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      for (int i = 0; i < 3; i++) {
+        assertEquals(200, RawHttp.status(s.port(), "/ok"));
+      }
+      Map<String, Long> m = new Counters(killed).await(x -> x.getOrDefault("requests", 0L) >= 3, 10_000);
+      assertEquals(3, m.get("requests"), "advice classes load from the unlinked bridge jar: " + m);
+      try (var left = Files.list(tmpdir)) {
+        assertEquals(List.of(), left.collect(java.util.stream.Collectors.toList()), "the bridge jar is unlinked at once");
+      }
+      s.kill9();
+    }
+    assertTrue(Files.exists(killed), "SIGKILL leaves " + killed);
+    try (ChildServer next = ChildServer.start(jdk, IdleApp.class, "", List.of())) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (Files.exists(killed) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(!Files.exists(killed), "the next agent did not remove " + killed + "; its lines: " + next.agentLines());
+      assertTrue(Files.exists(dev.rainbarrel.shm.Barrel.defaultPath(next.pid())), "and kept its own file");
+      assertTrue(next.agentLines().isEmpty(), next.agentLines().toString());
+    }
+  }
+
+  /**
    * The bridge jar cannot be written ({@code java.io.tmpdir} does not exist): one line naming the
    * directory, the agent stays off, and the host's server starts and answers.
    */

@@ -140,6 +140,14 @@ public final class ChildServer implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Kills the child with SIGKILL (no shutdown hook runs) and waits, at most 30 s, for it to go. */
+  public void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("child " + process.pid() + " survived SIGKILL for 30 s");
+    }
+  }
+
   @Override
   public void close() throws InterruptedException {
     process.destroy();

@@ -11,7 +11,9 @@ import dev.rainbarrel.it.apps.WebFluxApp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,6 +69,62 @@ class ServersIT {
   void tomcat10(Jdk jdk) throws Exception {
     servlet(jdk, TomcatApp.class, "Tomcat 10.1 on " + jdk);
   }
+
+  // Virtual threads (JDK 21+, so JDK 25 only): a thread per request, so the bridge's per-thread
+  // state is per request; the same scenarios must count exactly as on platform threads.
+
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jdkHttpServerOnVirtualThreads() throws Exception {
+    Path file = tmp.resolve("jdkhttp-vt.barrel");
+    ChildServer s = ChildServer.start(Jdk.JDK25, JdkHttpApp.class, "file=" + file, List.of(VIRTUAL_THREADS));
+    assertServedOnVirtualThreads(s, file);
+    plainHandler(s, "JDK HttpServer on virtual threads", file, -1);
+  }
+
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12OnVirtualThreads() throws Exception {
+    ChildServer s = ChildServer.start(Jdk.JDK25, Jetty12App.class, "file=" + tmp.resolve("servlet.barrel"),
+        List.of(VIRTUAL_THREADS));
+    assertServedOnVirtualThreads(s, tmp.resolve("servlet.barrel"));
+    servlet(s, "Jetty 12 (ee10) on virtual threads");
+  }
+
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void tomcat10OnVirtualThreads() throws Exception {
+    ChildServer s = ChildServer.start(Jdk.JDK25, TomcatApp.class, "file=" + tmp.resolve("servlet.barrel"),
+        List.of(VIRTUAL_THREADS));
+    assertServedOnVirtualThreads(s, tmp.resolve("servlet.barrel"));
+    servlet(s, "Tomcat 10.1 on virtual threads");
+  }
+
+  private static final String VIRTUAL_THREADS = "-Dit.virtualThreads=true";
+
+  /**
+   * The app's {@code /thread} route names the thread that ran the handler; the scenarios start once
+   * that request is counted (they measure deltas).
+   */
+  private static void assertServedOnVirtualThreads(ChildServer s, Path file) throws Exception {
+    try {
+      String body;
+      try (RawHttp r = RawHttp.get(s.port(), "/thread")) {
+        body = new String(r.readAtLeast(Integer.MAX_VALUE), java.nio.charset.StandardCharsets.US_ASCII);
+      }
+      if (!body.contains("VirtualThread")) {
+        throw new AssertionError("the handler did not run on a virtual thread: " + body);
+      }
+      Map<String, Long> m = new Counters(file).await(x -> x.getOrDefault("requests", 0L) == 1, 10_000);
+      if (m.getOrDefault("requests", 0L) != 1) {
+        throw new AssertionError("the /thread request was not counted: " + m);
+      }
+    } catch (Exception | AssertionError e) {
+      s.close();
+      throw e;
+    }
+  }
+
 
   @ParameterizedTest
   @EnumSource(Jdk.class)

@@ -10,13 +10,17 @@ import java.util.concurrent.Executors;
 
 /**
  * An unmodified JDK HttpServer: the routes every server app offers (see {@code ServerScenarios}).
- * Prints {@code PORT <n>} when ready.
+ * Prints {@code PORT <n>} when ready. With {@code -Dit.virtualThreads=true} (JDK 21+) every exchange
+ * runs on a virtual thread of its own.
  */
 public final class JdkHttpApp {
 
   public static void main(String[] args) throws Exception {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-    server.setExecutor(Executors.newFixedThreadPool(8));
+    server.setExecutor(VirtualThreadsOption.enabled()
+        ? VirtualThreadsOption.perTaskExecutor()
+        : Executors.newFixedThreadPool(8));
+    server.createContext("/thread", ex -> send(ex, 200, Thread.currentThread().toString()));
     server.createContext("/ok", ex -> send(ex, 200, "ok"));
     server.createContext("/code", ex -> {
       int code = Integer.parseInt(ex.getRequestURI().getQuery().substring(2));

@@ -19,6 +19,7 @@ public final class TestServlet extends HttpServlet {
     String path = req.getRequestURI();
     switch (path) {
       case "/ok" -> send(resp, 200, "ok");
+      case "/thread" -> send(resp, 200, Thread.currentThread().toString());
       case "/code" -> {
         int code = Integer.parseInt(req.getParameter("c"));
         send(resp, code, "code " + code);

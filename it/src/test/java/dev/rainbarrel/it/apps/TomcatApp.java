@@ -6,7 +6,10 @@ import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 
-/** An unmodified embedded Tomcat running {@link TestServlet}. Prints {@code PORT <n>}. */
+/**
+ * An unmodified embedded Tomcat running {@link TestServlet}. Prints {@code PORT <n>}. With {@code
+ * -Dit.virtualThreads=true} (JDK 21+) each request runs on a virtual thread.
+ */
 public final class TomcatApp {
 
   public static void main(String[] args) throws Exception {
@@ -15,6 +18,9 @@ public final class TomcatApp {
     Connector connector = new Connector();
     connector.setPort(0);
     connector.setProperty("address", "127.0.0.1");
+    if (Boolean.getBoolean("it.virtualThreads")) { // JDK 21+: one virtual thread per request
+      connector.setProperty("useVirtualThreads", "true");
+    }
     tomcat.setConnector(connector);
     Context ctx = tomcat.addContext("", null);
     Wrapper w = Tomcat.addServlet(ctx, "test", new TestServlet());

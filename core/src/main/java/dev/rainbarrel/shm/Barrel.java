@@ -122,14 +122,22 @@ public final class Barrel implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       SecureFiles.Opened opened = SecureFiles.openPrivateFile(path);
       FileChannel ch = opened.channel;
+      // Registered before any lock is taken: a sweep in this JVM must never open (and by closing,
+      // unlock) a file this JVM is opening or has open.
+      Object key = LivenessLock.fileKey(path);
+      register(key);
       try {
-        if (LivenessLock.hold(path, ch, LivenessLock.fileKey(path))) {
-          return openLocked(path, ch);
+        if (LivenessLock.hold(path, ch, key)) {
+          Barrel b = openLocked(path, ch);
+          b.fileKey = key;
+          return b;
         }
       } catch (IOException | RuntimeException e) {
+        unregister(key);
         ch.close();
         throw e;
       }
+      unregister(key);
       ch.close(); // swept away between the open and the lock (its last owner was dead): again
       if (attempt == 3) {
         throw new IOException(path + ": removed by a stale-file sweep while being opened, three times in a row");
@@ -161,10 +169,6 @@ public final class Barrel implements AutoCloseable {
         Barrel b = new Barrel(path, ch, false, header);
         b.refreshExtents();
         b.attachEntry = AttachTable.claim(header, b.stamp, AttachTable.describeCurrentProcess());
-        b.fileKey = LivenessLock.fileKey(path);
-        if (b.fileKey != null) {
-          OPEN_HERE.merge(b.fileKey, 1, Integer::sum);
-        }
         return b;
       }
     }
@@ -181,6 +185,36 @@ public final class Barrel implements AutoCloseable {
   /** True when this JVM has {@code file} open read-write through a Barrel (a sweep leaves it alone). */
   static boolean openInThisJvm(Object fileKey) {
     return OPEN_HERE.containsKey(fileKey);
+  }
+
+  /** What a sweep does with a file once it knows this JVM does not have it open. */
+  interface SweepAction {
+    boolean run() throws IOException;
+  }
+
+  /**
+   * Runs {@code action} unless this JVM has the file open (then false), while no handle of this
+   * JVM can start opening it: the sweep opens and closes its own channel on the file, and closing
+   * any descriptor drops every POSIX lock this process holds on that file.
+   */
+  static boolean unlessOpenInThisJvm(Object fileKey, SweepAction action) throws IOException {
+    synchronized (OPEN_HERE) {
+      return !OPEN_HERE.containsKey(fileKey) && action.run();
+    }
+  }
+
+  private static void register(Object fileKey) {
+    if (fileKey != null) {
+      synchronized (OPEN_HERE) { // waits for a sweep of this file in this JVM to finish
+        OPEN_HERE.merge(fileKey, 1, Integer::sum);
+      }
+    }
+  }
+
+  private static void unregister(Object fileKey) {
+    if (fileKey != null) {
+      OPEN_HERE.computeIfPresent(fileKey, (k, n) -> n == 1 ? null : n - 1);
+    }
   }
 
   /**
@@ -946,10 +980,8 @@ public final class Barrel implements AutoCloseable {
           });
         }
       } finally {
-        if (fileKey != null) {
-          OPEN_HERE.computeIfPresent(fileKey, (k, n) -> n == 1 ? null : n - 1);
-        }
         channel.close(); // drops the liveness lock
+        unregister(fileKey);
       }
     }
   }

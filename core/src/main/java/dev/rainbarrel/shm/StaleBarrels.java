@@ -85,12 +85,13 @@ public final class StaleBarrels {
   /** Removes {@code file} if it passes every check of the class comment. */
   static boolean removeIfStale(Path file) throws IOException {
     Object key = LivenessLock.fileKey(file);
-    if (key == null || Barrel.openInThisJvm(key)) {
-      return false;
-    }
-    // The owner and link checks of every other open; then our own channel, with write access
-    // because an exclusive lock needs it. Closing it never drops a lock of this JVM's own handles:
-    // there are none on this file (checked above).
+    // Closing our channel below never drops a lock of this JVM's own handles: there are none on
+    // this file, and none can appear until we are done.
+    return key != null && Barrel.unlessOpenInThisJvm(key, () -> removeIfStale(file, key));
+  }
+
+  private static boolean removeIfStale(Path file, Object key) throws IOException {
+    // The owner and link checks of every other open; write access because an exclusive lock needs it.
     FileChannel ch = SecureFiles.openExistingPrivateFile(file);
     try (ch) {
       long size = ch.size();

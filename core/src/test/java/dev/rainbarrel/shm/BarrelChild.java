@@ -74,6 +74,22 @@ public final class BarrelChild {
         System.out.println("ready " + f);
         Thread.sleep(120_000); // until killed
       }
+      case "sweep" -> System.out.println("removed " + StaleBarrels.sweep(file));
+      case "ghost" -> { // the creator and every attached process of the file look dead from now on
+        long ghost = ProcessIdentity.pack(999_999_999L, 1);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+          MappedByteBuffer h = ch.map(FileChannel.MapMode.READ_WRITE, 0, BarrelLayout.HEADER_LENGTH);
+          h.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+          h.putLong(BarrelLayout.H_CREATOR, ghost);
+          for (int i = 0; i < BarrelLayout.ATTACH_ENTRIES; i++) {
+            int at = BarrelLayout.ATTACH_OFFSET + i * BarrelLayout.ATTACH_ENTRY_LENGTH;
+            if (h.getLong(at) != 0) {
+              h.putLong(at, ghost);
+            }
+          }
+        }
+        System.out.println("done");
+      }
       case "set" -> {
         try (Barrel b = Barrel.open(file)) {
           b.counter(args[2]).add(Long.parseLong(args[3]));

@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rainbarrel.testing.ChildJvm;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Random;
@@ -57,17 +54,7 @@ class StaleBarrelsTest {
     Path file = dir.resolve("999999999.barrel"); // above any pid_max: never a live pid here
     try (ChildJvm other = ChildJvm.start(BarrelChild.class, "keep", file.toString())) {
       other.await("ready ", 30);
-      long ghost = ProcessIdentity.pack(999_999_999L, 1);
-      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-        ByteBuffer h = ch.map(FileChannel.MapMode.READ_WRITE, 0, BarrelLayout.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-        h.putLong(BarrelLayout.H_CREATOR, ghost);
-        for (int i = 0; i < BarrelLayout.ATTACH_ENTRIES; i++) {
-          int at = BarrelLayout.ATTACH_OFFSET + i * BarrelLayout.ATTACH_ENTRY_LENGTH;
-          if (h.getLong(at) != 0) {
-            h.putLong(at, ghost);
-          }
-        }
-      }
+      ghostStamps(file);
       assertFalse(StaleBarrels.anyOwnerAlive(file), "every stamp in the file now looks dead");
 
       assertEquals(List.of(), StaleBarrels.sweep(dir), "the liveness lock alone keeps the file");
@@ -75,6 +62,39 @@ class StaleBarrelsTest {
       other.kill9();
       assertEquals(List.of(file), StaleBarrels.sweep(dir));
       assertFalse(Files.exists(file));
+    }
+  }
+
+  /**
+   * A sweep in a JVM that has the file open itself never touches it: opening and closing a channel
+   * of its own would drop that JVM's lock on the file (POSIX), and another process's sweep would
+   * then remove a file in use. Here every stamp looks dead, so only the lock keeps the file.
+   */
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void aSweepNeverDropsItsOwnJvmsLock() throws Exception {
+    Path file = dir.resolve("999999993.barrel");
+    try (Barrel mine = Barrel.open(file)) {
+      mine.counter("requests").increment();
+      ghostStamps(file);
+      assertEquals(List.of(), StaleBarrels.sweep(dir), "this JVM has it open");
+      try (ChildJvm other = ChildJvm.start(BarrelChild.class, "sweep", dir.toString())) {
+        assertEquals("removed []", other.await("removed ", 30), "this JVM still holds the liveness lock");
+      }
+      assertEquals(1, mine.counter("requests").get());
+    }
+    try (ChildJvm other = ChildJvm.start(BarrelChild.class, "sweep", dir.toString())) {
+      assertEquals("removed [" + file + "]", other.await("removed ", 30), "closed: stale now");
+    }
+  }
+
+  /**
+   * Makes the creator and every attached process of {@code file} look dead from here, from another
+   * process: a descriptor this JVM closed would drop this JVM's own locks on the file.
+   */
+  private static void ghostStamps(Path file) throws Exception {
+    try (ChildJvm c = ChildJvm.start(BarrelChild.class, "ghost", file.toString())) {
+      c.awaitLine("done", 30);
     }
   }
 

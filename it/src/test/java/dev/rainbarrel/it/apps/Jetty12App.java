@@ -2,13 +2,17 @@ package dev.rainbarrel.it.apps;
 
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * An unmodified Jetty 12 (ee10 servlets) running {@link TestServlet}. Prints {@code PORT <n>}.
- * With {@code -Dit.virtualThreads=true} (JDK 21+) the servlets run on virtual threads.
+ * With {@code -Dit.virtualThreads=true} (JDK 21+) the servlets run on virtual threads; with {@code
+ * -Dit.h2c=true} it also speaks HTTP/2 over cleartext.
  */
 public final class Jetty12App {
 
@@ -18,7 +22,13 @@ public final class Jetty12App {
       threads.setVirtualThreadsExecutor(VirtualThreadsOption.perTaskExecutor());
     }
     Server server = new Server(threads);
-    ServerConnector connector = new ServerConnector(server);
+    ServerConnector connector;
+    if (Boolean.getBoolean("it.h2c")) { // HTTP/2 over cleartext too: upgrade from HTTP/1.1 or prior knowledge
+      HttpConfiguration config = new HttpConfiguration();
+      connector = new ServerConnector(server, new HttpConnectionFactory(config), new HTTP2CServerConnectionFactory(config));
+    } else {
+      connector = new ServerConnector(server);
+    }
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);

@@ -1,0 +1,128 @@
+package dev.rainbarrel.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.rainbarrel.it.apps.Jetty12App;
+import dev.rainbarrel.it.apps.TomcatApp;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * HTTP/2 over cleartext (the JDK client upgrades its first request with {@code Upgrade: h2c}, then
+ * multiplexes streams on that one connection): every stream counts as one request, as an HTTP/1.1
+ * request does, and the gauges follow the streams.
+ */
+class Http2IT {
+
+  @TempDir Path tmp;
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void tomcat10(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("h2.barrel");
+    try (ChildServer s = ChildServer.start(jdk, TomcatApp.class, "file=" + file, List.of("-Dit.h2c=true"))) {
+      ServersIT.withChildStderr(s, () -> streams("Tomcat 10.1 h2c on " + jdk, s.port(), new Counters(file)));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("h2.barrel");
+    try (ChildServer s = ChildServer.start(jdk, Jetty12App.class, "file=" + file, List.of("-Dit.h2c=true"))) {
+      ServersIT.withChildStderr(s, () -> streams("Jetty 12 (ee10) h2c on " + jdk, s.port(), new Counters(file)));
+    }
+  }
+
+  private static void streams(String name, int port, Counters counters) throws Exception {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    URI base = URI.create("http://127.0.0.1:" + port);
+
+    // the upgrade: one HTTP/1.1 request that the answer turns into stream 1
+    HttpResponse<String> first = send(client, base, "/ok");
+    assertEquals(HttpClient.Version.HTTP_2, first.version(), name + ": upgraded");
+    Map<String, Long> before = counters.await(m -> m.getOrDefault("requests", 0L) == 1, 10_000);
+    assertEquals(1, before.get("requests"), name + ": the upgrade request " + before);
+
+    // 20 concurrent streams on the one connection, 4 of them 404
+    List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      all.add(client.sendAsync(get(base, i % 5 == 4 ? "/code?c=404" : "/ok"), HttpResponse.BodyHandlers.ofString()));
+    }
+    for (CompletableFuture<HttpResponse<String>> f : all) {
+      assertEquals(HttpClient.Version.HTTP_2, f.get(30, TimeUnit.SECONDS).version(), name);
+    }
+    Map<String, Long> after = settle(counters, before, 20);
+    assertEquals(20, Counters.delta(before, after, "requests"), name + ": one request per stream " + after);
+    assertEquals(16, Counters.delta(before, after, "responses_2xx"), name + ": 2xx " + after);
+    assertEquals(4, Counters.delta(before, after, "responses_4xx"), name + ": 4xx " + after);
+    assertEquals(20, Counters.delta(before, after, "request_duration.count"), name + ": durations " + after);
+    assertEquals(0, Counters.delta(before, after, "errors"), name + ": errors " + after);
+    assertEquals(1, after.get("accepted"), name + ": all on one connection " + after);
+
+    // a stream held inside the servlet is calling; a streamed response between its chunks is writing
+    before = after;
+    CompletableFuture<HttpResponse<String>> held = client.sendAsync(get(base, "/hold"), HttpResponse.BodyHandlers.ofString());
+    Map<String, Long> during = counters.await(m -> m.getOrDefault("calling", 0L) == 1, 10_000);
+    assertEquals(1, during.get("calling"), name + ": calling while a stream is held " + during);
+    assertEquals(200, send(client, base, "/release").statusCode(), name + ": /release");
+    assertEquals(200, held.get(30, TimeUnit.SECONDS).statusCode(), name + ": held stream");
+    after = settle(counters, before, 2);
+    assertEquals(0, after.get("calling"), name + ": calling after " + after);
+
+    before = after;
+    HttpResponse<InputStream> streamed = client.send(get(base, "/stream"), HttpResponse.BodyHandlers.ofInputStream());
+    try (BufferedReader body = new BufferedReader(new InputStreamReader(streamed.body(), StandardCharsets.US_ASCII))) {
+      assertEquals("first", body.readLine(), name + ": first chunk");
+      during = counters.await(m -> m.getOrDefault("writing", 0L) == 1, 10_000);
+      assertEquals(1, during.get("writing"), name + ": writing between the chunks " + during);
+      assertEquals(200, send(client, base, "/release").statusCode(), name + ": /release");
+      assertEquals("last", body.readLine(), name + ": last chunk");
+    }
+    after = settle(counters, before, 2);
+    assertEquals(0, after.get("writing"), name + ": writing after " + after);
+    assertEquals(0, after.get("calling"), name + ": calling after " + after);
+
+    // a servlet exception: one request, one error, nothing left in flight
+    before = after;
+    assertEquals(500, send(client, base, "/boom").statusCode(), name + ": /boom");
+    after = settle(counters, before, 1);
+    assertEquals(1, Counters.delta(before, after, "errors"), name + ": errors " + after);
+    assertEquals(0, after.get("calling") + after.get("writing"), name + ": gauges after the exception " + after);
+  }
+
+  private static HttpRequest get(URI base, String path) {
+    return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20)).build();
+  }
+
+  private static HttpResponse<String> send(HttpClient client, URI base, String path) throws Exception {
+    return client.send(get(base, path), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Waits (bounded) until {@code n} more requests completed than in {@code before}. */
+  private static Map<String, Long> settle(Counters counters, Map<String, Long> before, long n) throws Exception {
+    long want = before.getOrDefault("requests", 0L) + n;
+    return counters.await(m -> m.getOrDefault("requests", 0L) >= want, 10_000);
+  }
+
+}

@@ -290,6 +290,26 @@ public final class Bridge {
   }
 
   /**
+   * Stops tracking {@code request} without counting it, releasing what it holds of {@code calling}:
+   * for a request that goes on under another key (an HTTP/1.1 request upgraded to HTTP/2 becomes
+   * stream 1 and is counted there). Call it before the request commits.
+   */
+  public static void forget(Object request) {
+    Sink s = sink();
+    if (s == null || request == null) {
+      return;
+    }
+    try {
+      long ended = IN_FLIGHT.end(request, System.nanoTime());
+      if (ended >= 0 && InFlight.heldCalling(ended)) {
+        s.handlerExited();
+      }
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  /**
    * The connection {@code request} (an event-driven key) is gone: its current request and every
    * pipelined one queued behind it end, each as one request.
    */

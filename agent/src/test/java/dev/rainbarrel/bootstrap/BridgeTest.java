@@ -93,6 +93,29 @@ class BridgeTest {
     assertNull(Bridge.currentRequest());
   }
 
+  /** An h2c upgrade: the HTTP/1 request is forgotten uncounted, then counted as stream 1. */
+  @Test
+  void aForgottenRequestReleasesCallingAndIsNeverCounted() {
+    Object connection = new Object();
+    long completed = SINK.completed.get();
+    Bridge.beginAsync(connection);
+    assertEquals(1, SINK.calling.get());
+    Bridge.forget(connection);
+    assertEquals(0, SINK.calling.get());
+    Bridge.commit(connection, 200); // nothing tracked under the key any more
+    Bridge.end(connection, -1, false);
+    Bridge.forget(connection);
+    assertEquals(0, SINK.writing.get());
+    assertEquals(completed, SINK.completed.get(), "forgotten, not counted");
+
+    Object stream = new Object(); // the same request, on as HTTP/2 stream 1
+    Bridge.beginAsync(stream);
+    Bridge.commit(stream, 200);
+    Bridge.end(stream, -1, false);
+    assertEquals(completed + 1, SINK.completed.get());
+    assertEquals(0, SINK.calling.get() + SINK.writing.get());
+  }
+
   @Test
   void exitWithoutEnterIsIgnored() {
     assertNull(Bridge.exit(), "a frame entered before the agent was attached");

@@ -1,8 +1,10 @@
 package dev.rainbarrel.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.rainbarrel.it.apps.Jetty12App;
+import dev.rainbarrel.it.apps.NettyH2cApp;
 import dev.rainbarrel.it.apps.TomcatApp;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -39,7 +41,7 @@ class Http2IT {
   void tomcat10(Jdk jdk) throws Exception {
     Path file = tmp.resolve("h2.barrel");
     try (ChildServer s = ChildServer.start(jdk, TomcatApp.class, "file=" + file, List.of("-Dit.h2c=true"))) {
-      ServersIT.withChildStderr(s, () -> streams("Tomcat 10.1 h2c on " + jdk, s.port(), new Counters(file)));
+      ServersIT.withChildStderr(s, () -> streams("Tomcat 10.1 h2c on " + jdk, s.port(), new Counters(file), 500));
     }
   }
 
@@ -49,11 +51,26 @@ class Http2IT {
   void jetty12(Jdk jdk) throws Exception {
     Path file = tmp.resolve("h2.barrel");
     try (ChildServer s = ChildServer.start(jdk, Jetty12App.class, "file=" + file, List.of("-Dit.h2c=true"))) {
-      ServersIT.withChildStderr(s, () -> streams("Jetty 12 (ee10) h2c on " + jdk, s.port(), new Counters(file)));
+      ServersIT.withChildStderr(s, () -> streams("Jetty 12 (ee10) h2c on " + jdk, s.port(), new Counters(file), 500));
     }
   }
 
-  private static void streams(String name, int port, Counters counters) throws Exception {
+  /**
+   * Netty's multiplexed HTTP/2 ({@code Http2StreamFrameToHttpObjectCodec} per stream, as Reactor
+   * Netty has it). Its handler resets the stream on an exception instead of answering.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void netty41(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("h2.barrel");
+    try (ChildServer s = ChildServer.start(jdk, NettyH2cApp.class, "file=" + file, List.of())) {
+      ServersIT.withChildStderr(s, () -> streams("Netty 4.1 h2c on " + jdk, s.port(), new Counters(file), -1));
+    }
+  }
+
+  /** @param exceptionStatus what a handler exception answers; -1: the stream is reset */
+  private static void streams(String name, int port, Counters counters, int exceptionStatus) throws Exception {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
         .connectTimeout(Duration.ofSeconds(5)).build();
     URI base = URI.create("http://127.0.0.1:" + port);
@@ -103,9 +120,13 @@ class Http2IT {
     assertEquals(0, after.get("writing"), name + ": writing after " + after);
     assertEquals(0, after.get("calling"), name + ": calling after " + after);
 
-    // a servlet exception: one request, one error, nothing left in flight
+    // a handler exception: one request, one error, nothing left in flight
     before = after;
-    assertEquals(500, send(client, base, "/boom").statusCode(), name + ": /boom");
+    if (exceptionStatus > 0) {
+      assertEquals(exceptionStatus, send(client, base, "/boom").statusCode(), name + ": /boom");
+    } else {
+      assertThrows(java.io.IOException.class, () -> send(client, base, "/boom"), name + ": /boom resets its stream");
+    }
     after = settle(counters, before, 1);
     assertEquals(1, Counters.delta(before, after, "errors"), name + ": errors " + after);
     assertEquals(0, after.get("calling") + after.get("writing"), name + ": gauges after the exception " + after);

@@ -43,6 +43,7 @@ public final class Instrumentations {
         new dev.rainbarrel.agent.instrumentation.netty.NettyHttpDecoderInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyHttpEncoderInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyEpollAcceptInstrumentation(),
+        new dev.rainbarrel.agent.instrumentation.netty.NettyHttp2Instrumentation(),
         new dev.rainbarrel.agent.instrumentation.webflux.WebFluxErrorInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.undertow.UndertowConnectorsInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.undertow.UndertowExchangeInstrumentation(),

@@ -71,7 +71,13 @@ public final class NettyHttpAdvice {
         return;
       }
       if (msg instanceof HttpResponse) {
-        int code = ((HttpResponse) msg).status().code();
+        HttpResponse response = (HttpResponse) msg;
+        int code = response.status().code();
+        if (code == 101 && "h2c".equalsIgnoreCase(response.headers().get("upgrade"))) {
+          // an h2c upgrade: the request goes on as HTTP/2 stream 1 and is counted there (NettyHttp2Advice)
+          Bridge.forget(ctx.channel());
+          return;
+        }
         if (code >= 200 || code == 101) {
           Bridge.commit(ctx.channel(), code);
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.rainbarrel.it.apps.Jetty12App;
 import dev.rainbarrel.it.apps.NettyH2cApp;
 import dev.rainbarrel.it.apps.TomcatApp;
+import dev.rainbarrel.it.apps.UndertowApp;
 import dev.rainbarrel.it.apps.WebFluxApp;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -53,6 +54,16 @@ class Http2IT {
     Path file = tmp.resolve("h2.barrel");
     try (ChildServer s = ChildServer.start(jdk, Jetty12App.class, "file=" + file, List.of("-Dit.h2c=true"))) {
       ServersIT.withChildStderr(s, () -> streams("Jetty 12 (ee10) h2c on " + jdk, s.port(), new Counters(file), 500));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void undertow(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("h2.barrel");
+    try (ChildServer s = ChildServer.start(jdk, UndertowApp.class, "file=" + file, List.of("-Dit.h2c=true"))) {
+      ServersIT.withChildStderr(s, () -> streams("Undertow 2.3 h2c on " + jdk, s.port(), new Counters(file), 500));
     }
   }
 

@@ -16,6 +16,7 @@ public final class UndertowApp {
   public static void main(String[] args) {
     Undertow server = Undertow.builder()
         .addHttpListener(0, "127.0.0.1")
+        .setServerOption(io.undertow.UndertowOptions.ENABLE_HTTP2, Boolean.getBoolean("it.h2c")) // h2c upgrade
         .setHandler(new Routes())
         .build();
     server.start();

@@ -41,7 +41,13 @@ public final class UndertowAdvice {
 
     @Advice.OnMethodExit
     public static void exit(@Advice.This HttpServerExchange exchange) {
-      Bridge.commit(exchange, exchange.getStatusCode());
+      int status = exchange.getStatusCode();
+      if (status == 101 && "h2c".equalsIgnoreCase(exchange.getResponseHeaders().getFirst("Upgrade"))) {
+        // an h2c upgrade: the request goes on as HTTP/2 stream 1, an exchange of its own, counted there
+        Bridge.forget(exchange);
+        return;
+      }
+      Bridge.commit(exchange, status);
     }
   }
 

@@ -96,6 +96,21 @@ class Http2IT {
     }
   }
 
+  /** The same app compiled against Netty 4.2 (its own class path). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void netty42(Jdk jdk) throws Exception {
+    Path classes = java.nio.file.Files.createDirectories(tmp.resolve("netty42-classes"));
+    String cp = IsolatedServer.compileTestSource("netty42", classes, "dev/rainbarrel/it/apps/NettyApp.java",
+        "dev/rainbarrel/it/apps/NettyH2cApp.java");
+    Path file = tmp.resolve("h2.barrel");
+    try (ChildServer s = ChildServer.start(jdk, NettyH2cApp.class.getName(), cp, "file=" + file,
+        List.of("-Dio.netty.noUnsafe=true"))) {
+      ServersIT.withChildStderr(s, () -> streams("Netty 4.2 h2c on " + jdk, s.port(), new Counters(file), -1));
+    }
+  }
+
   /** @param exceptionStatus what a handler exception answers; -1: the stream is reset */
   private static void streams(String name, int port, Counters counters, int exceptionStatus) throws Exception {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)

@@ -43,7 +43,10 @@ class Http2IT {
   void tomcat10(Jdk jdk) throws Exception {
     Path file = tmp.resolve("h2.barrel");
     try (ChildServer s = ChildServer.start(jdk, TomcatApp.class, "file=" + file, List.of("-Dit.h2c=true"))) {
-      ServersIT.withChildStderr(s, () -> streams("Tomcat 10.1 h2c on " + jdk, s.port(), new Counters(file), 500));
+      ServersIT.withChildStderr(s, () -> {
+        streams("Tomcat 10.1 h2c on " + jdk, s.port(), new Counters(file), 500);
+        asyncStream("Tomcat 10.1 h2c on " + jdk, s.port(), new Counters(file));
+      });
     }
   }
 
@@ -53,7 +56,10 @@ class Http2IT {
   void jetty12(Jdk jdk) throws Exception {
     Path file = tmp.resolve("h2.barrel");
     try (ChildServer s = ChildServer.start(jdk, Jetty12App.class, "file=" + file, List.of("-Dit.h2c=true"))) {
-      ServersIT.withChildStderr(s, () -> streams("Jetty 12 (ee10) h2c on " + jdk, s.port(), new Counters(file), 500));
+      ServersIT.withChildStderr(s, () -> {
+        streams("Jetty 12 (ee10) h2c on " + jdk, s.port(), new Counters(file), 500);
+        asyncStream("Jetty 12 (ee10) h2c on " + jdk, s.port(), new Counters(file));
+      });
     }
   }
 
@@ -172,6 +178,22 @@ class Http2IT {
     after = settle(counters, before, 1);
     assertEquals(1, Counters.delta(before, after, "errors"), name + ": errors " + after);
     assertEquals(0, after.get("calling") + after.get("writing"), name + ": gauges after the exception " + after);
+  }
+
+  /** A servlet's async request on a stream, completed 150 ms later on another thread: counted once. */
+  private static void asyncStream(String name, int port, Counters counters) throws Exception {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    URI base = URI.create("http://127.0.0.1:" + port);
+    Map<String, Long> before = counters.read();
+    HttpResponse<String> r = send(client, base, "/async");
+    assertEquals(200, r.statusCode(), name + ": /async");
+    assertEquals("async", r.body(), name + ": /async body");
+    Map<String, Long> after = settle(counters, before, 1);
+    Thread.sleep(300); // a second end would show by now
+    after = counters.read();
+    assertEquals(1, Counters.delta(before, after, "requests"), name + ": async counted once " + after);
+    assertEquals(1, Counters.delta(before, after, "responses_2xx"), name + ": " + after);
+    assertEquals(0, after.get("calling") + after.get("writing"), name + ": gauges after async " + after);
   }
 
   /** {@code word} if a line containing it comes before the end (server-sent events: {@code data:word}). */

@@ -2,6 +2,7 @@ package dev.rainbarrel.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rainbarrel.it.apps.Jetty12App;
 import dev.rainbarrel.it.apps.NettyH2cApp;
@@ -74,6 +75,45 @@ class Http2IT {
   }
 
   /**
+   * HTTP/2 over TLS (h2, chosen by ALPN in the handshake) with a self-signed certificate made by
+   * {@code keytool}: the hooks sit above TLS, so the streams count as over cleartext.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void tomcat10OverTls(Jdk jdk) throws Exception {
+    Path keystore = tmp.resolve("server.p12");
+    Process keytool = new ProcessBuilder(jdk.java().resolveSibling("keytool").toString(), "-genkeypair",
+        "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname", "CN=127.0.0.1",
+        "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12", "-keystore", keystore.toString(),
+        "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+    String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, "keytool: " + out);
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    try (InputStream in = java.nio.file.Files.newInputStream(keystore)) {
+      trust.load(in, "changeit".toCharArray());
+    }
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+    tls.init(null, tmf.getTrustManagers(), null);
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(tls)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+
+    Path file = tmp.resolve("h2.barrel");
+    try (ChildServer s = ChildServer.start(jdk, TomcatApp.class, "file=" + file,
+        List.of("-Dit.h2c=true", "-Dit.tlsKeystore=" + keystore))) {
+      URI base = URI.create("https://127.0.0.1:" + s.port());
+      String name = "Tomcat 10.1 h2 over TLS on " + jdk;
+      ServersIT.withChildStderr(s, () -> {
+        streams(name, client, base, new Counters(file), 500);
+        asyncStream(name, client, base, new Counters(file));
+      });
+    }
+  }
+
+  /**
    * Netty's multiplexed HTTP/2 ({@code Http2StreamFrameToHttpObjectCodec} per stream, as Reactor
    * Netty has it). Its handler resets the stream on an exception instead of answering.
    */
@@ -121,7 +161,11 @@ class Http2IT {
   private static void streams(String name, int port, Counters counters, int exceptionStatus) throws Exception {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
         .connectTimeout(Duration.ofSeconds(5)).build();
-    URI base = URI.create("http://127.0.0.1:" + port);
+    streams(name, client, URI.create("http://127.0.0.1:" + port), counters, exceptionStatus);
+  }
+
+  private static void streams(String name, HttpClient client, URI base, Counters counters, int exceptionStatus)
+      throws Exception {
 
     // the upgrade: one HTTP/1.1 request that the answer turns into stream 1
     HttpResponse<String> first = send(client, base, "/ok");
@@ -182,8 +226,11 @@ class Http2IT {
 
   /** A servlet's async request on a stream, completed 150 ms later on another thread: counted once. */
   private static void asyncStream(String name, int port, Counters counters) throws Exception {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
-    URI base = URI.create("http://127.0.0.1:" + port);
+    asyncStream(name, HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build(),
+        URI.create("http://127.0.0.1:" + port), counters);
+  }
+
+  private static void asyncStream(String name, HttpClient client, URI base, Counters counters) throws Exception {
     Map<String, Long> before = counters.read();
     HttpResponse<String> r = send(client, base, "/async");
     assertEquals(200, r.statusCode(), name + ": /async");

@@ -9,7 +9,8 @@ import org.apache.catalina.startup.Tomcat;
 /**
  * An unmodified embedded Tomcat running {@link TestServlet}. Prints {@code PORT <n>}. With {@code
  * -Dit.virtualThreads=true} (JDK 21+) each request runs on a virtual thread; with {@code
- * -Dit.h2c=true} it also speaks HTTP/2 over cleartext.
+ * -Dit.h2c=true} it also speaks HTTP/2 (over cleartext, or with {@code -Dit.tlsKeystore=<PKCS12>} over
+ * TLS).
  */
 public final class TomcatApp {
 
@@ -22,8 +23,22 @@ public final class TomcatApp {
     if (Boolean.getBoolean("it.virtualThreads")) { // JDK 21+: one virtual thread per request
       connector.setProperty("useVirtualThreads", "true");
     }
-    if (Boolean.getBoolean("it.h2c")) { // HTTP/2 over cleartext: upgrade from HTTP/1.1 or prior knowledge
+    if (Boolean.getBoolean("it.h2c")) { // HTTP/2: h2c upgrade or prior knowledge; with TLS, h2 by ALPN
       connector.addUpgradeProtocol(new org.apache.coyote.http2.Http2Protocol());
+    }
+    String keystore = System.getProperty("it.tlsKeystore");
+    if (keystore != null) { // TLS (JSSE) with this PKCS12 keystore, password "changeit"
+      connector.setSecure(true);
+      connector.setScheme("https");
+      connector.setProperty("SSLEnabled", "true");
+      org.apache.tomcat.util.net.SSLHostConfig tls = new org.apache.tomcat.util.net.SSLHostConfig();
+      org.apache.tomcat.util.net.SSLHostConfigCertificate cert = new org.apache.tomcat.util.net.SSLHostConfigCertificate(
+          tls, org.apache.tomcat.util.net.SSLHostConfigCertificate.Type.RSA);
+      cert.setCertificateKeystoreFile(keystore);
+      cert.setCertificateKeystorePassword("changeit");
+      cert.setCertificateKeystoreType("PKCS12");
+      tls.addCertificate(cert);
+      connector.addSslHostConfig(tls);
     }
     tomcat.setConnector(connector);
     Context ctx = tomcat.addContext("", null);

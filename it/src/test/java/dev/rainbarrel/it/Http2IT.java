@@ -38,39 +38,49 @@ class Http2IT {
 
   @TempDir Path tmp;
 
+  private static final List<String> H2C = List.of("-Dit.h2c=true");
+
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tomcat10(Jdk jdk) throws Exception {
-    Path file = tmp.resolve("h2.barrel");
-    try (ChildServer s = ChildServer.start(jdk, TomcatApp.class, "file=" + file, List.of("-Dit.h2c=true"))) {
-      ServersIT.withChildStderr(s, () -> {
-        streams("Tomcat 10.1 h2c on " + jdk, s.port(), new Counters(file), 500);
-        asyncStream("Tomcat 10.1 h2c on " + jdk, s.port(), new Counters(file));
-      });
-    }
+    run(ChildServer.start(jdk, TomcatApp.class, "file=" + file(), H2C), "Tomcat 10.1 h2c on " + jdk, 500, true);
   }
 
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12(Jdk jdk) throws Exception {
-    Path file = tmp.resolve("h2.barrel");
-    try (ChildServer s = ChildServer.start(jdk, Jetty12App.class, "file=" + file, List.of("-Dit.h2c=true"))) {
-      ServersIT.withChildStderr(s, () -> {
-        streams("Jetty 12 (ee10) h2c on " + jdk, s.port(), new Counters(file), 500);
-        asyncStream("Jetty 12 (ee10) h2c on " + jdk, s.port(), new Counters(file));
-      });
-    }
+    run(ChildServer.start(jdk, Jetty12App.class, "file=" + file(), H2C), "Jetty 12 (ee10) h2c on " + jdk, 500, true);
   }
 
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void undertow(Jdk jdk) throws Exception {
-    Path file = tmp.resolve("h2.barrel");
-    try (ChildServer s = ChildServer.start(jdk, UndertowApp.class, "file=" + file, List.of("-Dit.h2c=true"))) {
-      ServersIT.withChildStderr(s, () -> streams("Undertow 2.3 h2c on " + jdk, s.port(), new Counters(file), 500));
+    run(ChildServer.start(jdk, UndertowApp.class, "file=" + file(), H2C), "Undertow 2.3 h2c on " + jdk, 500, false);
+  }
+
+  private Path file() {
+    return tmp.resolve("h2.barrel");
+  }
+
+  /**
+   * The scenarios over h2c on a started server; {@code servlet}: also an async request.
+   *
+   * @param exceptionStatus what a handler exception answers; -1: the stream is reset
+   */
+  private void run(ChildServer started, String name, int exceptionStatus, boolean servlet) throws Exception {
+    try (ChildServer s = started) {
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+          .connectTimeout(Duration.ofSeconds(5)).build();
+      URI base = URI.create("http://127.0.0.1:" + s.port());
+      ServersIT.withChildStderr(s, () -> {
+        streams(name, client, base, new Counters(file()), exceptionStatus);
+        if (servlet) {
+          asyncStream(name, client, base, new Counters(file()));
+        }
+      });
     }
   }
 
@@ -101,7 +111,7 @@ class Http2IT {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(tls)
         .connectTimeout(Duration.ofSeconds(5)).build();
 
-    Path file = tmp.resolve("h2.barrel");
+    Path file = file();
     try (ChildServer s = ChildServer.start(jdk, TomcatApp.class, "file=" + file,
         List.of("-Dit.h2c=true", "-Dit.tlsKeystore=" + keystore))) {
       URI base = URI.create("https://127.0.0.1:" + s.port());
@@ -121,10 +131,7 @@ class Http2IT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void netty41(Jdk jdk) throws Exception {
-    Path file = tmp.resolve("h2.barrel");
-    try (ChildServer s = ChildServer.start(jdk, NettyH2cApp.class, "file=" + file, List.of())) {
-      ServersIT.withChildStderr(s, () -> streams("Netty 4.1 h2c on " + jdk, s.port(), new Counters(file), -1));
-    }
+    run(ChildServer.start(jdk, NettyH2cApp.class, "file=" + file(), List.of()), "Netty 4.1 h2c on " + jdk, -1, false);
   }
 
   /**
@@ -136,10 +143,8 @@ class Http2IT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3WebFlux(Jdk jdk) throws Exception {
-    Path file = tmp.resolve("h2.barrel");
-    try (ChildServer s = ChildServer.start(jdk, WebFluxApp.class, "file=" + file, List.of("-Dserver.http2.enabled=true"))) {
-      ServersIT.withChildStderr(s, () -> streams("Spring Boot 3 WebFlux h2c on " + jdk, s.port(), new Counters(file), 500));
-    }
+    run(ChildServer.start(jdk, WebFluxApp.class, "file=" + file(), List.of("-Dserver.http2.enabled=true")),
+        "Spring Boot 3 WebFlux h2c on " + jdk, 500, false);
   }
 
   /** The same app compiled against Netty 4.2 (its own class path). */
@@ -150,24 +155,14 @@ class Http2IT {
     Path classes = java.nio.file.Files.createDirectories(tmp.resolve("netty42-classes"));
     String cp = IsolatedServer.compileTestSource("netty42", classes, "dev/rainbarrel/it/apps/NettyApp.java",
         "dev/rainbarrel/it/apps/NettyH2cApp.java");
-    Path file = tmp.resolve("h2.barrel");
-    try (ChildServer s = ChildServer.start(jdk, NettyH2cApp.class.getName(), cp, "file=" + file,
-        List.of("-Dio.netty.noUnsafe=true"))) {
-      ServersIT.withChildStderr(s, () -> streams("Netty 4.2 h2c on " + jdk, s.port(), new Counters(file), -1));
-    }
+    run(ChildServer.start(jdk, NettyH2cApp.class.getName(), cp, "file=" + file(), List.of("-Dio.netty.noUnsafe=true")),
+        "Netty 4.2 h2c on " + jdk, -1, false);
   }
 
   /** @param exceptionStatus what a handler exception answers; -1: the stream is reset */
-  private static void streams(String name, int port, Counters counters, int exceptionStatus) throws Exception {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
-        .connectTimeout(Duration.ofSeconds(5)).build();
-    streams(name, client, URI.create("http://127.0.0.1:" + port), counters, exceptionStatus);
-  }
-
   private static void streams(String name, HttpClient client, URI base, Counters counters, int exceptionStatus)
       throws Exception {
-
-    // the upgrade: one HTTP/1.1 request that the answer turns into stream 1
+    // the first request: over cleartext an HTTP/1.1 upgrade that the answer turns into stream 1
     HttpResponse<String> first = send(client, base, "/ok");
     assertEquals(HttpClient.Version.HTTP_2, first.version(), name + ": upgraded");
     Map<String, Long> before = counters.await(m -> m.getOrDefault("requests", 0L) == 1, 10_000);
@@ -225,11 +220,6 @@ class Http2IT {
   }
 
   /** A servlet's async request on a stream, completed 150 ms later on another thread: counted once. */
-  private static void asyncStream(String name, int port, Counters counters) throws Exception {
-    asyncStream(name, HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build(),
-        URI.create("http://127.0.0.1:" + port), counters);
-  }
-
   private static void asyncStream(String name, HttpClient client, URI base, Counters counters) throws Exception {
     Map<String, Long> before = counters.read();
     HttpResponse<String> r = send(client, base, "/async");

@@ -77,27 +77,26 @@ class ServersIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jdkHttpServerOnVirtualThreads() throws Exception {
     Path file = tmp.resolve("jdkhttp-vt.barrel");
-    ChildServer s = ChildServer.start(Jdk.JDK25, JdkHttpApp.class, "file=" + file, List.of(VIRTUAL_THREADS));
-    assertServedOnVirtualThreads(s, file);
-    plainHandler(s, "JDK HttpServer on virtual threads", file, -1);
+    plainHandler(onVirtualThreads(JdkHttpApp.class, file), "JDK HttpServer on virtual threads", file, -1);
   }
 
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12OnVirtualThreads() throws Exception {
-    ChildServer s = ChildServer.start(Jdk.JDK25, Jetty12App.class, "file=" + tmp.resolve("servlet.barrel"),
-        List.of(VIRTUAL_THREADS));
-    assertServedOnVirtualThreads(s, tmp.resolve("servlet.barrel"));
-    servlet(s, "Jetty 12 (ee10) on virtual threads");
+    servlet(onVirtualThreads(Jetty12App.class, tmp.resolve("servlet.barrel")), "Jetty 12 (ee10) on virtual threads");
   }
 
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tomcat10OnVirtualThreads() throws Exception {
-    ChildServer s = ChildServer.start(Jdk.JDK25, TomcatApp.class, "file=" + tmp.resolve("servlet.barrel"),
-        List.of(VIRTUAL_THREADS));
-    assertServedOnVirtualThreads(s, tmp.resolve("servlet.barrel"));
-    servlet(s, "Tomcat 10.1 on virtual threads");
+    servlet(onVirtualThreads(TomcatApp.class, tmp.resolve("servlet.barrel")), "Tomcat 10.1 on virtual threads");
+  }
+
+  /** Starts {@code app} on JDK 25 with virtual threads and checks that it really uses them. */
+  private static ChildServer onVirtualThreads(Class<?> app, Path file) throws Exception {
+    ChildServer s = ChildServer.start(Jdk.JDK25, app, "file=" + file, List.of(VIRTUAL_THREADS));
+    assertServedOnVirtualThreads(s, file);
+    return s;
   }
 
   private static final String VIRTUAL_THREADS = "-Dit.virtualThreads=true";

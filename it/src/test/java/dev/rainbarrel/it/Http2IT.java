@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rainbarrel.it.apps.Jetty12App;
+import dev.rainbarrel.it.apps.Jetty12CoreApp;
 import dev.rainbarrel.it.apps.NettyH2cApp;
+import dev.rainbarrel.it.apps.SpringBootApp;
 import dev.rainbarrel.it.apps.TomcatApp;
 import dev.rainbarrel.it.apps.UndertowApp;
 import dev.rainbarrel.it.apps.WebFluxApp;
@@ -52,6 +54,22 @@ class Http2IT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12(Jdk jdk) throws Exception {
     run(ChildServer.start(jdk, Jetty12App.class, "file=" + file(), H2C), "Jetty 12 (ee10) h2c on " + jdk, 500, true);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12CoreHandler(Jdk jdk) throws Exception {
+    run(ChildServer.start(jdk, Jetty12CoreApp.class, "file=" + file(), H2C), "Jetty 12 core Handler h2c on " + jdk, 500, false);
+  }
+
+  /** Spring MVC on Tomcat with {@code server.http2.enabled} and no TLS (h2c). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3Tomcat(Jdk jdk) throws Exception {
+    run(ChildServer.start(jdk, SpringBootApp.class, "file=" + file(), List.of("-Dserver.http2.enabled=true")),
+        "Spring Boot 3 (Tomcat) h2c on " + jdk, 500, true);
   }
 
   @ParameterizedTest

@@ -17,21 +17,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class Jetty12App {
 
   public static void main(String[] args) throws Exception {
-    QueuedThreadPool threads = new QueuedThreadPool();
-    if (VirtualThreadsOption.enabled()) { // blocking work (the servlets) runs on virtual threads
-      threads.setVirtualThreadsExecutor(VirtualThreadsOption.perTaskExecutor());
-    }
-    Server server = new Server(threads);
-    ServerConnector connector;
-    if (Boolean.getBoolean("it.h2c")) { // HTTP/2 over cleartext too: upgrade from HTTP/1.1 or prior knowledge
-      HttpConfiguration config = new HttpConfiguration();
-      connector = new ServerConnector(server, new HttpConnectionFactory(config), new HTTP2CServerConnectionFactory(config));
-    } else {
-      connector = new ServerConnector(server);
-    }
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    server.addConnector(connector);
+    Server server = server();
+    ServerConnector connector = connector(server);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
     ServletHolder holder = new ServletHolder(new TestServlet());
@@ -42,5 +29,32 @@ public final class Jetty12App {
     System.out.println("PORT " + connector.getLocalPort());
     System.out.flush();
     server.join();
+  }
+
+  /** A server whose blocking work runs on virtual threads with {@code -Dit.virtualThreads=true}. */
+  static Server server() {
+    QueuedThreadPool threads = new QueuedThreadPool();
+    if (VirtualThreadsOption.enabled()) {
+      threads.setVirtualThreadsExecutor(VirtualThreadsOption.perTaskExecutor());
+    }
+    return new Server(threads);
+  }
+
+  /**
+   * Its connector on 127.0.0.1, any port, added to it; with {@code -Dit.h2c=true} also HTTP/2 over
+   * cleartext (upgrade from HTTP/1.1 or prior knowledge).
+   */
+  static ServerConnector connector(Server server) {
+    ServerConnector connector;
+    if (Boolean.getBoolean("it.h2c")) {
+      HttpConfiguration config = new HttpConfiguration();
+      connector = new ServerConnector(server, new HttpConnectionFactory(config), new HTTP2CServerConnectionFactory(config));
+    } else {
+      connector = new ServerConnector(server);
+    }
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    return connector;
   }
 }

@@ -19,11 +19,8 @@ import org.eclipse.jetty.util.FutureCallback;
 public final class Jetty12CoreApp {
 
   public static void main(String[] args) throws Exception {
-    Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    server.addConnector(connector);
+    Server server = Jetty12App.server();
+    ServerConnector connector = Jetty12App.connector(server);
     server.setHandler(new Routes());
     server.start();
     System.out.println("PORT " + connector.getLocalPort());

@@ -183,7 +183,7 @@ class Http2IT {
     // the first request: over cleartext an HTTP/1.1 upgrade that the answer turns into stream 1
     HttpResponse<String> first = send(client, base, "/ok");
     assertEquals(HttpClient.Version.HTTP_2, first.version(), name + ": upgraded");
-    Map<String, Long> before = counters.await(m -> m.getOrDefault("requests", 0L) == 1, 10_000);
+    Map<String, Long> before = settle(counters, Map.of(), 1);
     assertEquals(1, before.get("requests"), name + ": the upgrade request " + before);
 
     // 20 concurrent streams on the one connection, 4 of them 404
@@ -235,6 +235,25 @@ class Http2IT {
     after = settle(counters, before, 1);
     assertEquals(1, Counters.delta(before, after, "errors"), name + ": errors " + after);
     assertEquals(0, after.get("calling") + after.get("writing"), name + ": gauges after the exception " + after);
+
+    // the client resets a stream in the middle of a long response (RST_STREAM, the connection
+    // stays): one request, one error, nothing left in flight
+    before = after;
+    HttpResponse<InputStream> aborted = client.send(get(base, "/abort"), HttpResponse.BodyHandlers.ofInputStream());
+    try (InputStream body = aborted.body()) {
+      body.readNBytes(20_000);
+      during = counters.await(m -> m.getOrDefault("writing", 0L) == 1, 10_000);
+      assertEquals(1, during.get("writing"), name + ": writing before the reset " + during);
+    } // closing the body early resets the stream
+    Map<String, Long> was = before;
+    after = counters.await(m -> Counters.delta(was, m, "requests") >= 1
+        && m.getOrDefault("calling", 0L) == 0 && m.getOrDefault("writing", 0L) == 0, 30_000);
+    Thread.sleep(150); // a second end would show by now
+    after = counters.read();
+    assertEquals(1, Counters.delta(before, after, "requests"), name + ": the reset stream counts once " + after);
+    assertEquals(1, Counters.delta(before, after, "errors"), name + ": as an error " + after);
+    assertEquals(0, after.get("calling") + after.get("writing"), name + ": gauges after the reset " + after);
+    assertEquals(200, send(client, base, "/ok").statusCode(), name + ": the connection still serves");
   }
 
   /** A servlet's async request on a stream, completed 150 ms later on another thread: counted once. */
@@ -269,10 +288,18 @@ class Http2IT {
     return client.send(get(base, path), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Waits (bounded) until {@code n} more requests completed than in {@code before}. */
+  /**
+   * Waits (bounded) until {@code n} more requests completed than in {@code before}, each with its
+   * duration recorded (the recorder counts the request a moment before its duration) and nothing in
+   * flight; then 150 ms more, in which anything counted twice would show.
+   */
   private static Map<String, Long> settle(Counters counters, Map<String, Long> before, long n) throws Exception {
     long want = before.getOrDefault("requests", 0L) + n;
-    return counters.await(m -> m.getOrDefault("requests", 0L) >= want, 10_000);
+    counters.await(m -> m.getOrDefault("requests", 0L) >= want && m.getOrDefault("request_duration.count", 0L) >= want
+        && m.getOrDefault("calling", 0L) == 0 && m.getOrDefault("writing", 0L) == 0, 10_000);
+    Thread.sleep(150);
+    return counters.read();
   }
+
 
 }

@@ -292,7 +292,8 @@ public final class Bridge {
   /**
    * Stops tracking {@code request} without counting it, releasing what it holds of {@code calling}:
    * for a request that goes on under another key (an HTTP/1.1 request upgraded to HTTP/2 becomes
-   * stream 1 and is counted there). Call it before the request commits.
+   * stream 1 and is counted there). Meant for a request not yet committed; one that is (which the
+   * hooks never ask for) is counted as ended instead, since only its end takes back {@code writing}.
    */
   public static void forget(Object request) {
     Sink s = sink();
@@ -301,8 +302,15 @@ public final class Bridge {
     }
     try {
       long ended = IN_FLIGHT.end(request, System.nanoTime());
-      if (ended >= 0 && InFlight.heldCalling(ended)) {
+      if (ended < 0) {
+        return;
+      }
+      if (InFlight.heldCalling(ended)) {
         s.handlerExited();
+      }
+      int committed = InFlight.status(ended);
+      if (committed != InFlight.NOT_COMMITTED) { // never leave writing up: count it after all
+        s.completed(committed, InFlight.wasAborted(ended), true, InFlight.durationNanos(ended));
       }
     } catch (Throwable t) {
       fail(t);

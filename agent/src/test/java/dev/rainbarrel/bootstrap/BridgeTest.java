@@ -114,6 +114,14 @@ class BridgeTest {
     Bridge.end(stream, -1, false);
     assertEquals(completed + 1, SINK.completed.get());
     assertEquals(0, SINK.calling.get() + SINK.writing.get());
+
+    Object committed = new Object(); // forgotten after its commit: counted, so writing comes down
+    Bridge.beginAsync(committed);
+    Bridge.commit(committed, 200);
+    assertEquals(1, SINK.writing.get());
+    Bridge.forget(committed);
+    assertEquals(0, SINK.writing.get());
+    assertEquals(completed + 2, SINK.completed.get());
   }
 
   @Test

@@ -92,6 +92,24 @@ class ServersIT {
     servlet(onVirtualThreads(TomcatApp.class, tmp.resolve("servlet.barrel")), "Tomcat 10.1 on virtual threads");
   }
 
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void undertowOnVirtualThreads() throws Exception {
+    Path file = tmp.resolve("undertow-vt.barrel");
+    plainHandler(onVirtualThreads(UndertowApp.class, file), "Undertow 2.3 on virtual threads", file, 500);
+  }
+
+  /** Spring Boot's own switch: {@code spring.threads.virtual.enabled} (Tomcat's request executor). */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3TomcatOnVirtualThreads() throws Exception {
+    Path file = tmp.resolve("servlet.barrel");
+    ChildServer s = ChildServer.start(Jdk.JDK25, SpringBootApp.class, "file=" + file,
+        List.of("-Dspring.threads.virtual.enabled=true"));
+    assertServedOnVirtualThreads(s, file);
+    servlet(s, "Spring Boot 3 (Tomcat) on virtual threads", file, false);
+  }
+
   /** Starts {@code app} on JDK 25 with virtual threads and checks that it really uses them. */
   private static ChildServer onVirtualThreads(Class<?> app, Path file) throws Exception {
     ChildServer s = ChildServer.start(Jdk.JDK25, app, "file=" + file, List.of(VIRTUAL_THREADS));

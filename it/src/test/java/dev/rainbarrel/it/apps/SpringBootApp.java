@@ -40,6 +40,11 @@ public class SpringBootApp {
     return "ok";
   }
 
+  @GetMapping("/thread")
+  public String thread() {
+    return Thread.currentThread().toString();
+  }
+
   @GetMapping("/code")
   public ResponseEntity<String> code(@RequestParam("c") int c) {
     return ResponseEntity.status(c).body("code " + c);

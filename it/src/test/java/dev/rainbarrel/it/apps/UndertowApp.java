@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * An unmodified Undertow 2.3 with a blocking {@link HttpHandler} dispatched to the worker pool.
- * Same routes as the other apps. Prints {@code PORT <n>}.
+ * Same routes as the other apps. Prints {@code PORT <n>}. With {@code -Dit.virtualThreads=true}
+ * (JDK 21+) the handler runs on a virtual thread per request instead; with {@code -Dit.h2c=true}
+ * it also speaks HTTP/2 over cleartext.
  */
 public final class UndertowApp {
 
@@ -26,15 +28,24 @@ public final class UndertowApp {
   }
 
   static final class Routes implements HttpHandler {
+    // -Dit.virtualThreads=true (JDK 21+): blocking work dispatched to a virtual thread per request
+    private final java.util.concurrent.Executor virtual =
+        VirtualThreadsOption.enabled() ? VirtualThreadsOption.perTaskExecutor() : null;
+
     @Override
     public void handleRequest(HttpServerExchange ex) throws Exception {
       if (ex.isInIoThread()) {
-        ex.dispatch(this);
+        if (virtual != null) {
+          ex.dispatch(virtual, this);
+        } else {
+          ex.dispatch(this);
+        }
         return;
       }
       ex.startBlocking();
       switch (ex.getRequestPath()) {
         case "/ok" -> send(ex, 200, "ok");
+        case "/thread" -> send(ex, 200, Thread.currentThread().toString());
         case "/code" -> {
           int code = Integer.parseInt(ex.getQueryParameters().get("c").getFirst());
           send(ex, code, "code " + code);

@@ -55,14 +55,18 @@ public final class UndertowAdvice {
    * {@code HttpServerExchange.invokeExchangeCompleteListeners()}: the exchange is over. When that
    * happens inside this thread's handler frame for the same exchange (a blocking handler finishing
    * its response, or a write failing because the client reset the connection), the end is left to
-   * the frame's exit, where Undertow has recorded any exception the handler threw.
+   * the frame's exit, where Undertow has recorded any exception the handler threw. Not when
+   * Undertow runs the listeners of an exchange that is not complete, as its error paths in {@code
+   * endExchange} and {@code closeAndFlushResponse} do (seen over HTTP/2, about once in a hundred
+   * connections on JDK 17): they run now and never again, and the frame's exit, which waits for a
+   * complete exchange, would leave the request in flight for good.
    */
   public static final class Complete {
     private Complete() {}
 
     @Advice.OnMethodEnter
     public static void enter(@Advice.This HttpServerExchange exchange) {
-      if (Bridge.currentRequest() != exchange) {
+      if (Bridge.currentRequest() != exchange || !exchange.isComplete()) {
         Bridge.end(exchange, exchange.getStatusCode(),
             exchange.getAttachment(DefaultResponseListener.EXCEPTION) != null);
       }

@@ -283,7 +283,7 @@ public final class Bridge {
       return;
     }
     try {
-      endOne(s, request, status, error);
+      endOne(s, request, status, error, true);
     } catch (Throwable t) {
       fail(t);
     }
@@ -301,17 +301,7 @@ public final class Bridge {
       return;
     }
     try {
-      long ended = IN_FLIGHT.end(request, System.nanoTime());
-      if (ended < 0) {
-        return;
-      }
-      if (InFlight.heldCalling(ended)) {
-        s.handlerExited();
-      }
-      int committed = InFlight.status(ended);
-      if (committed != InFlight.NOT_COMMITTED) { // never leave writing up: count it after all
-        s.completed(committed, InFlight.wasAborted(ended), true, InFlight.durationNanos(ended));
-      }
+      endOne(s, request, -1, false, false);
     } catch (Throwable t) {
       fail(t);
     }
@@ -327,7 +317,7 @@ public final class Bridge {
       return;
     }
     try {
-      for (int n = 0; n <= InFlight.MAX_QUEUED && endOne(s, request, status, error); n++) {
+      for (int n = 0; n <= InFlight.MAX_QUEUED && endOne(s, request, status, error, true); n++) {
         // bounded: at most the current request and MAX_QUEUED queued ones
       }
     } catch (Throwable t) {
@@ -335,7 +325,11 @@ public final class Bridge {
     }
   }
 
-  private static boolean endOne(Sink s, Object request, int status, boolean error) {
+  /**
+   * Ends the current request of {@code request}: {@code calling} back if it held it, and counted,
+   * unless {@code count} is false and it was never committed ({@link #forget}).
+   */
+  private static boolean endOne(Sink s, Object request, int status, boolean error, boolean count) {
     long ended = IN_FLIGHT.end(request, System.nanoTime());
     if (ended < 0) {
       return false;
@@ -344,9 +338,11 @@ public final class Bridge {
       s.handlerExited();
     }
     int committed = InFlight.status(ended);
-    int code = status >= 100 && status <= 599 ? status : committed;
-    boolean failed = error || InFlight.wasAborted(ended);
-    s.completed(code, failed, committed != InFlight.NOT_COMMITTED, InFlight.durationNanos(ended));
+    if (count || committed != InFlight.NOT_COMMITTED) { // only its end takes writing back
+      int code = status >= 100 && status <= 599 ? status : committed;
+      boolean failed = error || InFlight.wasAborted(ended);
+      s.completed(code, failed, committed != InFlight.NOT_COMMITTED, InFlight.durationNanos(ended));
+    }
     return true;
   }
 

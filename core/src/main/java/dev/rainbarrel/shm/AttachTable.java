@@ -66,6 +66,20 @@ final class AttachTable {
     }
   }
 
+  /**
+   * Whether a process in the table is alive, read with plain accesses (for a header copied out
+   * of the file, as a stale-file sweep reads it).
+   */
+  static boolean anyAlive(ByteBuffer header) {
+    for (int i = 0; i < ATTACH_ENTRIES; i++) {
+      long owner = header.getLong(entry(i));
+      if (owner > 0 && ProcessIdentity.isAlive(owner)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The occupied entries. */
   static List<Attachment> list(ByteBuffer header) {
     List<Attachment> out = new ArrayList<>();

@@ -260,7 +260,7 @@ public final class Barrel implements AutoCloseable {
     return buf;
   }
 
-  private static ByteBuffer readHeader(Path path, FileChannel ch, long size) throws IOException {
+  static ByteBuffer readHeader(Path path, FileChannel ch, long size) throws IOException {
     if (size < HEADER_LENGTH) {
       throw new BarrelFormatException(path,
           "truncated: " + size + " bytes, a barrel header needs " + HEADER_LENGTH);

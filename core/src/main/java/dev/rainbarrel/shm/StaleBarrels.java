@@ -1,8 +1,5 @@
 package dev.rainbarrel.shm;
 
-import static dev.rainbarrel.shm.BarrelLayout.ATTACH_ENTRIES;
-import static dev.rainbarrel.shm.BarrelLayout.ATTACH_ENTRY_LENGTH;
-import static dev.rainbarrel.shm.BarrelLayout.ATTACH_OFFSET;
 import static dev.rainbarrel.shm.BarrelLayout.H_CREATOR;
 import static dev.rainbarrel.shm.BarrelLayout.H_MAGIC;
 import static dev.rainbarrel.shm.BarrelLayout.HEADER_LENGTH;
@@ -10,7 +7,6 @@ import static dev.rainbarrel.shm.BarrelLayout.MAGIC;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
@@ -109,7 +105,7 @@ public final class StaleBarrels {
         }
         // Read under the lock: a process that attaches from now on waits for it, then finds the
         // file gone and creates a new one.
-        if (size > 0 && anyOwnerAlive(ch)) {
+        if (size > 0 && anyOwnerAlive(file, ch)) {
           return false;
         }
         try {
@@ -125,30 +121,21 @@ public final class StaleBarrels {
   /** Whether the creator or an attached process of the Barrel at {@code file} is alive here. */
   static boolean anyOwnerAlive(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-      return anyOwnerAlive(ch);
+      return anyOwnerAlive(file, ch);
     }
   }
 
-  private static boolean anyOwnerAlive(FileChannel ch) throws IOException {
-    ByteBuffer h = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-    while (h.hasRemaining()) {
-      if (ch.read(h, h.position()) < 0) {
-        return true; // shrank under us: something is going on, leave it
-      }
+  private static boolean anyOwnerAlive(Path file, FileChannel ch) throws IOException {
+    ByteBuffer h;
+    try {
+      h = Barrel.readHeader(file, ch, ch.size());
+    } catch (BarrelFormatException shrankUnderUs) {
+      return true; // something is going on: leave it
     }
     if (h.getLong(H_MAGIC) != MAGIC) {
       return true; // not a Barrel: not ours to judge
     }
     long creator = h.getLong(H_CREATOR);
-    if (creator > 0 && ProcessIdentity.isAlive(creator)) {
-      return true;
-    }
-    for (int i = 0; i < ATTACH_ENTRIES; i++) {
-      long owner = h.getLong(ATTACH_OFFSET + i * ATTACH_ENTRY_LENGTH);
-      if (owner > 0 && ProcessIdentity.isAlive(owner)) {
-        return true;
-      }
-    }
-    return false;
+    return (creator > 0 && ProcessIdentity.isAlive(creator)) || AttachTable.anyAlive(h);
   }
 }

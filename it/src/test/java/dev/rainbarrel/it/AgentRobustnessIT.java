@@ -200,10 +200,7 @@ class AgentRobustnessIT {
     try (ChildServer s = ChildServer.start(jdk, IdleApp.class, "file=" + file,
         List.of("-Xlog:class+load=info:file=" + log))) {
       // the Barrel is opened beside main (docs/AGENT.md, Start-up sequence): wait for it, bounded
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (!Files.exists(file) && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      awaitFile(file, true, 20);
       assertTrue(Files.exists(file), "the agent started (it created its file)");
       String classes = Files.readString(log);
       assertTrue(classes.contains("dev.rainbarrel.bootstrap.Bridge"), "the log covers premain");
@@ -227,10 +224,7 @@ class AgentRobustnessIT {
     Path file;
     try (ChildServer s = ChildServer.start(jdk, IdleApp.class, "", List.of())) {
       file = dev.rainbarrel.shm.Barrel.defaultPath(s.pid());
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (!Files.exists(file) && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      awaitFile(file, true, 20);
       assertTrue(Files.exists(file), "the agent created " + file);
       assertTrue(s.agentLines().isEmpty(), s.agentLines().toString());
     } // SIGTERM: shutdown hooks run
@@ -251,10 +245,7 @@ class AgentRobustnessIT {
     Path killed;
     try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, "", List.of("-Djava.io.tmpdir=" + tmpdir))) {
       killed = dev.rainbarrel.shm.Barrel.defaultPath(s.pid());
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (!Files.exists(killed) && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      awaitFile(killed, true, 20);
       for (int i = 0; i < 3; i++) {
         assertEquals(200, RawHttp.status(s.port(), "/ok"));
       }
@@ -267,10 +258,7 @@ class AgentRobustnessIT {
     }
     assertTrue(Files.exists(killed), "SIGKILL leaves " + killed);
     try (ChildServer next = ChildServer.start(jdk, IdleApp.class, "", List.of())) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (Files.exists(killed) && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
+      awaitFile(killed, false, 60);
       assertTrue(!Files.exists(killed), "the next agent did not remove " + killed + "; its lines: " + next.agentLines());
       assertTrue(Files.exists(dev.rainbarrel.shm.Barrel.defaultPath(next.pid())), "and kept its own file");
       assertTrue(next.agentLines().isEmpty(), next.agentLines().toString());
@@ -374,6 +362,14 @@ class AgentRobustnessIT {
       assertEquals(2, first + other, "each request counted once: " + first + " in " + file + ", " + other + " in " + second);
       assertTrue(Files.exists(file) != Files.exists(second), "the second load created nothing: " + Files.exists(file)
           + ", " + Files.exists(second));
+    }
+  }
+
+  /** Waits (at most {@code seconds}) until {@code file} exists, or no longer exists; the caller asserts. */
+  private static void awaitFile(Path file, boolean exists, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (Files.exists(file) != exists && System.nanoTime() < deadline) {
+      Thread.sleep(20);
     }
   }
 

@@ -10,10 +10,10 @@ import java.util.List;
  * The part of premain that runs beside the host's {@code main}, on the daemon thread {@code
  * rainbarrel-start}: putting the bridge on the bootstrap class path ({@link BootstrapJar}), opening the Barrel, installing the hooks and {@code accept_wait}, then - once the host's own
  * start-up has settled ({@link QuietPeriod}) - the other {@link AgentServices}. The {@link
- * StartGate} keeps the host's listeners from opening until the hooks and {@code accept_wait} are in -
- * and, when {@code http=} or {@code jolokia=} asks for an
- * endpoint, until the services (and so that endpoint) are up too, without waiting for the host. Closing before the services are
- * up closes them as soon as they are.
+ * StartGate} keeps the host's listeners from opening until the hooks and {@code accept_wait} are in.
+ * When {@code http=} or {@code jolokia=} asks for an endpoint, the services start right then instead
+ * of waiting for the host to settle. Closing before the services are up closes them as soon as they
+ * are.
  */
 final class BackgroundStart implements Runnable, AutoCloseable {
   private final AgentOptions options;
@@ -83,13 +83,17 @@ final class BackgroundStart implements Runnable, AutoCloseable {
       // accept_wait too must see the host's first connection
       Object acceptWait = AgentServices.startAcceptWait(recorder, inst);
       clock.mark("accept_wait");
+      // Hooks and accept_wait are in: nothing the host accepts from now on is missed. The gate must
+      // open before the services start even when they open an endpoint: a host thread held here is
+      // in the middle of loading a listener class, which the endpoint needs too, and would wait for
+      // the gate while the gate waited for the endpoint (30 s, until the gate gave up).
+      gate.open();
       if (!endpoints) {
-        gate.open();
         // the services only read the counters: they start when the host's own start-up settled
         quiet.awaitSettled();
         clock.mark("waiting for the host to settle");
       } else {
-        quiet.close(); // the endpoint must listen before the host does: no waiting
+        quiet.close(); // an endpoint is asked for: it comes up now, usually before the host's listener
       }
       AgentServices s;
       synchronized (this) {

@@ -50,6 +50,46 @@ class AgentServicesIT {
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * A host that opens its listener first thing waits at the agent's start gate until the hooks are
+   * in, in the middle of loading the JDK's listener class, which the agent's own endpoint needs as
+   * well. The gate now opens before the endpoint starts; before, each waited for the other until the
+   * gate gave up after 30 s with a line on stderr.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void anEndpointDoesNotHoldBackAHostThatListensAtOnce(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("early.barrel");
+    int http = freePort();
+    long t0 = System.nanoTime();
+    try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, "file=" + file + ",http=127.0.0.1:" + http, List.of())) {
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      assertTrue(s.agentLines().isEmpty(), "the host listened after " + millis + " ms: " + s.agentLines());
+      assertEquals(200, RawHttp.status(s.port(), "/ok"));
+      assertEquals(1, new Counters(file).await(m -> m.getOrDefault("requests", 0L) >= 1, 10_000).get("requests"));
+      assertEquals(200, awaitEndpoint(http), "/_raindrops on the agent's endpoint");
+    }
+  }
+
+  /**
+   * The status of {@code /_raindrops} once the agent's endpoint listens (bounded: 20 s). It starts
+   * right after the hooks, so with a host quick to listen it comes up just after the host's port.
+   */
+  private static int awaitEndpoint(int port) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      try {
+        return get(port, "/_raindrops").statusCode();
+      } catch (java.net.ConnectException notYet) {
+        if (System.nanoTime() > deadline) {
+          throw notYet;
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -68,6 +108,7 @@ class AgentServicesIT {
       Counters c = new Counters(file);
       c.await(m -> m.getOrDefault("requests", 0L) >= 3, 10_000);
       String listener = "127.0.0.1:" + s.port();
+      awaitEndpoint(http);
 
       // /_raindrops: raindrops' text, with the listener the watcher discovered on its own
       String text = "";

@@ -244,18 +244,29 @@ public final class AgentOptions {
 
   private Set<String> servers(String value) {
     Set<String> out = new LinkedHashSet<>();
+    boolean none = false;
     for (String a : value.split("[;+]")) {
       String s = a.trim();
       if (s.equals("all")) {
         out.addAll(SERVERS);
       } else if (s.equals("none")) {
-        // explicitly nothing
+        none = true; // explicitly nothing
       } else if (SERVERS.contains(s)) {
         out.add(s);
       } else if (!s.isEmpty()) {
         problems.add("unknown server '" + s + "' in option servers (known: all, none, "
             + String.join(", ", SERVERS) + "); ignored");
       }
+    }
+    if (out.isEmpty() && !none) {
+      // nothing sensible left (a typo such as servers=jety): the default, not every hook off
+      if (!value.isBlank() && !problems.isEmpty() && problems.get(problems.size() - 1).startsWith("unknown server '")) {
+        String last = problems.remove(problems.size() - 1);
+        problems.add(last.substring(0, last.length() - "ignored".length()) + "no known server left, so all");
+      } else {
+        problems.add("bad value for option servers: '" + value + "' (expected all, none or server names); all");
+      }
+      return SERVERS;
     }
     return Collections.unmodifiableSet(out);
   }

@@ -106,6 +106,22 @@ class AgentOptionsTest {
   }
 
   @Test
+  void serversWithNoKnownNameKeepsTheDefaultInsteadOfSwitchingEveryHookOff() {
+    AgentOptions typo = AgentOptions.parse("servers=jety");
+    assertEquals(AgentOptions.SERVERS, typo.servers());
+    assertEquals(1, typo.problems().size(), typo.problems().toString());
+    assertTrue(typo.problems().get(0).contains("'jety'") && typo.problems().get(0).endsWith("no known server left, so all"),
+        typo.problems().get(0));
+    AgentOptions empty = AgentOptions.parse("servers=");
+    assertEquals(AgentOptions.SERVERS, empty.servers());
+    assertEquals(1, empty.problems().size(), empty.problems().toString());
+    assertTrue(empty.problems().get(0).contains("option servers: ''"), empty.problems().get(0));
+    AgentOptions partly = AgentOptions.parse("servers=jetty;weblogic");
+    assertEquals(Set.of("jetty"), partly.servers());
+    assertTrue(partly.problems().get(0).endsWith("; ignored"), partly.problems().toString());
+  }
+
+  @Test
   void serversNoneSwitchesEveryHookOff() {
     assertEquals(Set.of(), AgentOptions.parse("servers=none").servers());
     assertEquals(AgentOptions.SERVERS, AgentOptions.parse("servers=all").servers());

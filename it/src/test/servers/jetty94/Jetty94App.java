@@ -3,6 +3,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import javax.servlet.AsyncContext;
+import javax.servlet.DispatcherType;
 import javax.servlet.ServletOutputStream;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
@@ -79,6 +80,18 @@ public final class Jetty94App {
             }
             ctx.complete();
           }, "async-completer").start();
+          break;
+        }
+        case "/async-dispatch": {
+          if (req.getDispatcherType() == DispatcherType.ASYNC) {
+            send(resp, 200, "dispatched"); // the second dispatch, on the container's thread
+          } else {
+            AsyncContext ctx = req.startAsync();
+            new Thread(() -> {
+              sleep(150);
+              ctx.dispatch();
+            }, "async-dispatcher").start();
+          }
           break;
         }
         case "/forward":

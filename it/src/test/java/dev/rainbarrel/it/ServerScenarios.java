@@ -112,12 +112,20 @@ final class ServerScenarios {
 
   /** An async servlet completed on another thread counts once, at completion. */
   void asyncRequest() throws Exception {
+    asyncRequest("/async");
+  }
+
+  /**
+   * An async request ({@code startAsync}, then {@code complete} or {@code dispatch} from another
+   * thread) counts once, with its status.
+   */
+  void asyncRequest(String path) throws Exception {
     Map<String, Long> before = counters.read();
-    assertEquals(200, status("/async"), name + ": /async");
+    assertEquals(200, status(path), name + ": " + path);
     Map<String, Long> after = settle(before, 1);
     Thread.sleep(300);
     after = counters.read();
-    assertEquals(1, delta(before, after, "requests"), name + ": async counted once " + after);
+    assertEquals(1, delta(before, after, "requests"), name + ": " + path + " counted once " + after);
     assertEquals(1, delta(before, after, "responses_2xx"), name + ": " + after);
     assertEquals(0, delta(before, after, "errors"), name + ": " + after);
   }

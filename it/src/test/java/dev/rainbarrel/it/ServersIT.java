@@ -8,11 +8,16 @@ import dev.rainbarrel.it.apps.SpringBootApp;
 import dev.rainbarrel.it.apps.TomcatApp;
 import dev.rainbarrel.it.apps.UndertowApp;
 import dev.rainbarrel.it.apps.WebFluxApp;
+import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,17 +129,26 @@ class ServersIT {
    * that request is counted (they measure deltas).
    */
   private static void assertServedOnVirtualThreads(ChildServer s, Path file) throws Exception {
+    assertAnswer(s, file, "/thread", "VirtualThread", "the handler did not run on a virtual thread");
+  }
+
+  /**
+   * GETs {@code path} once and checks that the body contains {@code expected} and that the request
+   * was counted; closes the server if not.
+   */
+  private static void assertAnswer(ChildServer s, Path file, String path, String expected, String otherwise)
+      throws Exception {
     try {
       String body;
-      try (RawHttp r = RawHttp.get(s.port(), "/thread")) {
+      try (RawHttp r = RawHttp.get(s.port(), path)) {
         body = new String(r.readAtLeast(Integer.MAX_VALUE), java.nio.charset.StandardCharsets.US_ASCII);
       }
-      if (!body.contains("VirtualThread")) {
-        throw new AssertionError("the handler did not run on a virtual thread: " + body);
+      if (!body.contains(expected)) {
+        throw new AssertionError(otherwise + ": " + body);
       }
       Map<String, Long> m = new Counters(file).await(x -> x.getOrDefault("requests", 0L) == 1, 10_000);
       if (m.getOrDefault("requests", 0L) != 1) {
-        throw new AssertionError("the /thread request was not counted: " + m);
+        throw new AssertionError("the " + path + " request was not counted: " + m);
       }
     } catch (Exception | AssertionError e) {
       s.close();
@@ -142,6 +156,14 @@ class ServersIT {
     }
   }
 
+  /** Starts {@link SpringBootApp} on Boot's embedded {@code server} and checks that it runs there. */
+  private static ChildServer springBootOn(Jdk jdk, String server, String webServerClass, String classPath, Path file)
+      throws Exception {
+    ChildServer s = ChildServer.start(jdk, SpringBootApp.class.getName(), classPath, "file=" + file,
+        List.of("-Dit.server=" + server));
+    assertAnswer(s, file, "/server", webServerClass, "Spring Boot did not start on " + server);
+    return s;
+  }
 
   @ParameterizedTest
   @EnumSource(Jdk.class)
@@ -172,6 +194,46 @@ class ServersIT {
     Path file = tmp.resolve("boot.barrel");
     servlet(ChildServer.start(jdk, SpringBootApp.class, "file=" + file, List.of()), "Spring Boot 3 (Tomcat) on " + jdk,
         file, false);
+  }
+
+  /**
+   * Spring Boot 3 (Spring MVC) on Boot's embedded Undertow: Undertow's servlet container, where
+   * the Undertow {@code HttpHandler} hooks and the servlet hooks both see every request and must
+   * count it once.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3Undertow(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("boot-undertow.barrel");
+    servlet(springBootOn(jdk, "undertow", "UndertowServletWebServer", ChildServer.childClassPath(), file),
+        "Spring Boot 3 (Undertow) on " + jdk, file, false);
+  }
+
+  /**
+   * Spring Boot 3 (Spring MVC) on Boot's embedded Jetty (ee10 servlet container), in the Jetty 12.0
+   * release Boot manages: the test class path with its Jetty 12.1 jars replaced by those of {@code
+   * target/servers/boot-jetty}.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3Jetty(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("boot-jetty.barrel");
+    servlet(springBootOn(jdk, "jetty", "JettyWebServer", bootJettyClassPath(), file), "Spring Boot 3 (Jetty) on " + jdk,
+        file, false);
+  }
+
+  /** The test class path with Boot's Jetty 12.0 jars in place of its Jetty 12.1 ones. */
+  private static String bootJettyClassPath() throws IOException {
+    Path jars = Path.of(System.getProperty("rainbarrel.it.servers", "target/servers")).resolve("boot-jetty");
+    try (Stream<Path> boot = Files.list(jars)) {
+      return Stream.concat(
+              boot.map(j -> j.toAbsolutePath().toString()).sorted(),
+              Arrays.stream(ChildServer.childClassPath().split(File.pathSeparator))
+                  .filter(e -> !e.contains("/org/eclipse/jetty/")))
+          .collect(Collectors.joining(File.pathSeparator));
+    }
   }
 
   /**
@@ -352,15 +414,23 @@ class ServersIT {
     servlet(started, name, tmp.resolve("servlet.barrel"), true);
   }
 
-  /** The servlet scenarios; {@code forward}: the app also serves a {@code RequestDispatcher} forward. */
-  private void servlet(ChildServer started, String name, Path file, boolean forward) throws Exception {
+  /**
+   * The servlet scenarios; {@code ownServlet}: the app is {@code TestServlet} or its Jetty 9.4 twin,
+   * which also serve a {@code RequestDispatcher} forward and an async request dispatched back to the
+   * container ({@code /async-dispatch}); Spring MVC serves neither, and its {@code /async} is
+   * already such a dispatch.
+   */
+  private void servlet(ChildServer started, String name, Path file, boolean ownServlet) throws Exception {
     try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
-        sc.plainRequests(forward);
+        sc.plainRequests(ownServlet);
         sc.heldRequest();
         sc.streamingResponse();
         sc.asyncRequest();
+        if (ownServlet) {
+          sc.asyncRequest("/async-dispatch");
+        }
         sc.handlerException(500);
         sc.clientAbort();
         sc.acceptedConnections();

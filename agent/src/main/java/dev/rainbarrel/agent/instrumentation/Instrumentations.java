@@ -39,6 +39,7 @@ public final class Instrumentations {
         new TomcatCommitInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.jetty.Jetty12ServerInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.jetty.Jetty12ChannelInstrumentation(),
+        new dev.rainbarrel.agent.instrumentation.jetty.Jetty12ServletChannelInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.jetty.Jetty9ChannelInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyHttpDecoderInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyHttpEncoderInstrumentation(),
@@ -47,6 +48,7 @@ public final class Instrumentations {
         new dev.rainbarrel.agent.instrumentation.webflux.WebFluxErrorInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.undertow.UndertowConnectorsInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.undertow.UndertowExchangeInstrumentation(),
+        new dev.rainbarrel.agent.instrumentation.undertow.UndertowWriteFailureInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.abort.ClientAbortInstrumentation());
   }
 

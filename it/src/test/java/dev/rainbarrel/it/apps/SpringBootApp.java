@@ -8,7 +8,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.web.embedded.jetty.JettyServletWebServerFactory;
+import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
 import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
+import org.springframework.boot.web.servlet.server.ServletWebServerFactory;
+import org.springframework.context.annotation.Bean;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -18,10 +23,18 @@ import org.springframework.web.bind.annotation.RestController;
  * An unmodified Spring Boot 3 web application on its embedded Tomcat: the same routes through
  * Spring MVC ({@code /async} is an MVC {@link Callable}, i.e. servlet async + an ASYNC dispatch;
  * {@code /boom} goes through Boot's {@code /error} ERROR dispatch). Prints {@code PORT <n>}.
+ *
+ * <p>{@code -Dit.server=jetty} or {@code undertow} runs it on Boot's embedded Jetty or Undertow
+ * instead: the test class path holds all three containers, so the app declares the factory Boot's
+ * {@code spring-boot-starter-jetty}/{@code -undertow} would auto-configure (Boot backs off from
+ * Tomcat when one is declared). The server, its servlet container and Boot's wiring of it are the
+ * ones a user of those starters runs.
  */
 @SpringBootApplication
 @RestController
 public class SpringBootApp {
+
+  private static volatile String webServer = "?";
 
   public static void main(String[] args) {
     SpringApplication app = new SpringApplication(SpringBootApp.class);
@@ -31,13 +44,32 @@ public class SpringBootApp {
         "spring.main.banner-mode", "off",
         "logging.level.root", "WARN"));
     ServletWebServerApplicationContext ctx = (ServletWebServerApplicationContext) app.run(args);
+    webServer = ctx.getWebServer().getClass().getName();
     System.out.println("PORT " + ctx.getWebServer().getPort());
     System.out.flush();
+  }
+
+  @Bean
+  @ConditionalOnProperty(name = "it.server", havingValue = "jetty")
+  ServletWebServerFactory jetty() {
+    return new JettyServletWebServerFactory();
+  }
+
+  @Bean
+  @ConditionalOnProperty(name = "it.server", havingValue = "undertow")
+  ServletWebServerFactory undertow() {
+    return new UndertowServletWebServerFactory();
   }
 
   @GetMapping("/ok")
   public String ok() {
     return "ok";
+  }
+
+  /** The class of the embedded web server, so that a test can tell which container it runs on. */
+  @GetMapping("/server")
+  public String server() {
+    return webServer;
   }
 
   @GetMapping("/thread")

@@ -1,6 +1,7 @@
 package dev.rainbarrel.it.apps;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServlet;
@@ -9,7 +10,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
-/** The same routes as {@link JdkHttpApp}, as a plain jakarta servlet (plus {@code /async}). */
+/**
+ * The same routes as {@link JdkHttpApp}, as a plain jakarta servlet, plus {@code /async} (completed
+ * on another thread) and {@code /async-dispatch} (dispatched back to the container, which answers).
+ */
 public final class TestServlet extends HttpServlet {
 
   private static final long serialVersionUID = 1L;
@@ -57,6 +61,18 @@ public final class TestServlet extends HttpServlet {
           ctx.complete();
         }, "async-completer");
         t.start();
+      }
+      case "/async-dispatch" -> {
+        if (req.getDispatcherType() == DispatcherType.ASYNC) {
+          send(resp, 200, "dispatched"); // the second dispatch, on the container's thread
+        } else {
+          AsyncContext ctx = req.startAsync();
+          Thread t = new Thread(() -> {
+            sleep(150);
+            ctx.dispatch();
+          }, "async-dispatcher");
+          t.start();
+        }
       }
       case "/forward" -> req.getRequestDispatcher("/ok").forward(req, resp);
       case "/release" -> {

@@ -31,6 +31,32 @@ public final class Jetty12Advice {
   }
 
   /**
+   * ee10 {@code ServletChannel.handle()}: a servlet dispatch. The first runs inside {@code
+   * Server.handle} and is only a nested frame; an ASYNC dispatch ({@code AsyncContext.dispatch},
+   * e.g. after a Spring MVC {@code Callable}) or an async error or timeout dispatch runs from Jetty's
+   * thread pool outside it, and is a handler frame of the same request: keyed by the same {@code
+   * ChannelRequest}, so that the servlet frames inside it do not start tracking their own request
+   * object (which counted such a request twice).
+   */
+  public static final class ServletChannelHandle {
+    private ServletChannelHandle() {}
+
+    @Advice.OnMethodEnter
+    public static void enter(@Advice.FieldValue("_request") Request request) {
+      if (Bridge.currentRequest() != null || request == null) {
+        Bridge.enter(null, null, false); // nested frame: depth only
+      } else {
+        Bridge.enter(Request.unWrap(request), null, true);
+      }
+    }
+
+    @Advice.OnMethodExit(onThrowable = true)
+    public static void exit() {
+      Bridge.exit(); // the channel callback ends the request
+    }
+  }
+
+  /**
    * {@code ChannelRequest}'s constructor, woven only when the class was loaded before the agent
    * (it then has no in-flight slot field): before any request of the class is tracked, tell the
    * bridge to place them near their connection ({@link Jetty12ConnectionHome}). After the first

@@ -72,4 +72,21 @@ public final class UndertowAdvice {
       }
     }
   }
+
+  /**
+   * A write, flush or close of the response stream that throws an {@code IOException}: the client
+   * went away, or an earlier failed write closed the stream. Applications and frameworks often
+   * swallow it (Spring MVC logs "Looks like the client has gone away" and returns normally), so
+   * without this mark the request would end looking successful.
+   */
+  public static final class WriteFailed {
+    private WriteFailed() {}
+
+    @Advice.OnMethodExit(onThrowable = true)
+    public static void exit(@Advice.Thrown Throwable thrown) {
+      if (thrown instanceof java.io.IOException) {
+        Bridge.abortedCurrent();
+      }
+    }
+  }
 }

@@ -59,6 +59,18 @@ final class AgentServices implements AutoCloseable {
     }
   }
 
+  /** The ports of the agent's own endpoints ({@code http=}, {@code jolokia=}). */
+  static java.util.Set<Integer> endpointPorts(AgentOptions options) {
+    java.util.Set<Integer> ports = new java.util.TreeSet<>();
+    if (options.http() != null) {
+      ports.add(options.http().port());
+    }
+    if (options.jolokia() != null) {
+      ports.add(options.jolokia().port());
+    }
+    return ports;
+  }
+
   /**
    * Starts every part.
    *
@@ -73,7 +85,8 @@ final class AgentServices implements AutoCloseable {
 
     Watcher watcher = null;
     try {
-      WatcherConfig cfg = WatcherConfig.defaults().withInterval(options.interval());
+      WatcherConfig cfg = WatcherConfig.defaults().withInterval(options.interval())
+          .withIgnoredPorts(endpointPorts(options)); // the agent's own listeners are not the application's
       if (!options.listeners().isEmpty()) {
         cfg = cfg.withListeners(String.join(";", options.listeners()));
       }

@@ -76,6 +76,7 @@ public final class Installer {
         return null;
       }
     }
+    r.ignoreConnectionsTo(AgentServices.endpointPorts(options)); // before the bridge sees any accept
     if (!Bridge.install(FaultInjection.wrapIfRequested(r))) {
       AgentLog.error("the agent is already active in this JVM; this load does nothing");
       try {

@@ -56,6 +56,7 @@ public final class Recorder implements Sink {
   private final LogLinearHistogram requestDuration;
   private volatile ConnectionObserver connectionObserver = NO_CONNECTION_OBSERVER;
   private volatile RequestObserver requestObserver = NO_REQUEST_OBSERVER;
+  private volatile int[] ignoredPorts = new int[0];
 
   Recorder(Barrel barrel) {
     this.barrel = barrel;
@@ -90,10 +91,46 @@ public final class Recorder implements Sink {
     requestObserver = o == null ? NO_REQUEST_OBSERVER : o;
   }
 
+  /**
+   * Local ports whose accepted connections are not counted: the agent's own endpoints, as their
+   * requests are not (empty unless {@code http=} or {@code jolokia=} is given).
+   */
+  public void ignoreConnectionsTo(java.util.Set<Integer> ports) {
+    int[] p = new int[ports.size()];
+    int i = 0;
+    for (int port : ports) {
+      p[i++] = port;
+    }
+    ignoredPorts = p;
+  }
+
   @Override
   public void accepted(Object connection) {
+    int[] ignored = ignoredPorts;
+    if (ignored.length != 0 && isToPort(connection, ignored)) {
+      return;
+    }
     accepted.increment();
     connectionObserver.accepted(connection);
+  }
+
+  /** Whether {@code connection} is an NIO channel (the JDK HttpServer's kind) accepted on one of {@code ports}. */
+  private static boolean isToPort(Object connection, int[] ports) {
+    if (connection instanceof java.nio.channels.SocketChannel ch) {
+      try {
+        if (ch.getLocalAddress() instanceof java.net.InetSocketAddress a) {
+          int port = a.getPort();
+          for (int p : ports) {
+            if (p == port) {
+              return true;
+            }
+          }
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        return false; // closed already: counted as any other connection
+      }
+    }
+    return false;
   }
 
   @Override

@@ -24,14 +24,22 @@ import java.util.function.LongSupplier;
  *       lists {@code /proc/self/fd} (closed listeners vanish at once) and re-reads the tables
  *       when a socket of unknown kind appeared, at most every {@link #PROC_RESCAN_NANOS}.
  * </ul>
+ *
+ * Left out: the JVM's attach listener (the Unix socket {@code .java_pid<pid>} that {@code jcmd},
+ * JConsole's local connection and {@code attach} create on first use), and TCP listeners on the
+ * ignored ports (the agent's own endpoints): neither is the application's queue.
  */
 final class ListenerDiscovery {
+
+  /** File-name prefix of HotSpot's attach listener socket ({@code .java_pid<pid>}, bound as {@code .tmp} first). */
+  static final String ATTACH_SOCKET_PREFIX = ".java_pid";
 
   /** Least time between two full {@code /proc/net} scans. */
   static final long PROC_RESCAN_NANOS = 5_000_000_000L;
 
   private final ListenerSampler sampler;
   private final LongSupplier nanoTime;
+  private final Set<Integer> ignoredPorts;
   private Set<Long> hostListenInodes; // netlink: the set at the last fd scan
   private Map<Long, ListenAddress> own = new LinkedHashMap<>(); // our listeners by inode
   private Set<Long> knownSockets = new HashSet<>(); // /proc: inodes classified at the last scan
@@ -39,9 +47,20 @@ final class ListenerDiscovery {
   private boolean scanned;
   private long fullScans;
 
-  ListenerDiscovery(ListenerSampler sampler, LongSupplier nanoTime) {
+  ListenerDiscovery(ListenerSampler sampler, LongSupplier nanoTime, Set<Integer> ignoredPorts) {
     this.sampler = sampler;
     this.nanoTime = nanoTime;
+    this.ignoredPorts = ignoredPorts;
+  }
+
+  /** Whether {@code a} is a listener of this process that is not the application's. */
+  boolean ignored(ListenAddress a) {
+    if (a.isTcp()) {
+      return ignoredPorts.contains(a.port());
+    }
+    String path = a.path();
+    int slash = path.lastIndexOf('/');
+    return path.startsWith(ATTACH_SOCKET_PREFIX, slash + 1);
   }
 
   List<ListenAddress> discover() throws IOException {
@@ -86,7 +105,7 @@ final class ListenerDiscovery {
     fullScans++;
     Map<Long, ListenAddress> mine = new LinkedHashMap<>();
     for (Map.Entry<Long, ListenAddress> e : host.entrySet()) {
-      if (fds.contains(e.getKey())) {
+      if (fds.contains(e.getKey()) && !ignored(e.getValue())) {
         mine.put(e.getKey(), e.getValue());
       }
     }

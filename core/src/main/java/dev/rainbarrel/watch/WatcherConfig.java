@@ -4,6 +4,7 @@ import dev.rainbarrel.net.ListenAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What a {@link Watcher} samples and how often. Immutable; start from {@link #defaults()}.
@@ -41,21 +42,23 @@ public final class WatcherConfig {
   private final boolean hostCounters;
   private final double cpuBudget;
   private final Duration activeMaxPeriod;
+  private final Set<Integer> ignoredPorts;
 
   private WatcherConfig(Duration interval, List<ListenAddress> listeners, int maxListeners,
-      boolean hostCounters, double cpuBudget, Duration activeMaxPeriod) {
+      boolean hostCounters, double cpuBudget, Duration activeMaxPeriod, Set<Integer> ignoredPorts) {
     this.interval = interval;
     this.listeners = listeners;
     this.maxListeners = maxListeners;
     this.hostCounters = hostCounters;
     this.cpuBudget = cpuBudget;
     this.activeMaxPeriod = activeMaxPeriod;
+    this.ignoredPorts = ignoredPorts;
   }
 
   /** 1 s interval, discovered listeners, at most 64, host TcpExt counters on. */
   public static WatcherConfig defaults() {
     return new WatcherConfig(DEFAULT_INTERVAL, List.of(), DEFAULT_MAX_LISTENERS, true,
-        DEFAULT_CPU_BUDGET, DEFAULT_ACTIVE_MAX_PERIOD);
+        DEFAULT_CPU_BUDGET, DEFAULT_ACTIVE_MAX_PERIOD, Set.of());
   }
 
   /**
@@ -67,7 +70,7 @@ public final class WatcherConfig {
     if (interval == null || interval.compareTo(MIN_INTERVAL) < 0) {
       throw new IllegalArgumentException("watcher interval must be at least 10ms: " + interval);
     }
-    return new WatcherConfig(interval, listeners, maxListeners, hostCounters, cpuBudget, activeMaxPeriod);
+    return new WatcherConfig(interval, listeners, maxListeners, hostCounters, cpuBudget, activeMaxPeriod, ignoredPorts);
   }
 
   /**
@@ -87,7 +90,7 @@ public final class WatcherConfig {
         copy.add(a);
       }
     }
-    return new WatcherConfig(interval, List.copyOf(copy), maxListeners, hostCounters, cpuBudget, activeMaxPeriod);
+    return new WatcherConfig(interval, List.copyOf(copy), maxListeners, hostCounters, cpuBudget, activeMaxPeriod, ignoredPorts);
   }
 
   /** Parses {@code ;}-separated addresses (the agent's {@code listeners} option) and uses them. */
@@ -112,12 +115,12 @@ public final class WatcherConfig {
     if (max < 1 || max > 4096) {
       throw new IllegalArgumentException("maxListeners must be in [1, 4096]: " + max);
     }
-    return new WatcherConfig(interval, listeners, max, hostCounters, cpuBudget, activeMaxPeriod);
+    return new WatcherConfig(interval, listeners, max, hostCounters, cpuBudget, activeMaxPeriod, ignoredPorts);
   }
 
   /** A copy that does (or does not) read {@code /proc/net/netstat} each round. */
   public WatcherConfig withHostCounters(boolean on) {
-    return new WatcherConfig(interval, listeners, maxListeners, on, cpuBudget, activeMaxPeriod);
+    return new WatcherConfig(interval, listeners, maxListeners, on, cpuBudget, activeMaxPeriod, ignoredPorts);
   }
 
   /**
@@ -139,7 +142,7 @@ public final class WatcherConfig {
       throw new IllegalArgumentException("active max period must be at least the interval ("
           + interval.toMillis() + "ms): " + maxPeriod);
     }
-    return new WatcherConfig(interval, listeners, maxListeners, hostCounters, shareOfOneCore, maxPeriod);
+    return new WatcherConfig(interval, listeners, maxListeners, hostCounters, shareOfOneCore, maxPeriod, ignoredPorts);
   }
 
   /** A copy that counts {@code active} every round, whatever it costs (raindrops' behaviour). */
@@ -177,6 +180,28 @@ public final class WatcherConfig {
     return maxListeners;
   }
 
+  /**
+   * A copy whose discovery leaves out TCP listeners on these ports: the agent's own endpoints
+   * ({@code http=}, {@code jolokia=}), which are not the application's queues. Configured listeners
+   * are watched whatever their port.
+   *
+   * @throws IllegalArgumentException for a port outside {@code [1, 65535]}
+   */
+  public WatcherConfig withIgnoredPorts(Set<Integer> ports) {
+    for (int p : ports) {
+      if (p < 1 || p > 65535) {
+        throw new IllegalArgumentException("port must be in [1, 65535]: " + p);
+      }
+    }
+    return new WatcherConfig(interval, listeners, maxListeners, hostCounters, cpuBudget, activeMaxPeriod,
+        Set.copyOf(ports));
+  }
+
+  /** TCP ports that discovery leaves out. */
+  public Set<Integer> ignoredPorts() {
+    return ignoredPorts;
+  }
+
   /** Whether host {@code ListenOverflows}/{@code ListenDrops} are sampled. */
   public boolean hostCounters() {
     return hostCounters;
@@ -187,6 +212,6 @@ public final class WatcherConfig {
     return "WatcherConfig[interval=" + interval.toMillis() + "ms, listeners="
         + (listeners.isEmpty() ? "discover" : listeners.toString()) + ", max=" + maxListeners
         + ", hostCounters=" + hostCounters + ", cpuBudget=" + cpuBudget + ", activeMaxPeriod="
-        + activeMaxPeriod.toMillis() + "ms]";
+        + activeMaxPeriod.toMillis() + "ms" + (ignoredPorts.isEmpty() ? "" : ", ignoredPorts=" + ignoredPorts) + "]";
   }
 }

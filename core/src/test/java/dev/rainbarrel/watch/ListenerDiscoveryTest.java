@@ -8,10 +8,16 @@ import dev.rainbarrel.net.ListenerSampler;
 import dev.rainbarrel.net.StatsSource;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Discovery of this process's listeners, with the /proc rescan throttle under a fake clock. */
 @Timeout(30)
@@ -29,7 +35,7 @@ class ListenerDiscoveryTest {
   void procDiscoveryDropsClosedListenersAtOnceAndFindsNewOnesWithinTheRescanPeriod() throws Exception {
     AtomicLong nanos = new AtomicLong(1_000_000_000L);
     try (ListenerSampler proc = ListenerSampler.openProc(); ServerSocket a = listen()) {
-      ListenerDiscovery d = new ListenerDiscovery(proc, nanos::get);
+      ListenerDiscovery d = new ListenerDiscovery(proc, nanos::get, Set.of());
       List<ListenAddress> first = d.discover();
       assertTrue(first.contains(addr(a)), first.toString());
       assertEquals(1, d.fullScans());
@@ -57,7 +63,7 @@ class ListenerDiscoveryTest {
   void netlinkDiscoveryFollowsListenersEveryRound() throws Exception {
     try (ListenerSampler s = ListenerSampler.open()) {
       assumeTrue(s.source() == StatsSource.NETLINK, "netlink needs JDK 22+: " + s.fallbackReason());
-      ListenerDiscovery d = new ListenerDiscovery(s, System::nanoTime);
+      ListenerDiscovery d = new ListenerDiscovery(s, System::nanoTime, Set.of());
       ListenAddress closed;
       try (ServerSocket a = listen()) {
         assertTrue(d.discover().contains(addr(a)));
@@ -70,5 +76,35 @@ class ListenerDiscoveryTest {
       assertFalse(d.discover().contains(closed));
       assertEquals(StatsSource.NETLINK, s.source());
     }
+  }
+
+  @TempDir Path tmp;
+
+  /**
+   * The agent's own endpoint ports and the JVM's attach socket are this process's listeners but not
+   * the application's: both sources leave them out, and keep everything else.
+   */
+  @Test
+  void leavesOutIgnoredPortsAndTheAttachSocket() throws Exception {
+    try (ServerSocket endpoint = listen(); ServerSocket app = listen();
+        ServerSocketChannel attach = unixListener(tmp.resolve(".java_pid" + ProcessHandle.current().pid() + ".tmp"));
+        ServerSocketChannel appSocket = unixListener(tmp.resolve("app.sock"))) {
+      for (ListenerSampler s : List.of(ListenerSampler.openProc(), ListenerSampler.open())) {
+        try (s) {
+          List<ListenAddress> found = new ListenerDiscovery(s, System::nanoTime, Set.of(endpoint.getLocalPort())).discover();
+          String what = s.source() + ": " + found;
+          assertTrue(found.contains(addr(app)), what);
+          assertTrue(found.contains(ListenAddress.ofUnix(tmp.resolve("app.sock").toString())), what);
+          assertFalse(found.contains(addr(endpoint)), what);
+          assertFalse(found.stream().anyMatch(a -> !a.isTcp() && a.path().contains(".java_pid")), what);
+        }
+      }
+    }
+  }
+
+  private static ServerSocketChannel unixListener(Path path) throws Exception {
+    ServerSocketChannel c = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    c.bind(UnixDomainSocketAddress.of(path));
+    return c;
   }
 }

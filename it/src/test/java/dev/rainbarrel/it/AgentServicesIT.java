@@ -130,9 +130,13 @@ class AgentServicesIT {
       assertEquals(200, queued.statusCode(), queued.body());
       assertTrue(queued.headers().firstValue("X-Count").isPresent(), queued.headers().toString());
 
-      // The endpoint requests above were served by the agent's own threads: not application traffic.
+      // The endpoint requests above were served by the agent's own threads: not application traffic,
+      // neither their requests nor their connections, and its port is not one of the host's listeners.
       Thread.sleep(300);
       assertEquals(3, c.get("requests"), "the agent's endpoints are not counted");
+      assertEquals(3, c.get("accepted"), "connections to the agent's endpoint are not counted");
+      text = get(http, "/_raindrops").body();
+      assertTrue(!text.contains(":" + http + " "), "the agent's endpoint is not a discovered listener: " + text);
 
       try (JMXConnector conn = JMXConnectorFactory.connect(
           new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmx + "/jmxrmi"))) {

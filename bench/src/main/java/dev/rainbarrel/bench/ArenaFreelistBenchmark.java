@@ -11,7 +11,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * Arena freelist: the bump region is exhausted, every thread holds a working set of 64 blocks
  * and each operation frees one of them (chosen at random) and allocates a new one of a random
  * size in [32, 512] bytes, so every allocation is served by the freelist. An allocation the
- * freelist cannot serve (fragmentation, see docs/parts/alloc.md) returns NO_SPACE; those are
+ * freelist cannot serve (fragmentation, see docs/ALLOCATORS.md) returns NO_SPACE; those are
  * counted and printed at the end of each iteration. Kind NONE has no freelist: with the bump
  * region exhausted every allocation fails, so {@code noneExhausted} measures only that refusal.
  */

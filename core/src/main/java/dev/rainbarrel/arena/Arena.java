@@ -94,7 +94,7 @@ import java.util.concurrent.locks.LockSupport;
  * becomes an ordinary block (freelist or discarded) and the region's owner slot becomes 0.
  *
  * <p>All words are little-endian and accessed with {@link VarHandle} atomics, coherent between
- * processes mapping the same file. The full protocol is in {@code docs/parts/alloc.md}.
+ * processes mapping the same file. The full protocol is in {@code docs/ALLOCATORS.md}.
  */
 public final class Arena implements AutoCloseable, AllocatorStats {
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
@@ -49,13 +50,30 @@ final class IsolatedServer {
    * 9.4's API and only moved to the jakarta namespace.
    */
   static String compileJakartaVariant(String from, String name, Path out) throws IOException {
+    return compileServerVariant(from, name, out, Map.of("javax.servlet", "jakarta.servlet"), null);
+  }
+
+  /**
+   * Compiles the app of {@code from} (under src/test/servers) against the jars of {@code name}
+   * after the given source replacements (e.g. Jetty 9.4's servlet package by Jetty 12's ee8 one);
+   * {@code only}: the one source file to compile, or null for all of them.
+   */
+  static String compileServerVariant(String from, String name, Path out, Map<String, String> replacements,
+      String only) throws IOException {
     Path sources = Path.of(System.getProperty("rainbarrel.it.serverSources", "src/test/servers")).resolve(from);
     Path dir = Files.createDirectories(out.resolveSibling(out.getFileName() + "-src"));
     List<String> files = new ArrayList<>();
     try (Stream<Path> s = Files.list(sources)) {
       for (Path p : (Iterable<Path>) s.filter(p -> p.toString().endsWith(".java"))::iterator) {
+        if (only != null && !p.getFileName().toString().equals(only)) {
+          continue;
+        }
         Path target = dir.resolve(p.getFileName());
-        Files.writeString(target, Files.readString(p).replace("javax.servlet", "jakarta.servlet"));
+        String text = Files.readString(p);
+        for (Map.Entry<String, String> r : replacements.entrySet()) {
+          text = text.replace(r.getKey(), r.getValue());
+        }
+        Files.writeString(target, text);
         files.add(target.toString());
       }
     }
@@ -68,13 +86,23 @@ final class IsolatedServer {
    * old namespace.
    */
   static String compileJavaxVariant(String name, Path out, String... relativeSources) throws IOException {
+    return compileRenamed(name, out, "jakarta.servlet", "javax.servlet", relativeSources);
+  }
+
+  /**
+   * Compiles apps of this module's test sources against the jars of {@code name} after replacing
+   * the package prefix {@code from} by {@code to} (e.g. Jetty 12's {@code org.eclipse.jetty.ee10} by
+   * {@code ee11}: the same servlet environment API in another package).
+   */
+  static String compileRenamed(String name, Path out, String from, String to, String... relativeSources)
+      throws IOException {
     Path root = Path.of(System.getProperty("rainbarrel.it.testSources", "src/test/java"));
     Path dir = Files.createDirectories(out.resolveSibling(out.getFileName() + "-src"));
     List<String> files = new ArrayList<>();
     for (String r : relativeSources) {
       Path p = root.resolve(r);
       Path target = dir.resolve(p.getFileName());
-      Files.writeString(target, Files.readString(p).replace("jakarta.servlet", "javax.servlet"));
+      Files.writeString(target, Files.readString(p).replace(from, to));
       files.add(target.toString());
     }
     return compile(name, files, out);

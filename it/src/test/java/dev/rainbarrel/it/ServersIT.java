@@ -383,6 +383,39 @@ class ServersIT {
         "Tomcat 11 on " + jdk);
   }
 
+  /**
+   * The Jetty 12 app and servlet in Jetty 12.1's ee11 environment (Servlet 6.1; its own class path):
+   * {@code org.eclipse.jetty.ee11} is ee10's API in another package.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12Ee11(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("jetty12-ee11-classes"));
+    String cp = IsolatedServer.compileRenamed("jetty12-ee11", classes, "org.eclipse.jetty.ee10", "org.eclipse.jetty.ee11",
+        "dev/rainbarrel/it/apps/Jetty12App.java", "dev/rainbarrel/it/apps/TestServlet.java",
+        "dev/rainbarrel/it/apps/Gate.java", "dev/rainbarrel/it/apps/VirtualThreadsOption.java");
+    servlet(ChildServer.start(jdk, Jetty12App.class.getName(), cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
+        "Jetty 12 (ee11) on " + jdk);
+  }
+
+  /**
+   * The Jetty 9.4 app (javax) in Jetty 12's ee8 environment, the "nested" layer that keeps Jetty
+   * 9-11's servlet internals on Jetty 12's core (its own class path).
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12Ee8(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("jetty12-ee8-classes"));
+    String cp = IsolatedServer.compileServerVariant("jetty94", "jetty12-ee8", classes, Map.of(
+        "org.eclipse.jetty.servlet.", "org.eclipse.jetty.ee8.servlet.",
+        "server.setHandler(context);", "server.setHandler(context.get()); // an ee8 context supplies its core handler"),
+        "Jetty94App.java");
+    servlet(ChildServer.start(jdk, "Jetty94App", cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
+        "Jetty 12 (ee8) on " + jdk);
+  }
+
   /** The Tomcat app and servlet in the javax namespace, on Tomcat 9 (its own class path). */
   @ParameterizedTest
   @EnumSource(Jdk.class)

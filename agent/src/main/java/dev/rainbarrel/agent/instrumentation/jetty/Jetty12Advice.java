@@ -31,7 +31,7 @@ public final class Jetty12Advice {
   }
 
   /**
-   * ee10 {@code ServletChannel.handle()}: a servlet dispatch. The first runs inside {@code
+   * ee10/ee11 {@code ServletChannel.handle()}: a servlet dispatch. The first runs inside {@code
    * Server.handle} and is only a nested frame; an ASYNC dispatch ({@code AsyncContext.dispatch},
    * e.g. after a Spring MVC {@code Callable}) or an async error or timeout dispatch runs from Jetty's
    * thread pool outside it, and is a handler frame of the same request: keyed by the same {@code
@@ -53,6 +53,29 @@ public final class Jetty12Advice {
     @Advice.OnMethodExit(onThrowable = true)
     public static void exit() {
       Bridge.exit(); // the channel callback ends the request
+    }
+  }
+
+  /**
+   * ee8/ee9 {@code nested.HttpChannel.handle()}: the same for the environments that keep Jetty 9-11's
+   * servlet internals; the channel's core request ({@code _coreRequest}, a wrapper of the {@code
+   * ChannelRequest}) gives the key.
+   */
+  public static final class NestedChannelHandle {
+    private NestedChannelHandle() {}
+
+    @Advice.OnMethodEnter
+    public static void enter(@Advice.FieldValue("_coreRequest") Object coreRequest) {
+      if (Bridge.currentRequest() != null || !(coreRequest instanceof Request)) {
+        Bridge.enter(null, null, false); // nested frame (or no core request yet): depth only
+      } else {
+        Bridge.enter(Request.unWrap((Request) coreRequest), null, true);
+      }
+    }
+
+    @Advice.OnMethodExit(onThrowable = true)
+    public static void exit() {
+      Bridge.exit(); // the core channel callback ends the request
     }
   }
 

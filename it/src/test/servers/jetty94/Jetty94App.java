@@ -94,6 +94,13 @@ public final class Jetty94App {
           }
           break;
         }
+        case "/async-timeout":
+          if (req.getDispatcherType() == DispatcherType.REQUEST) {
+            req.startAsync().setTimeout(300); // never completed: the container times it out (500)
+          } else {
+            resp.sendError(500, "async timeout"); // the container's ERROR dispatch after the timeout
+          }
+          break;
         case "/forward":
           try {
             req.getRequestDispatcher("/ok").forward(req, resp);

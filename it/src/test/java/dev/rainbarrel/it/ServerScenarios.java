@@ -130,6 +130,29 @@ final class ServerScenarios {
     assertEquals(0, delta(before, after, "errors"), name + ": " + after);
   }
 
+  /**
+   * An async request nobody completes: the container times it out and answers 500 (its ERROR
+   * dispatch). One request, an error, nothing left in {@code calling} or {@code writing}.
+   */
+  void asyncTimeout() throws Exception {
+    asyncTimeout(500);
+  }
+
+  /** The same with the status the application's framework answers a timeout with (Spring MVC: 503). */
+  void asyncTimeout(int expectedStatus) throws Exception {
+    Map<String, Long> before = counters.read();
+    assertEquals(expectedStatus, status("/async-timeout"), name + ": /async-timeout");
+    Map<String, Long> after = counters.await(m -> delta(before, m, "requests") >= 1
+        && m.getOrDefault("calling", 0L) == 0 && m.getOrDefault("writing", 0L) == 0, 10_000);
+    Thread.sleep(300);
+    after = counters.read();
+    assertEquals(1, delta(before, after, "requests"), name + ": async timeout counted once " + after);
+    assertEquals(1, delta(before, after, "responses_5xx"), name + ": " + after);
+    assertEquals(1, delta(before, after, "errors"), name + ": an async timeout is an error " + after);
+    assertEquals(0, after.get("calling"), name + ": calling " + after);
+    assertEquals(0, after.get("writing"), name + ": writing " + after);
+  }
+
   /** A handler exception is an error and leaks nothing. */
   void handlerException(int expectedStatus) throws Exception {
     Map<String, Long> before = counters.read();

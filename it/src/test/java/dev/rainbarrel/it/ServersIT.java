@@ -463,6 +463,9 @@ class ServersIT {
         sc.asyncRequest();
         if (ownServlet) {
           sc.asyncRequest("/async-dispatch");
+          sc.asyncTimeout();
+        } else {
+          sc.asyncTimeout(503); // Spring MVC answers its own async timeout
         }
         sc.handlerException(500);
         sc.clientAbort();

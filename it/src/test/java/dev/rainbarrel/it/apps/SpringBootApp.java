@@ -18,6 +18,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 
 /**
  * An unmodified Spring Boot 3 web application on its embedded Tomcat: the same routes through
@@ -103,6 +104,12 @@ public class SpringBootApp {
       Thread.sleep(150);
       return "async";
     };
+  }
+
+  /** An MVC async request nobody completes: Spring answers its timeout with 503 (AsyncRequestTimeoutException). */
+  @GetMapping("/async-timeout")
+  public DeferredResult<String> asyncTimeout() {
+    return new DeferredResult<>(300L);
   }
 
   @GetMapping("/boom")

@@ -74,6 +74,13 @@ public final class TestServlet extends HttpServlet {
           t.start();
         }
       }
+      case "/async-timeout" -> {
+        if (req.getDispatcherType() == DispatcherType.REQUEST) {
+          req.startAsync().setTimeout(300); // never completed: the container times it out (500)
+        } else {
+          resp.sendError(500, "async timeout"); // the container's ERROR dispatch after the timeout
+        }
+      }
       case "/forward" -> req.getRequestDispatcher("/ok").forward(req, resp);
       case "/release" -> {
         Gate.release();

@@ -3,6 +3,7 @@ package dev.rainbarrel.agent.instrumentation.servlet;
 import dev.rainbarrel.bootstrap.Bridge;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -20,19 +21,41 @@ public final class JakartaAsyncListener implements AsyncListener {
     return r instanceof HttpServletResponse ? ((HttpServletResponse) r).getStatus() : -1;
   }
 
-  @Override
-  public void onComplete(AsyncEvent event) {
-    Bridge.end(event.getSuppliedRequest(), status(event.getSuppliedResponse()), false);
-  }
+  /**
+   * Request attribute holding the tracking key where it is not the servlet request (Jetty 12's
+   * core request, Undertow's exchange); set by the startAsync advice.
+   */
+  public static final String KEY_ATTRIBUTE = "dev.rainbarrel.trackedRequest";
 
   @Override
+  public void onComplete(AsyncEvent event) {
+    ServletRequest supplied = event.getSuppliedRequest();
+    if (supplied != null && supplied.getAttribute(KEY_ATTRIBUTE) == null) {
+      Bridge.end(supplied, status(event.getSuppliedResponse()), false);
+    } // else the container's own end hook counts it, once its response is out
+  }
+
+  /**
+   * An async timeout or error marks the request failed without ending it: the container (or the
+   * framework, as Spring MVC does with its 503) still answers it in an ERROR or ASYNC dispatch and
+   * then completes it, and the request ends there, once, as an error with the status it got.
+   */
+  @Override
   public void onTimeout(AsyncEvent event) {
-    Bridge.end(event.getSuppliedRequest(), 500, true);
+    failed(event);
   }
 
   @Override
   public void onError(AsyncEvent event) {
-    Bridge.end(event.getSuppliedRequest(), 500, true);
+    failed(event);
+  }
+
+  private static void failed(AsyncEvent event) {
+    ServletRequest supplied = event.getSuppliedRequest();
+    if (supplied != null) {
+      Object key = supplied.getAttribute(KEY_ATTRIBUTE);
+      Bridge.markError(key != null ? key : supplied);
+    }
   }
 
   @Override

@@ -44,6 +44,15 @@ public final class Jetty94App {
     private static final long serialVersionUID = 1L;
 
     @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      if ("/echo".equals(req.getRequestURI())) { // reading the body makes the container send 100 Continue
+        send(resp, 200, body(req));
+      } else {
+        send(resp, 405, "GET only");
+      }
+    }
+
+    @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
       String path = req.getRequestURI();
       switch (path) {
@@ -120,6 +129,16 @@ public final class Jetty94App {
     } catch (InterruptedException e) {
       throw new IOException(e);
     }
+  }
+
+  /** The request body as ASCII (servlet 3.1 has no readAllBytes). */
+  static String body(HttpServletRequest req) throws IOException {
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    byte[] b = new byte[256];
+    for (int n; (n = req.getInputStream().read(b)) >= 0; ) {
+      body.write(b, 0, n);
+    }
+    return new String(body.toByteArray(), StandardCharsets.US_ASCII);
   }
 
   static void send(HttpServletResponse resp, int code, String body) throws IOException {

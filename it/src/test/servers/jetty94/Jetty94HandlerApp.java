@@ -36,6 +36,7 @@ public final class Jetty94HandlerApp {
       base.setHandled(true);
       switch (target) {
         case "/ok": Jetty94App.send(resp, 200, "ok"); break;
+        case "/echo": Jetty94App.send(resp, 200, Jetty94App.body(req)); break;
         case "/code": int c = Integer.parseInt(req.getParameter("c")); Jetty94App.send(resp, c, "code " + c); break;
         case "/hold": Jetty94App.await(); Jetty94App.send(resp, 200, "held"); break;
         case "/stream": {

@@ -154,7 +154,7 @@ class AgentRobustnessIT {
   }
 
   /** {@code rainbarrel attach <pid> file=...} as a user runs it; asserts that it loaded. */
-  private static void attach(Jdk jdk, ChildServer s, Path file) throws Exception {
+  static void attach(Jdk jdk, ChildServer s, Path file) throws Exception {
     Process cli = new ProcessBuilder(jdk.java().toString(), "-jar", ChildServer.agentJar().toString(),
         "attach", Long.toString(s.pid()), "file=" + file).redirectErrorStream(true).start();
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -33,6 +33,63 @@ public final class RawHttp implements AutoCloseable {
   }
 
   /**
+   * {@code POST path} with {@code Expect: 100-continue}: sends the head, waits (bounded by the socket
+   * timeout) for the interim {@code 100} head, then sends {@code body} and reads the rest until the
+   * server closes. Returns everything the server sent, the interim head first.
+   */
+  public static String postExpectingContinue(int port, String path, String body) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      s.setSoTimeout(15000);
+      OutputStream out = s.getOutputStream();
+      byte[] content = body.getBytes(StandardCharsets.US_ASCII);
+      out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: text/plain\r\n"
+          + "Content-Length: " + content.length + "\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      while (!got.toString(StandardCharsets.US_ASCII).contains("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          throw new IOException("closed before an interim response: " + got.toString(StandardCharsets.US_ASCII));
+        }
+        got.write(b);
+      }
+      if (!got.toString(StandardCharsets.US_ASCII).startsWith("HTTP/1.1 100")) {
+        throw new IOException("expected 100 Continue first, got: " + got.toString(StandardCharsets.US_ASCII));
+      }
+      out.write(content);
+      out.flush();
+      // the final response: its head, then its body by length (some servers keep the connection
+      // open after an interim response even when asked to close), by chunks, or to the close
+      int headStart = got.size();
+      while (!got.toString(StandardCharsets.US_ASCII).substring(headStart).contains("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          throw new IOException("closed before the final response: " + got.toString(StandardCharsets.US_ASCII));
+        }
+        got.write(b);
+      }
+      String head = got.toString(StandardCharsets.US_ASCII).substring(headStart).toLowerCase(java.util.Locale.ROOT);
+      java.util.regex.Matcher length = java.util.regex.Pattern.compile("content-length: *(\\d+)").matcher(head);
+      if (length.find()) {
+        got.write(in.readNBytes(Integer.parseInt(length.group(1))));
+      } else if (head.contains("transfer-encoding: chunked")) {
+        while (!got.toString(StandardCharsets.US_ASCII).endsWith("\r\n0\r\n\r\n")) {
+          int b = in.read();
+          if (b < 0) {
+            break;
+          }
+          got.write(b);
+        }
+      } else {
+        got.write(new RawHttp(s).readAll());
+      }
+      return got.toString(StandardCharsets.US_ASCII);
+    }
+  }
+
+  /**
    * Opens a connection and sends one {@code GET} per path in a single write (HTTP/1.1 pipelining,
    * keep-alive: the client closes the connection when it has its answers).
    */

@@ -153,6 +153,23 @@ final class ServerScenarios {
     assertEquals(0, after.get("writing"), name + ": writing " + after);
   }
 
+  /**
+   * {@code Expect: 100-continue}: the interim {@code 100} is not the request's response. One request,
+   * one 2xx (the final status), no 1xx, one duration sample, nothing left in the gauges.
+   */
+  void expectContinue() throws Exception {
+    Map<String, Long> before = counters.read();
+    String answer = RawHttp.postExpectingContinue(port, "/echo", "hello");
+    assertTrue(answer.contains("HTTP/1.1 200") && answer.contains("hello"), name + ": " + answer);
+    Map<String, Long> after = settle(before, 1);
+    assertEquals(1, delta(before, after, "requests"), name + ": 100-continue counted once " + after);
+    assertEquals(1, delta(before, after, "responses_2xx"), name + ": the final status counts " + after);
+    assertEquals(0, delta(before, after, "responses_1xx"), name + ": the interim 100 is not a response " + after);
+    assertEquals(1, delta(before, after, "request_duration.count"), name + ": " + after);
+    assertEquals(0, after.get("calling"), name + ": calling " + after);
+    assertEquals(0, after.get("writing"), name + ": writing " + after);
+  }
+
   /** A handler exception is an error and leaks nothing. */
   void handlerException(int expectedStatus) throws Exception {
     Map<String, Long> before = counters.read();

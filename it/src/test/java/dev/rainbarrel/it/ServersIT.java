@@ -197,6 +197,31 @@ class ServersIT {
   }
 
   /**
+   * {@code attach <pid>} into a running Spring Boot application on Tomcat, the most common way to
+   * look at a server that was started without the agent: Tomcat's, Spring's and the servlet API's
+   * classes were loaded (and the request paths run, async and error ones included) long before, so
+   * every servlet hook arrives by retransformation. From then on the servlet scenarios count as
+   * with {@code -javaagent}.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3TomcatAfterAttach(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("boot-attach.barrel");
+    ChildServer s = ChildServer.start(jdk, SpringBootApp.class, null, List.of());
+    try {
+      for (String path : List.of("/ok", "/ok", "/async", "/boom", "/code?c=404")) {
+        RawHttp.status(s.port(), path); // the request paths run and JIT-warmed before the agent
+      }
+      AgentRobustnessIT.attach(jdk, s, file);
+    } catch (Exception | AssertionError e) {
+      s.close();
+      throw e;
+    }
+    servlet(s, "Spring Boot 3 (Tomcat) after attach on " + jdk, file, false);
+  }
+
+  /**
    * Spring Boot 3 (Spring MVC) on Boot's embedded Undertow: Undertow's servlet container, where
    * the Undertow {@code HttpHandler} hooks and the servlet hooks both see every request and must
    * count it once.
@@ -253,6 +278,7 @@ class ServersIT {
     try (ChildServer s = ChildServer.start(jdk, WebFluxApp.class, "file=" + file, List.of())) {
       ServerScenarios sc = start(s, "Spring Boot 3 WebFlux (Reactor Netty) on " + jdk, file);
       sc.plainRequests(false);
+      sc.expectContinue();
       sc.heldRequest();
       sc.streamingResponse(0);
       sc.pipelinedRequests();
@@ -293,6 +319,7 @@ class ServersIT {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
         sc.plainRequests(false);
+        sc.expectContinue();
         sc.heldRequest();
         sc.streamingResponse(0);
         sc.pipelinedRequests();
@@ -362,6 +389,7 @@ class ServersIT {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
         sc.plainRequests(false);
+        sc.expectContinue();
         sc.heldRequest();
         sc.streamingResponse();
         sc.handlerException(exceptionStatus);
@@ -458,6 +486,7 @@ class ServersIT {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
         sc.plainRequests(ownServlet);
+        sc.expectContinue();
         sc.heldRequest();
         sc.streamingResponse();
         sc.asyncRequest();

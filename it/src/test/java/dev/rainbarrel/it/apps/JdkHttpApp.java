@@ -22,6 +22,7 @@ public final class JdkHttpApp {
         : Executors.newFixedThreadPool(8));
     server.createContext("/thread", ex -> send(ex, 200, Thread.currentThread().toString()));
     server.createContext("/ok", ex -> send(ex, 200, "ok"));
+    server.createContext("/echo", ex -> send(ex, 200, new String(ex.getRequestBody().readAllBytes(), StandardCharsets.US_ASCII)));
     server.createContext("/code", ex -> {
       int code = Integer.parseInt(ex.getRequestURI().getQuery().substring(2));
       send(ex, code, "code " + code);

@@ -38,6 +38,7 @@ public final class Jetty12CoreApp {
       String path = Request.getPathInContext(request);
       switch (path) {
         case "/ok" -> send(response, callback, 200, "ok");
+        case "/echo" -> send(response, callback, 200, Content.Source.asString(request, java.nio.charset.StandardCharsets.US_ASCII));
         case "/code" -> {
           int code = Integer.parseInt(Request.extractQueryParameters(request).getValue("c"));
           send(response, callback, code, "code " + code);

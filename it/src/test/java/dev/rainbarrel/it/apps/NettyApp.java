@@ -26,6 +26,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -59,7 +61,8 @@ public final class NettyApp {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new HttpServerCodec(), new Handler());
+            // HttpServerExpectContinueHandler: Netty's own answer to "Expect: 100-continue"
+            ch.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(), new Handler());
           }
         })
         .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
@@ -69,10 +72,27 @@ public final class NettyApp {
   }
 
   static final class Handler extends SimpleChannelInboundHandler<HttpObject> {
+    private boolean echoing; // a POST /echo whose body is arriving (one handler per connection)
+    private boolean echoKeepAlive;
+    private final StringBuilder echoed = new StringBuilder();
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+      if (msg instanceof HttpContent content && echoing) {
+        echoed.append(content.content().toString(StandardCharsets.US_ASCII));
+        if (msg instanceof LastHttpContent) {
+          echoing = false;
+          full(ctx, echoKeepAlive, 200, echoed.toString());
+          echoed.setLength(0);
+        }
+      }
       if (!(msg instanceof HttpRequest)) {
-        return; // request bodies are empty in these tests
+        return; // other request bodies are empty in these tests
+      }
+      if (((HttpRequest) msg).uri().equals("/echo")) {
+        echoing = true;
+        echoKeepAlive = HttpUtil.isKeepAlive((HttpRequest) msg);
+        return; // answered at the body's last content (which may be this same message)
       }
       String uri = ((HttpRequest) msg).uri();
       boolean keepAlive = HttpUtil.isKeepAlive((HttpRequest) msg);

@@ -16,6 +16,8 @@ import org.springframework.boot.web.servlet.server.ServletWebServerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
@@ -60,6 +62,11 @@ public class SpringBootApp {
   @ConditionalOnProperty(name = "it.server", havingValue = "undertow")
   ServletWebServerFactory undertow() {
     return new UndertowServletWebServerFactory();
+  }
+
+  @PostMapping("/echo")
+  public String echo(@RequestBody String body) {
+    return body;
   }
 
   @GetMapping("/ok")

@@ -19,6 +19,15 @@ public final class TestServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
 
   @Override
+  protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    if ("/echo".equals(req.getRequestURI())) { // reading the body makes the container send 100 Continue
+      send(resp, 200, new String(req.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+    } else {
+      send(resp, 405, "GET only");
+    }
+  }
+
+  @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
     String path = req.getRequestURI();
     switch (path) {

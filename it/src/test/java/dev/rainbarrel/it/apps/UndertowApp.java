@@ -19,7 +19,8 @@ public final class UndertowApp {
     Undertow server = Undertow.builder()
         .addHttpListener(0, "127.0.0.1")
         .setServerOption(io.undertow.UndertowOptions.ENABLE_HTTP2, Boolean.getBoolean("it.h2c")) // h2c upgrade
-        .setHandler(new Routes())
+        // HttpContinueReadHandler: Undertow's answer to "Expect: 100-continue" (sent when the body is read)
+        .setHandler(new io.undertow.server.handlers.HttpContinueReadHandler(new Routes()))
         .build();
     server.start();
     int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
@@ -45,6 +46,7 @@ public final class UndertowApp {
       ex.startBlocking();
       switch (ex.getRequestPath()) {
         case "/ok" -> send(ex, 200, "ok");
+        case "/echo" -> send(ex, 200, new String(ex.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII));
         case "/thread" -> send(ex, 200, Thread.currentThread().toString());
         case "/code" -> {
           int code = Integer.parseInt(ex.getQueryParameters().get("c").getFirst());

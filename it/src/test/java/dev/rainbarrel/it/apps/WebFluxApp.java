@@ -48,6 +48,7 @@ public class WebFluxApp {
   static RouterFunction<ServerResponse> routes() {
     return RouterFunctions.route()
         .GET("/ok", r -> ServerResponse.ok().bodyValue("ok"))
+        .POST("/echo", r -> r.bodyToMono(String.class).flatMap(b -> ServerResponse.ok().bodyValue(b)))
         .GET("/code", r -> {
           int c = Integer.parseInt(r.queryParam("c").orElse("500"));
           return ServerResponse.status(c).bodyValue("code " + c);

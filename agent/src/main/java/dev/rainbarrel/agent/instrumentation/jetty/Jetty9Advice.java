@@ -41,13 +41,20 @@ public final class Jetty9Advice {
     }
   }
 
-  /** {@code HttpChannel.commit(MetaData.Response)}. */
+  /**
+   * {@code HttpChannel.commit(MetaData.Response)}: Jetty commits an interim {@code 100 Continue}
+   * through it too (when the application first reads a body the client sent with {@code Expect:
+   * 100-continue}); that is not the response and commits nothing.
+   */
   public static final class Commit {
     private Commit() {}
 
     @Advice.OnMethodEnter
     public static void enter(@Advice.FieldValue("_request") Object request, @Advice.Argument(0) MetaData.Response info) {
-      Bridge.commit(request, info != null ? info.getStatus() : -1);
+      int status = info != null ? info.getStatus() : -1;
+      if (status >= 200 || status == 101 || status < 100) {
+        Bridge.commit(request, status);
+      }
     }
   }
 

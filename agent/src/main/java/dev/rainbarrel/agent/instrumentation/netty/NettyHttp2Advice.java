@@ -45,9 +45,10 @@ public final class NettyHttp2Advice {
     public static void enter(@Advice.Argument(0) ChannelHandlerContext ctx, @Advice.Argument(1) Object msg) {
       if (msg instanceof HttpResponse) {
         int code = ((HttpResponse) msg).status().code();
-        if (code >= 200) {
-          Bridge.commit(ctx.channel(), code);
+        if (code < 200) {
+          return; // interim (100 Continue, 103 Early Hints): the final response follows on the stream
         }
+        Bridge.commit(ctx.channel(), code);
       }
       if (msg instanceof LastHttpContent) {
         Bridge.end(ctx.channel(), -1, false); // a client stream's request body: not tracked, ignored

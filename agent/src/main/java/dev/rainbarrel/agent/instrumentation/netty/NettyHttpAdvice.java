@@ -56,8 +56,10 @@ public final class NettyHttpAdvice {
   }
 
   /**
-   * {@code HttpObjectEncoder.encode}: a response head commits (interim 1xx
-   * responses other than 101 excluded), a last content (a full response included) ends.
+   * {@code HttpObjectEncoder.encode}: a response head commits, a last content (a full response
+   * included) ends. An interim response (1xx other than 101: {@code 100 Continue}, which Reactor
+   * Netty, {@code HttpObjectAggregator} and {@code HttpServerExpectContinueHandler} send as a
+   * {@code FullHttpResponse}, or {@code 103 Early Hints}) does neither: the final response follows.
    */
   public static final class Encode {
     private Encode() {}
@@ -78,9 +80,10 @@ public final class NettyHttpAdvice {
           Bridge.forget(ctx.channel());
           return;
         }
-        if (code >= 200 || code == 101) {
-          Bridge.commit(ctx.channel(), code);
+        if (code < 200 && code != 101) {
+          return; // interim: its empty last content is not the end of the request
         }
+        Bridge.commit(ctx.channel(), code);
       }
       if (msg instanceof LastHttpContent) {
         Bridge.end(ctx.channel(), -1, false);

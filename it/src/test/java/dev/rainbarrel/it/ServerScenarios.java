@@ -170,6 +170,43 @@ final class ServerScenarios {
     assertEquals(0, after.get("writing"), name + ": writing " + after);
   }
 
+  /**
+   * A WebSocket ({@code /ws}, an echo): the upgrade is one request, a 1xx ({@code 101}), over once the
+   * {@code 101} is out: while the socket is open nothing is {@code calling} or {@code writing}, and
+   * its messages and its close count nothing more.
+   */
+  void webSocket() throws Exception {
+    Map<String, Long> before = counters.read();
+    java.util.concurrent.CompletableFuture<String> echoed = new java.util.concurrent.CompletableFuture<>();
+    java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+        .connectTimeout(java.time.Duration.ofSeconds(10))
+        .buildAsync(java.net.URI.create("ws://127.0.0.1:" + port + "/ws"), new java.net.http.WebSocket.Listener() {
+          @Override
+          public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+            echoed.complete(data.toString());
+            return null;
+          }
+        }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    try {
+      ws.sendText("ping", true).get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals("ping", echoed.get(10, java.util.concurrent.TimeUnit.SECONDS), name + ": the echo");
+      Map<String, Long> open = settle(before, 1);
+      assertEquals(1, delta(before, open, "requests"), name + ": the upgrade is one request " + open);
+      assertEquals(1, delta(before, open, "responses_1xx"), name + ": a 101 " + open);
+      assertEquals(0, delta(before, open, "errors"), name + ": " + open);
+      assertEquals(0, open.get("calling"), name + ": calling while the socket is open " + open);
+      assertEquals(0, open.get("writing"), name + ": writing while the socket is open " + open);
+    } finally {
+      ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    Thread.sleep(300);
+    Map<String, Long> after = counters.read();
+    assertEquals(1, delta(before, after, "requests"), name + ": the close counts nothing " + after);
+    assertEquals(0, delta(before, after, "errors"), name + ": " + after);
+    assertEquals(0, after.get("calling"), name + ": calling " + after);
+    assertEquals(0, after.get("writing"), name + ": writing " + after);
+  }
+
   /** A handler exception is an error and leaks nothing. */
   void handlerException(int expectedStatus) throws Exception {
     Map<String, Long> before = counters.read();

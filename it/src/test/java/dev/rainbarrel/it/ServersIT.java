@@ -184,7 +184,9 @@ class ServersIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void undertow(Jdk jdk) throws Exception {
     Path file = tmp.resolve("undertow.barrel");
-    plainHandler(ChildServer.start(jdk, UndertowApp.class, "file=" + file, List.of()), "Undertow 2.3 on " + jdk, file, 500);
+    ChildServer s = ChildServer.start(jdk, UndertowApp.class, "file=" + file, List.of());
+    webSocket(s, "Undertow 2.3 on " + jdk, file);
+    plainHandler(s, "Undertow 2.3 on " + jdk, file, 500);
   }
 
   @ParameterizedTest
@@ -279,6 +281,7 @@ class ServersIT {
       ServerScenarios sc = start(s, "Spring Boot 3 WebFlux (Reactor Netty) on " + jdk, file);
       sc.plainRequests(false);
       sc.expectContinue();
+      sc.webSocket();
       sc.heldRequest();
       sc.streamingResponse(0);
       sc.pipelinedRequests();
@@ -337,7 +340,9 @@ class ServersIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12CoreHandler(Jdk jdk) throws Exception {
     Path file = tmp.resolve("jetty-core.barrel");
-    plainHandler(ChildServer.start(jdk, Jetty12CoreApp.class, "file=" + file, List.of()), "Jetty 12 core Handler on " + jdk, file, 500);
+    ChildServer s = ChildServer.start(jdk, Jetty12CoreApp.class, "file=" + file, List.of());
+    webSocket(s, "Jetty 12 core Handler on " + jdk, file);
+    plainHandler(s, "Jetty 12 core Handler on " + jdk, file, 500);
   }
 
   /** javax.servlet on Jetty 9.4, in its own class path (it clashes with Jetty 12). */
@@ -378,6 +383,16 @@ class ServersIT {
 
   private void plainHandler(ChildServer started, String name, Path file) throws Exception {
     plainHandler(started, name, file, 500);
+  }
+
+  /** The app's {@code /ws} echo WebSocket ({@link ServerScenarios#webSocket}); closes the server on failure. */
+  private void webSocket(ChildServer s, String name, Path file) throws Exception {
+    try {
+      withChildStderr(s, () -> start(s, name, file).webSocket());
+    } catch (Exception | AssertionError e) {
+      s.close();
+      throw e;
+    }
   }
 
   /**

@@ -21,11 +21,30 @@ public final class Jetty12CoreApp {
   public static void main(String[] args) throws Exception {
     Server server = Jetty12App.server();
     ServerConnector connector = Jetty12App.connector(server);
-    server.setHandler(new Routes());
+    // /ws: an echo WebSocket, upgraded by Jetty's core WebSocketUpgradeHandler in front of the routes
+    org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler ws = org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler.from(
+        server, container -> container.addMapping("/ws", (rq, rs, cb) -> new Echo()));
+    ws.setHandler(new Routes());
+    server.setHandler(ws);
     server.start();
     System.out.println("PORT " + connector.getLocalPort());
     System.out.flush();
     server.join();
+  }
+
+  /** Echoes every text message of a WebSocket. */
+  public static final class Echo implements org.eclipse.jetty.websocket.api.Session.Listener.AutoDemanding {
+    private org.eclipse.jetty.websocket.api.Session session;
+
+    @Override
+    public void onWebSocketOpen(org.eclipse.jetty.websocket.api.Session session) {
+      this.session = session;
+    }
+
+    @Override
+    public void onWebSocketText(String message) {
+      session.sendText(message, org.eclipse.jetty.websocket.api.Callback.NOOP);
+    }
   }
 
   static final class Routes extends Handler.Abstract {

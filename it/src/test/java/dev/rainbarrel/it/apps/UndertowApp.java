@@ -33,8 +33,24 @@ public final class UndertowApp {
     private final java.util.concurrent.Executor virtual =
         VirtualThreadsOption.enabled() ? VirtualThreadsOption.perTaskExecutor() : null;
 
+    // /ws: an echo WebSocket (Undertow's own, in undertow-core)
+    private final HttpHandler webSocket = io.undertow.Handlers.websocket((exchange, channel) -> {
+      channel.getReceiveSetter().set(new io.undertow.websockets.core.AbstractReceiveListener() {
+        @Override
+        protected void onFullTextMessage(io.undertow.websockets.core.WebSocketChannel ch,
+            io.undertow.websockets.core.BufferedTextMessage message) {
+          io.undertow.websockets.core.WebSockets.sendText(message.getData(), ch, null);
+        }
+      });
+      channel.resumeReceives();
+    });
+
     @Override
     public void handleRequest(HttpServerExchange ex) throws Exception {
+      if (ex.getRequestPath().equals("/ws")) {
+        webSocket.handleRequest(ex);
+        return;
+      }
       if (ex.isInIoThread()) {
         if (virtual != null) {
           ex.dispatch(virtual, this);

@@ -39,6 +39,21 @@ public class WebFluxApp {
       GenericApplicationContext g = (GenericApplicationContext) ctx;
       g.registerBean(NettyReactiveWebServerFactory.class, () -> new NettyReactiveWebServerFactory());
       g.registerBean("routes", RouterFunction.class, () -> routes());
+      // /ws: an echo WebSocket (Reactor Netty's, through WebFlux's WebSocketHandler)
+      g.registerBean("webSocketMapping", org.springframework.web.reactive.handler.SimpleUrlHandlerMapping.class,
+          () -> new org.springframework.web.reactive.handler.SimpleUrlHandlerMapping(
+              Map.of("/ws", (org.springframework.web.reactive.socket.WebSocketHandler) session ->
+                  session.send(session.receive().map(m -> session.textMessage(m.getPayloadAsText())))), -1));
+      // Spring picks its WebSocket upgrade strategy by what is on the class path, and the test class
+      // path also has Tomcat: name Reactor Netty's, as an application with only Reactor Netty gets it
+      g.registerBean("reactorNettyWebSocketAdapter", org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter.class, () -> {
+        org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter a =
+            new org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter(
+                new org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService(
+                    new org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy()));
+        a.setOrder(0); // ahead of the auto-configured adapter
+        return a;
+      });
     });
     ReactiveWebServerApplicationContext ctx = (ReactiveWebServerApplicationContext) app.run(args);
     System.out.println("PORT " + ctx.getWebServer().getPort());

@@ -126,10 +126,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
       Map<String, Long> l = r.listeners().getOrDefault("127.0.0.1:" + port, Map.of());
       Map<String, Object> aw = r.histograms().getOrDefault("accept_wait", Map.of());
       String acceptWait = aw.isEmpty() ? "(none yet)" : aw.get("count") + " " + aw.get("p50") + " " + aw.get("p99");
-      return String.format("%4ds %7d %7d %8d %8d %5d %5d %7d %7d %7d  %s", t, c.getOrDefault("calling", 0L),
+      Long backlog = l.get("backlog"); // none where /proc is the source (JDK 17-21): unknown
+      return String.format("%4ds %7d %7d %8d %8d %5d %5d %7d %7d %7s  %s", t, c.getOrDefault("calling", 0L),
           c.getOrDefault("writing", 0L), c.getOrDefault("requests", 0L), c.getOrDefault("accepted", 0L),
           c.getOrDefault("responses_2xx", 0L), c.getOrDefault("errors", 0L),
-          l.getOrDefault("active", 0L), l.getOrDefault("queued", 0L), l.getOrDefault("backlog", 0L), acceptWait);
+          l.getOrDefault("active", 0L), l.getOrDefault("queued", 0L), backlog == null ? "?" : backlog.toString(), acceptWait);
     } catch (IOException | RuntimeException e) {
       return String.format("%4ds  (%s)", t, e.getMessage());
     }

@@ -72,7 +72,7 @@ public final class StatReport {
     Map<String, Long> m = new LinkedHashMap<>();
     m.put(StandardNames.ACTIVE, 0L);
     m.put(StandardNames.QUEUED, 0L);
-    m.put(StandardNames.BACKLOG, 0L);
+    // no backlog until the watcher wrote one: it is unknown where /proc is the source (JDK 17-21)
     return m;
   }
 
@@ -88,6 +88,7 @@ public final class StatReport {
     listeners.forEach((addr, m) -> {
       Map<String, Object> x = new LinkedHashMap<>();
       m.forEach((k, v) -> x.put(k, new Json.Unsigned(v)));
+      x.putIfAbsent(StandardNames.BACKLOG, null); // unknown: null, as `listen --json` has it
       l.put(addr, x);
     });
     o.put("listeners", l);
@@ -115,7 +116,8 @@ public final class StatReport {
     listeners.forEach((addr, m) -> sb.append("  ").append(pad(addr, aw))
         .append("  active ").append(Long.toUnsignedString(m.get(StandardNames.ACTIVE)))
         .append("  queued ").append(Long.toUnsignedString(m.get(StandardNames.QUEUED)))
-        .append("  backlog ").append(Long.toUnsignedString(m.get(StandardNames.BACKLOG))).append('\n'));
+        .append("  backlog ").append(m.containsKey(StandardNames.BACKLOG)
+            ? Long.toUnsignedString(m.get(StandardNames.BACKLOG)) : "?").append('\n'));
     if (!histograms.isEmpty()) {
       sb.append("histograms:\n");
       histograms.forEach((name, h) -> {

@@ -36,6 +36,22 @@ class StatAndListCommandTest {
     }
   }
 
+  /** Where the source gives no backlog (/proc, JDK 17-21) the watcher writes none: unknown, not 0. */
+  @Test
+  void anUnknownBacklogIsNullInJsonAndAQuestionMarkInText() throws Exception {
+    Path f = dir.resolve("proc.barrel");
+    try (Barrel b = Barrel.open(f)) {
+      b.gauge("active", "127.0.0.1:8080").set(2);
+      b.gauge("queued", "127.0.0.1:8080").set(1);
+      CliTestSupport.Result json = CliTestSupport.run("stat", "--json", f.toString());
+      assertEquals(0, json.code(), json.err());
+      assertTrue(json.out().contains("\"listeners\":{\"127.0.0.1:8080\":{\"active\":2,\"queued\":1,\"backlog\":null}}"),
+          json.out());
+      CliTestSupport.Result text = CliTestSupport.run("stat", f.toString());
+      assertTrue(text.out().contains("127.0.0.1:8080  active 2  queued 1  backlog ?"), text.out());
+    }
+  }
+
   @Test
   void statTextAndWatchRounds() throws Exception {
     Path f = dir.resolve("t.barrel");

@@ -72,7 +72,10 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tomcat10(Jdk jdk) throws Exception {
-    servlet(jdk, TomcatApp.class, "Tomcat 10.1 on " + jdk);
+    Path file = tmp.resolve("servlet.barrel");
+    ChildServer s = ChildServer.start(jdk, TomcatApp.class, "file=" + file, List.of("-Dit.webSocket=true"));
+    webSocket(s, "Tomcat 10.1 on " + jdk, file);
+    servlet(s, "Tomcat 10.1 on " + jdk);
   }
 
   // Virtual threads (JDK 21+, so JDK 25 only): a thread per request, so the bridge's per-thread

@@ -1,0 +1,47 @@
+package dev.rainbarrel.it.apps;
+
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
+import org.apache.catalina.Context;
+import org.apache.tomcat.websocket.server.WsSci;
+
+/**
+ * An echo WebSocket at {@code /ws} on embedded Tomcat (JSR 356, {@code tomcat-embed-websocket}), as
+ * {@link TomcatApp} installs it with {@code -Dit.webSocket=true}. A class of its own, reached by
+ * name, so that the Tomcat 9 and 11 variants of the app compile without the WebSocket jar.
+ */
+public final class TomcatWebSocket {
+
+  private TomcatWebSocket() {}
+
+  /** Called by {@link TomcatApp} through reflection before Tomcat starts. */
+  public static void install(Context ctx) {
+    ctx.addServletContainerInitializer(new WsSci(), null);
+    ctx.addApplicationListener(Listener.class.getName());
+  }
+
+  /** Registers the endpoint once Tomcat's WebSocket container exists. */
+  public static final class Listener implements jakarta.servlet.ServletContextListener {
+    @Override
+    public void contextInitialized(jakarta.servlet.ServletContextEvent e) {
+      ServerContainer container = (ServerContainer) e.getServletContext().getAttribute(ServerContainer.class.getName());
+      try {
+        container.addEndpoint(ServerEndpointConfig.Builder.create(Echo.class, "/ws").build());
+      } catch (jakarta.websocket.DeploymentException ex) {
+        throw new IllegalStateException(ex);
+      }
+    }
+  }
+
+  /** Echoes every text message. */
+  public static final class Echo extends Endpoint {
+    @Override
+    public void onOpen(Session session, EndpointConfig config) {
+      session.addMessageHandler(String.class, (MessageHandler.Whole<String>) m -> session.getAsyncRemote().sendText(m));
+    }
+  }
+}

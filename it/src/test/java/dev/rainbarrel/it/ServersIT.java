@@ -212,10 +212,33 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3TomcatAfterAttach(Jdk jdk) throws Exception {
+    springBootAfterAttach(jdk, "Tomcat", ChildServer.childClassPath(), List.of());
+  }
+
+  /** The same on Undertow: the Undertow and servlet hooks, the write-failure one among them, by retransformation. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3UndertowAfterAttach(Jdk jdk) throws Exception {
+    springBootAfterAttach(jdk, "Undertow", ChildServer.childClassPath(), List.of("-Dit.server=undertow"));
+  }
+
+  /**
+   * The same on Jetty 12.0: its request class was loaded without the in-flight slot field, so its
+   * requests are found by identity hash (placed by their connection), as after any attach to Jetty.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3JettyAfterAttach(Jdk jdk) throws Exception {
+    springBootAfterAttach(jdk, "Jetty", bootJettyClassPath(), List.of("-Dit.server=jetty"));
+  }
+
+  private void springBootAfterAttach(Jdk jdk, String server, String classPath, List<String> jvmArgs) throws Exception {
     Path file = tmp.resolve("boot-attach.barrel");
-    ChildServer s = ChildServer.start(jdk, SpringBootApp.class, null, List.of());
+    ChildServer s = ChildServer.start(jdk, SpringBootApp.class.getName(), classPath, null, jvmArgs);
     try {
-      for (String path : List.of("/ok", "/ok", "/async", "/boom", "/code?c=404")) {
+      for (String path : List.of("/ok", "/ok", "/async", "/boom", "/code?c=404", "/async-timeout")) {
         RawHttp.status(s.port(), path); // the request paths run and JIT-warmed before the agent
       }
       AgentRobustnessIT.attach(jdk, s, file);
@@ -223,7 +246,7 @@ class ServersIT {
       s.close();
       throw e;
     }
-    servlet(s, "Spring Boot 3 (Tomcat) after attach on " + jdk, file, false);
+    servlet(s, "Spring Boot 3 (" + server + ") after attach on " + jdk, file, false);
   }
 
   /**

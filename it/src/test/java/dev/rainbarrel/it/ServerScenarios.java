@@ -37,6 +37,12 @@ final class ServerScenarios {
   }
 
   /** Waits until the request count moved by {@code n} and nothing is in flight, then settles. */
+  /** {@code calling} and {@code writing} are back to 0: nothing leaked. */
+  private void assertNothingInFlight(Map<String, Long> after) {
+    assertEquals(0, after.get("calling"), name + ": calling " + after);
+    assertEquals(0, after.get("writing"), name + ": writing " + after);
+  }
+
   private Map<String, Long> settle(Map<String, Long> before, long n) throws Exception {
     counters.await(m -> delta(before, m, "requests") >= n && m.getOrDefault("calling", 0L) == 0
         && m.getOrDefault("writing", 0L) == 0, 10_000);
@@ -149,8 +155,7 @@ final class ServerScenarios {
     assertEquals(1, delta(before, after, "requests"), name + ": async timeout counted once " + after);
     assertEquals(1, delta(before, after, "responses_5xx"), name + ": " + after);
     assertEquals(1, delta(before, after, "errors"), name + ": an async timeout is an error " + after);
-    assertEquals(0, after.get("calling"), name + ": calling " + after);
-    assertEquals(0, after.get("writing"), name + ": writing " + after);
+    assertNothingInFlight(after);
   }
 
   /**
@@ -166,8 +171,7 @@ final class ServerScenarios {
     assertEquals(1, delta(before, after, "responses_2xx"), name + ": the final status counts " + after);
     assertEquals(0, delta(before, after, "responses_1xx"), name + ": the interim 100 is not a response " + after);
     assertEquals(1, delta(before, after, "request_duration.count"), name + ": " + after);
-    assertEquals(0, after.get("calling"), name + ": calling " + after);
-    assertEquals(0, after.get("writing"), name + ": writing " + after);
+    assertNothingInFlight(after);
   }
 
   /**
@@ -203,8 +207,7 @@ final class ServerScenarios {
     Map<String, Long> after = counters.read();
     assertEquals(1, delta(before, after, "requests"), name + ": the close counts nothing " + after);
     assertEquals(0, delta(before, after, "errors"), name + ": " + after);
-    assertEquals(0, after.get("calling"), name + ": calling " + after);
-    assertEquals(0, after.get("writing"), name + ": writing " + after);
+    assertNothingInFlight(after);
   }
 
   /** A handler exception is an error and leaks nothing. */
@@ -217,8 +220,7 @@ final class ServerScenarios {
     after = counters.read();
     assertEquals(1, delta(before, after, "errors"), name + ": errors " + after);
     assertEquals(1, delta(before, after, "requests"), name + ": requests " + after);
-    assertEquals(0, after.get("calling"), name + ": calling " + after);
-    assertEquals(0, after.get("writing"), name + ": writing " + after);
+    assertNothingInFlight(after);
   }
 
   /**
@@ -233,8 +235,7 @@ final class ServerScenarios {
     assertEquals(1, delta(before, after, "requests"), name + ": " + path + " requests " + after);
     assertEquals(1, delta(before, after, "responses_" + expectedStatus / 100 + "xx"), name + ": " + path + " " + after);
     assertEquals(0, delta(before, after, "errors"), name + ": " + path + " errors " + after);
-    assertEquals(0, after.get("calling"), name + ": calling " + after);
-    assertEquals(0, after.get("writing"), name + ": writing " + after);
+    assertNothingInFlight(after);
   }
 
   /**
@@ -263,8 +264,7 @@ final class ServerScenarios {
     assertEquals(1, delta(before, after, "requests"), name + ": " + path + " requests " + after);
     assertEquals(1, delta(before, after, "errors"), name + ": " + path + " errors " + after);
     assertEquals(1, delta(before, after, "responses_2xx"), name + ": " + path + " committed 200 " + after);
-    assertEquals(0, after.get("calling"), name + ": calling " + after);
-    assertEquals(0, after.get("writing"), name + ": writing " + after);
+    assertNothingInFlight(after);
   }
 
   /**
@@ -306,8 +306,7 @@ final class ServerScenarios {
     assertEquals(3, delta(before, after, "requests"), name + ": held + pipelined + release " + after);
     assertEquals(3, delta(before, after, "responses_2xx"), name + ": " + after);
     assertEquals(0, delta(before, after, "errors"), name + ": errors " + after);
-    assertEquals(0, after.get("calling"), name + ": calling " + after);
-    assertEquals(0, after.get("writing"), name + ": writing " + after);
+    assertNothingInFlight(after);
   }
 
   /** A client that resets the connection mid-response: an error, no leak. */
@@ -325,8 +324,7 @@ final class ServerScenarios {
     after = counters.read();
     assertEquals(1, delta(before, after, "requests"), name + ": requests " + after);
     assertEquals(1, delta(before, after, "errors"), name + ": errors " + after);
-    assertEquals(0, after.get("calling"), name + ": calling " + after);
-    assertEquals(0, after.get("writing"), name + ": writing " + after);
+    assertNothingInFlight(after);
   }
 
   /** Every connection the test opened was accepted (and counted) by the JDK accept hook. */

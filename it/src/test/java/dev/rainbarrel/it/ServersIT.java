@@ -65,7 +65,10 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12(Jdk jdk) throws Exception {
-    servlet(jdk, Jetty12App.class, "Jetty 12 (ee10) on " + jdk);
+    Path file = tmp.resolve("servlet.barrel");
+    ChildServer s = ChildServer.start(jdk, Jetty12App.class, "file=" + file, List.of("-Dit.webSocket=true"));
+    webSocket(s, "Jetty 12 (ee10) on " + jdk, file);
+    servlet(s, "Jetty 12 (ee10) on " + jdk);
   }
 
   @ParameterizedTest

@@ -24,6 +24,10 @@ public final class Jetty12App {
     ServletHolder holder = new ServletHolder(new TestServlet());
     holder.setAsyncSupported(true);
     context.addServlet(holder, "/*");
+    if (Boolean.getBoolean("it.webSocket")) { // /ws: a JSR 356 echo endpoint (ee10 class path only)
+      Class.forName("dev.rainbarrel.it.apps.Jetty12WebSocket").getMethod("install", ServletContextHandler.class)
+          .invoke(null, context);
+    }
     server.setHandler(context);
     server.start();
     System.out.println("PORT " + connector.getLocalPort());

@@ -1,9 +1,5 @@
 package dev.rainbarrel.it.apps;
 
-import jakarta.websocket.Endpoint;
-import jakarta.websocket.EndpointConfig;
-import jakarta.websocket.MessageHandler;
-import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import org.apache.catalina.Context;
@@ -30,18 +26,10 @@ public final class TomcatWebSocket {
     public void contextInitialized(jakarta.servlet.ServletContextEvent e) {
       ServerContainer container = (ServerContainer) e.getServletContext().getAttribute(ServerContainer.class.getName());
       try {
-        container.addEndpoint(ServerEndpointConfig.Builder.create(Echo.class, "/ws").build());
+        container.addEndpoint(ServerEndpointConfig.Builder.create(EchoEndpoint.class, "/ws").build());
       } catch (jakarta.websocket.DeploymentException ex) {
         throw new IllegalStateException(ex);
       }
-    }
-  }
-
-  /** Echoes every text message. */
-  public static final class Echo extends Endpoint {
-    @Override
-    public void onOpen(Session session, EndpointConfig config) {
-      session.addMessageHandler(String.class, (MessageHandler.Whole<String>) m -> session.getAsyncRemote().sendText(m));
     }
   }
 }

@@ -37,7 +37,13 @@ public class WebFluxApp {
         "logging.level.root", "WARN"));
     app.addInitializers(ctx -> {
       GenericApplicationContext g = (GenericApplicationContext) ctx;
-      g.registerBean(NettyReactiveWebServerFactory.class, () -> new NettyReactiveWebServerFactory());
+      boolean tomcat = "tomcat".equals(System.getProperty("it.server")); // WebFlux on Tomcat's servlet container
+      if (tomcat) {
+        g.registerBean(org.springframework.boot.web.embedded.tomcat.TomcatReactiveWebServerFactory.class,
+            () -> new org.springframework.boot.web.embedded.tomcat.TomcatReactiveWebServerFactory());
+      } else {
+        g.registerBean(NettyReactiveWebServerFactory.class, () -> new NettyReactiveWebServerFactory());
+      }
       g.registerBean("routes", RouterFunction.class, () -> routes());
       // /ws: an echo WebSocket (Reactor Netty's, through WebFlux's WebSocketHandler)
       g.registerBean("webSocketMapping", org.springframework.web.reactive.handler.SimpleUrlHandlerMapping.class,
@@ -46,7 +52,7 @@ public class WebFluxApp {
                   session.send(session.receive().map(m -> session.textMessage(m.getPayloadAsText())))), -1));
       // Spring picks its WebSocket upgrade strategy by what is on the class path, and the test class
       // path also has Tomcat: name Reactor Netty's, as an application with only Reactor Netty gets it
-      g.registerBean("reactorNettyWebSocketAdapter", org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter.class, () -> {
+      if (!tomcat) g.registerBean("reactorNettyWebSocketAdapter", org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter.class, () -> {
         org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter a =
             new org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter(
                 new org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService(

@@ -27,7 +27,8 @@ import org.springframework.web.server.ServerWebExchange;
  *       complete response has ended this one.)
  * </ul>
  *
- * <p>The key is Reactor Netty's {@code Channel}, the one the codec hooks track: the exchange's
+ * <p>On a servlet container the key is the servlet hooks' (see {@link #servletKeyOf}). On Reactor
+ * Netty it is its {@code Channel}, the one the codec hooks track: the exchange's
  * native request ({@code HttpServerOperations}) is a {@code reactor.netty.Connection}, whose
  * {@code channel()} is called by reflection so that WebFlux on other servers (no Reactor Netty
  * on the class path) never links against it; the lookup is cached per native request class. This
@@ -55,9 +56,11 @@ public final class WebFluxErrorAdvice {
       if (exchange == null || error == null || carriesStatus(error) || exchange.getResponse().isCommitted()) {
         return;
       }
-      Object channel = channelOf(ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest()));
-      if (channel != null) {
-        Bridge.markError(channel);
+      Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+      Object channel = channelOf(nativeRequest);
+      Object key = channel != null ? channel : servletKeyOf(nativeRequest);
+      if (key != null) {
+        Bridge.markError(key);
       }
     } catch (Throwable ignored) {
       // an exchange of a kind not known here (another server, a mock): nothing to mark
@@ -70,6 +73,48 @@ public final class WebFluxErrorAdvice {
       return true;
     }
     return AnnotatedElementUtils.hasAnnotation(error.getClass(), ResponseStatus.class);
+  }
+
+  /** The servlet request types, by name: WebFlux also runs on servlet containers (Tomcat, Jetty, Undertow). */
+  static final String[] SERVLET_REQUEST = {"jakarta.servlet.ServletRequest", "javax.servlet.ServletRequest"};
+
+  /** The servlet request wrapper types, by name. */
+  static final String[] SERVLET_REQUEST_WRAPPER = {"jakarta.servlet.ServletRequestWrapper", "javax.servlet.ServletRequestWrapper"};
+
+  /** Where the startAsync advice leaves the key on containers that track another object (see the async listeners). */
+  static final String KEY_ATTRIBUTE = dev.rainbarrel.agent.instrumentation.servlet.JakartaAsyncListener.KEY_ATTRIBUTE;
+
+  /**
+   * The tracking key of a servlet container's native request (WebFlux on Tomcat, Jetty or
+   * Undertow runs as an async servlet): the key the startAsync advice left in the request's
+   * attributes, else the request itself with its wrappers taken off (the servlet hooks' key), or
+   * null for a request that is not a servlet request. Reflection, by name, so that WebFlux on
+   * Reactor Netty never links the servlet API; error paths only.
+   */
+  static Object servletKeyOf(Object nativeRequest) throws ReflectiveOperationException {
+    if (nativeRequest == null) {
+      return null;
+    }
+    for (int ns = 0; ns < SERVLET_REQUEST.length; ns++) {
+      Class<?> api = findNamed(nativeRequest.getClass(), SERVLET_REQUEST[ns]);
+      if (api == null) {
+        continue;
+      }
+      Object key = api.getMethod("getAttribute", String.class).invoke(nativeRequest, KEY_ATTRIBUTE);
+      if (key != null) {
+        return key;
+      }
+      Object request = nativeRequest;
+      for (int i = 0; i < 32; i++) {
+        Class<?> wrapper = findNamed(request.getClass(), SERVLET_REQUEST_WRAPPER[ns]);
+        if (wrapper == null) {
+          break;
+        }
+        request = wrapper.getMethod("getRequest").invoke(request);
+      }
+      return request;
+    }
+    return null;
   }
 
   /** The {@code Channel} of a Reactor Netty native request, or null for any other server. */

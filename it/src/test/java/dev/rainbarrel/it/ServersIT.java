@@ -330,12 +330,12 @@ class ServersIT {
    * The same WebFlux app on Boot's Tomcat ({@code TomcatReactiveWebServerFactory}): WebFlux runs as an
    * async servlet, counted by the servlet hooks, so {@code calling} covers the servlet's own frame
    * only (the held and pipelined-behind-held scenarios, which expect Netty's decode-to-commit {@code
-   * calling}, are left out), and Tomcat commits WebFlux's responses from threads outside any
-   * handler frame, which {@code writing} does not see (docs/AGENT.md, Known limits): the streaming
-   * scenario is left out, and so is the failure after the commit, which counts once and as an
-   * error but with the status Tomcat ends the request with (500), not the 200 already sent. A
-   * handler exception is marked through the servlet request (the WebFlux hook finds its key), as on
-   * Reactor Netty.
+   * calling}, are left out). Tomcat commits WebFlux's responses from threads outside any handler
+   * frame; the commit hook finds their request through Tomcat's own objects. A failure after the
+   * commit counts once and as an error, but with the status Tomcat ends the request with (500), not
+   * the 200 already sent (docs/AGENT.md, Known limits), so that scenario is left out. A handler
+   * exception is marked through the servlet request (the WebFlux hook finds its key), as on Reactor
+   * Netty.
    */
   @ParameterizedTest
   @EnumSource(Jdk.class)
@@ -348,13 +348,14 @@ class ServersIT {
         sc.plainRequests(false);
         sc.expectContinue();
         sc.webSocket();
+        sc.streamingResponse(0);
         sc.pipelinedRequests();
         sc.handlerExceptionAnswered500();
         sc.errorStatusWithoutFailure("/code?c=503", 503);
         sc.errorStatusWithoutFailure("/handled", 500);
         sc.errorStatusWithoutFailure("/status-exception", 503);
         sc.errorStatusWithoutFailure("/no-such-route", 404);
-        sc.clientAbort(0); // an error through the async listener's onError, without writing
+        sc.clientAbort(); // an error through the async listener's onError
         sc.acceptedConnections();
       });
     }
@@ -573,6 +574,7 @@ class ServersIT {
           sc.asyncTimeout();
         } else {
           sc.asyncTimeout(503); // Spring MVC answers its own async timeout
+          sc.streamingResponse("/sse", 0); // SseEmitter: written from an application thread
         }
         sc.handlerException(500);
         sc.clientAbort();

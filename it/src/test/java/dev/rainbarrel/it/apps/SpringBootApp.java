@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * An unmodified Spring Boot 3 web application on its embedded Tomcat: the same routes through
@@ -103,6 +104,26 @@ public class SpringBootApp {
     out.flush();
     Gate.await();
     out.write("last\n".getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /**
+   * Server-sent events sent from an application thread (Spring MVC's {@code SseEmitter}): the
+   * response is committed and written outside any container thread.
+   */
+  @GetMapping("/sse")
+  public SseEmitter sse() {
+    SseEmitter emitter = new SseEmitter(30_000L);
+    new Thread(() -> {
+      try {
+        emitter.send("first");
+        Gate.await();
+        emitter.send("last");
+        emitter.complete();
+      } catch (Exception e) {
+        emitter.completeWithError(e);
+      }
+    }, "sse-sender").start();
+    return emitter;
   }
 
   @GetMapping("/async")

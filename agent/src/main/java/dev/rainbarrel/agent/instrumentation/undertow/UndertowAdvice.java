@@ -19,9 +19,16 @@ public final class UndertowAdvice {
   public static final class RootHandler {
     private RootHandler() {}
 
+    /**
+     * Tracking starts only for an exchange whose response has not started: Undertow also runs the
+     * root handler for an exchange whose response is under way or done (an async servlet completed
+     * from an application thread, as Spring MVC's {@code SseEmitter} does, has its completion
+     * dispatched this way, sometimes after the exchange already ended); starting it again there
+     * counted such a request twice.
+     */
     @Advice.OnMethodEnter
-    public static void enter(@Advice.Argument(1) Object exchange) {
-      Bridge.enter(exchange, null, true);
+    public static void enter(@Advice.Argument(1) HttpServerExchange exchange) {
+      Bridge.enter(exchange, null, !exchange.isResponseStarted());
     }
 
     @Advice.OnMethodExit(onThrowable = true)

@@ -361,6 +361,36 @@ class ServersIT {
     }
   }
 
+  /**
+   * The same WebFlux app on Boot's Undertow ({@code UndertowReactiveWebServerFactory}: Undertow's own
+   * {@code HttpHandler}, no servlet), counted by the Undertow hooks; the scenarios of the Tomcat row
+   * but two (see the comments). A handler exception is marked through the exchange, Undertow's key.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3WebFluxOnUndertow(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("webflux-undertow.barrel");
+    try (ChildServer s = ChildServer.start(jdk, WebFluxApp.class, "file=" + file, List.of("-Dit.server=undertow"))) {
+      ServerScenarios sc = start(s, "Spring Boot 3 WebFlux (Undertow) on " + jdk, file);
+      withChildStderr(s, () -> {
+        sc.plainRequests(false);
+        // (no expectContinue: Boot's Undertow adapter sends no 100 Continue without the app's HttpContinueReadHandler)
+        sc.webSocket();
+        sc.streamingResponse(0);
+        sc.pipelinedRequests();
+        sc.handlerExceptionAnswered500();
+        sc.errorStatusWithoutFailure("/code?c=503", 503);
+        sc.errorStatusWithoutFailure("/handled", 500);
+        sc.errorStatusWithoutFailure("/status-exception", 503);
+        sc.errorStatusWithoutFailure("/no-such-route", 404);
+        // (no clientAbort: WebFlux writes to Undertow's channels without a stream, and a reset
+        // client ends the exchange as a success - docs/AGENT.md, Known limits)
+        sc.acceptedConnections();
+      });
+    }
+  }
+
   /** The same Netty app compiled against Netty 4.2 (its own class path). */
   @ParameterizedTest
   @EnumSource(Jdk.class)

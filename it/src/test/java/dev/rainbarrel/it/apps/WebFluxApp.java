@@ -37,10 +37,14 @@ public class WebFluxApp {
         "logging.level.root", "WARN"));
     app.addInitializers(ctx -> {
       GenericApplicationContext g = (GenericApplicationContext) ctx;
-      boolean tomcat = "tomcat".equals(System.getProperty("it.server")); // WebFlux on Tomcat's servlet container
+      String server = System.getProperty("it.server", "netty");
+      boolean tomcat = server.equals("tomcat"); // WebFlux on Tomcat's servlet container
       if (tomcat) {
         g.registerBean(org.springframework.boot.web.embedded.tomcat.TomcatReactiveWebServerFactory.class,
             () -> new org.springframework.boot.web.embedded.tomcat.TomcatReactiveWebServerFactory());
+      } else if (server.equals("undertow")) { // WebFlux on Undertow's own HttpHandler (no servlet)
+        g.registerBean(org.springframework.boot.web.embedded.undertow.UndertowReactiveWebServerFactory.class,
+            () -> new org.springframework.boot.web.embedded.undertow.UndertowReactiveWebServerFactory());
       } else {
         g.registerBean(NettyReactiveWebServerFactory.class, () -> new NettyReactiveWebServerFactory());
       }
@@ -51,12 +55,14 @@ public class WebFluxApp {
               Map.of("/ws", (org.springframework.web.reactive.socket.WebSocketHandler) session ->
                   session.send(session.receive().map(m -> session.textMessage(m.getPayloadAsText())))), -1));
       // Spring picks its WebSocket upgrade strategy by what is on the class path, and the test class
-      // path also has Tomcat: name Reactor Netty's, as an application with only Reactor Netty gets it
-      if (!tomcat) g.registerBean("reactorNettyWebSocketAdapter", org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter.class, () -> {
+      // path also has Tomcat: name the running server's, as an application with only that server gets it
+      if (!tomcat) g.registerBean("webSocketAdapter", org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter.class, () -> {
+        org.springframework.web.reactive.socket.server.RequestUpgradeStrategy strategy = server.equals("undertow")
+            ? new org.springframework.web.reactive.socket.server.upgrade.UndertowRequestUpgradeStrategy()
+            : new org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy();
         org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter a =
             new org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter(
-                new org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService(
-                    new org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy()));
+                new org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService(strategy));
         a.setOrder(0); // ahead of the auto-configured adapter
         return a;
       });

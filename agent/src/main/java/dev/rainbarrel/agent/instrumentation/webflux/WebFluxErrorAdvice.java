@@ -27,7 +27,8 @@ import org.springframework.web.server.ServerWebExchange;
  *       complete response has ended this one.)
  * </ul>
  *
- * <p>On a servlet container the key is the servlet hooks' (see {@link #servletKeyOf}). On Reactor
+ * <p>On a servlet container the key is the servlet hooks' (see {@link #servletKeyOf}); on Undertow's
+ * own adapter it is the native request, Undertow's exchange. On Reactor
  * Netty it is its {@code Channel}, the one the codec hooks track: the exchange's
  * native request ({@code HttpServerOperations}) is a {@code reactor.netty.Connection}, whose
  * {@code channel()} is called by reflection so that WebFlux on other servers (no Reactor Netty
@@ -58,7 +59,9 @@ public final class WebFluxErrorAdvice {
       }
       Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
       Object channel = channelOf(nativeRequest);
-      Object key = channel != null ? channel : servletKeyOf(nativeRequest);
+      Object key = channel != null ? channel
+          : isNamed(nativeRequest, UNDERTOW_EXCHANGE) ? nativeRequest // the Undertow hooks' own key
+          : servletKeyOf(nativeRequest);
       if (key != null) {
         Bridge.markError(key);
       }
@@ -73,6 +76,14 @@ public final class WebFluxErrorAdvice {
       return true;
     }
     return AnnotatedElementUtils.hasAnnotation(error.getClass(), ResponseStatus.class);
+  }
+
+  /** WebFlux on Undertow's own {@code HttpHandler} (no servlet): the exchange is the native request and the key. */
+  static final String UNDERTOW_EXCHANGE = "io.undertow.server.HttpServerExchange";
+
+  /** Whether {@code o} is an instance of the class called {@code name} (exactly: the exchange class is final). */
+  static boolean isNamed(Object o, String name) {
+    return o != null && o.getClass().getName().equals(name);
   }
 
   /** The servlet request types, by name: WebFlux also runs on servlet containers (Tomcat, Jetty, Undertow). */

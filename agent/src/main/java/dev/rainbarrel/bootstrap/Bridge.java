@@ -222,23 +222,30 @@ public final class Bridge {
    * Marks {@code request} committed with {@code status}; {@code writing} goes up once.
    *
    * @param request the tracking key; null means this thread's current request
+   * @return false only when {@code request} is null and this thread has no current request (the
+   *     caller may then find the key another way)
    */
-  public static void commit(Object request, int status) {
+  public static boolean commit(Object request, int status) {
     Sink s = sink();
     if (s == null) {
-      return;
+      return true; // nothing to look for
     }
     try {
       Object key = request != null ? request : STATE.get().request;
-      int result = key != null ? IN_FLIGHT.commit(key, status) : 0;
+      if (key == null) {
+        return false;
+      }
+      int result = IN_FLIGHT.commit(key, status);
       if ((result & InFlight.COMMITTED) != 0) {
         s.committed();
         if ((result & InFlight.RELEASED_CALLING) != 0) {
           s.handlerExited();
         }
       }
+      return true;
     } catch (Throwable t) {
       fail(t);
+      return true;
     }
   }
 

@@ -316,10 +316,7 @@ class ServersIT {
       sc.pipelinedRequests();
       sc.pipelinedBehindHeldRequest();
       sc.handlerExceptionAnswered500();
-      sc.errorStatusWithoutFailure("/code?c=503", 503);
-      sc.errorStatusWithoutFailure("/handled", 500);
-      sc.errorStatusWithoutFailure("/status-exception", 503);
-      sc.errorStatusWithoutFailure("/no-such-route", 404);
+      webFluxStatusesWithoutFailure(sc);
       sc.failureAfterCommit("/stream-fail");
       sc.clientAbort();
       sc.acceptedConnections();
@@ -335,60 +332,63 @@ class ServersIT {
    * commit counts once and as an error, but with the status Tomcat ends the request with (500), not
    * the 200 already sent (docs/AGENT.md, Known limits), so that scenario is left out. A handler
    * exception is marked through the servlet request (the WebFlux hook finds its key), as on Reactor
-   * Netty.
+   * Netty; a client abort is an error through the async listener's {@code onError}.
    */
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3WebFluxOnTomcat(Jdk jdk) throws Exception {
-    Path file = tmp.resolve("webflux-tomcat.barrel");
-    try (ChildServer s = ChildServer.start(jdk, WebFluxApp.class, "file=" + file, List.of("-Dit.server=tomcat"))) {
-      ServerScenarios sc = start(s, "Spring Boot 3 WebFlux (Tomcat) on " + jdk, file);
+    webFluxOn(jdk, "tomcat", "Tomcat", true, true);
+  }
+
+  /**
+   * The same WebFlux app on Boot's Undertow ({@code UndertowReactiveWebServerFactory}: Undertow's own
+   * {@code HttpHandler}, no servlet), counted by the Undertow hooks. A handler exception is marked
+   * through the exchange, Undertow's key. Left out besides the Tomcat row's: 100-continue (Boot's
+   * Undertow adapter sends no 100 without the application's {@code HttpContinueReadHandler}) and
+   * the client abort (WebFlux writes to Undertow's channels without a stream, and a reset client
+   * ends the exchange as a success: docs/AGENT.md, Known limits).
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3WebFluxOnUndertow(Jdk jdk) throws Exception {
+    webFluxOn(jdk, "undertow", "Undertow", false, false);
+  }
+
+  /** The WebFlux app on Boot's {@code server} other than Reactor Netty, with the scenarios that apply there. */
+  private void webFluxOn(Jdk jdk, String server, String label, boolean answersContinue, boolean abortIsAnError)
+      throws Exception {
+    Path file = tmp.resolve("webflux-" + server + ".barrel");
+    try (ChildServer s = ChildServer.start(jdk, WebFluxApp.class, "file=" + file, List.of("-Dit.server=" + server))) {
+      ServerScenarios sc = start(s, "Spring Boot 3 WebFlux (" + label + ") on " + jdk, file);
       withChildStderr(s, () -> {
         sc.plainRequests(false);
-        sc.expectContinue();
+        if (answersContinue) {
+          sc.expectContinue();
+        }
         sc.webSocket();
         sc.streamingResponse(0);
         sc.pipelinedRequests();
         sc.handlerExceptionAnswered500();
-        sc.errorStatusWithoutFailure("/code?c=503", 503);
-        sc.errorStatusWithoutFailure("/handled", 500);
-        sc.errorStatusWithoutFailure("/status-exception", 503);
-        sc.errorStatusWithoutFailure("/no-such-route", 404);
-        sc.clientAbort(); // an error through the async listener's onError
+        webFluxStatusesWithoutFailure(sc);
+        if (abortIsAnError) {
+          sc.clientAbort();
+        }
         sc.acceptedConnections();
       });
     }
   }
 
   /**
-   * The same WebFlux app on Boot's Undertow ({@code UndertowReactiveWebServerFactory}: Undertow's own
-   * {@code HttpHandler}, no servlet), counted by the Undertow hooks; the scenarios of the Tomcat row
-   * but two (see the comments). A handler exception is marked through the exchange, Undertow's key.
+   * Statuses WebFlux answers without a handler failure: a plain 503, an exception the application
+   * handles, a {@code ResponseStatusException}, an unmapped path. Each one request, no error.
    */
-  @ParameterizedTest
-  @EnumSource(Jdk.class)
-  @Timeout(value = 180, unit = TimeUnit.SECONDS)
-  void springBoot3WebFluxOnUndertow(Jdk jdk) throws Exception {
-    Path file = tmp.resolve("webflux-undertow.barrel");
-    try (ChildServer s = ChildServer.start(jdk, WebFluxApp.class, "file=" + file, List.of("-Dit.server=undertow"))) {
-      ServerScenarios sc = start(s, "Spring Boot 3 WebFlux (Undertow) on " + jdk, file);
-      withChildStderr(s, () -> {
-        sc.plainRequests(false);
-        // (no expectContinue: Boot's Undertow adapter sends no 100 Continue without the app's HttpContinueReadHandler)
-        sc.webSocket();
-        sc.streamingResponse(0);
-        sc.pipelinedRequests();
-        sc.handlerExceptionAnswered500();
-        sc.errorStatusWithoutFailure("/code?c=503", 503);
-        sc.errorStatusWithoutFailure("/handled", 500);
-        sc.errorStatusWithoutFailure("/status-exception", 503);
-        sc.errorStatusWithoutFailure("/no-such-route", 404);
-        // (no clientAbort: WebFlux writes to Undertow's channels without a stream, and a reset
-        // client ends the exchange as a success - docs/AGENT.md, Known limits)
-        sc.acceptedConnections();
-      });
-    }
+  private static void webFluxStatusesWithoutFailure(ServerScenarios sc) throws Exception {
+    sc.errorStatusWithoutFailure("/code?c=503", 503);
+    sc.errorStatusWithoutFailure("/handled", 500);
+    sc.errorStatusWithoutFailure("/status-exception", 503);
+    sc.errorStatusWithoutFailure("/no-such-route", 404);
   }
 
   /** The same Netty app compiled against Netty 4.2 (its own class path). */

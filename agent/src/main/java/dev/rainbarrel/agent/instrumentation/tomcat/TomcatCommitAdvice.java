@@ -36,8 +36,9 @@ public final class TomcatCommitAdvice {
 
   @Advice.OnMethodEnter
   public static void enter(@Advice.FieldValue("status") int status, @Advice.FieldValue("req") Object coyoteRequest) {
-    Object key = Bridge.currentRequest() != null ? null : servletRequestOf(coyoteRequest);
-    Bridge.commit(key, status); // null: this thread's request, if any
+    if (!Bridge.commit(null, status)) { // no request on this thread: find it from the response
+      Bridge.commit(servletRequestOf(coyoteRequest), status);
+    }
   }
 
   /** The servlet request behind a coyote request, or null. Never throws. */

@@ -42,6 +42,9 @@ public class WebFluxApp {
       if (tomcat) {
         g.registerBean(org.springframework.boot.web.embedded.tomcat.TomcatReactiveWebServerFactory.class,
             () -> new org.springframework.boot.web.embedded.tomcat.TomcatReactiveWebServerFactory());
+      } else if (server.equals("jetty")) { // WebFlux on Jetty 12's ee10 servlet container
+        g.registerBean(org.springframework.boot.web.embedded.jetty.JettyReactiveWebServerFactory.class,
+            () -> new org.springframework.boot.web.embedded.jetty.JettyReactiveWebServerFactory());
       } else if (server.equals("undertow")) { // WebFlux on Undertow's own HttpHandler (no servlet)
         g.registerBean(org.springframework.boot.web.embedded.undertow.UndertowReactiveWebServerFactory.class,
             () -> new org.springframework.boot.web.embedded.undertow.UndertowReactiveWebServerFactory());
@@ -56,7 +59,7 @@ public class WebFluxApp {
                   session.send(session.receive().map(m -> session.textMessage(m.getPayloadAsText())))), -1));
       // Spring picks its WebSocket upgrade strategy by what is on the class path, and the test class
       // path also has Tomcat: name the running server's, as an application with only that server gets it
-      if (!tomcat) g.registerBean("webSocketAdapter", org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter.class, () -> {
+      if (server.equals("undertow") || server.equals("netty")) g.registerBean("webSocketAdapter", org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter.class, () -> {
         org.springframework.web.reactive.socket.server.RequestUpgradeStrategy strategy = server.equals("undertow")
             ? new org.springframework.web.reactive.socket.server.upgrade.UndertowRequestUpgradeStrategy()
             : new org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy();

@@ -114,6 +114,22 @@ public final class Jetty12Advice {
     }
   }
 
+  /**
+   * {@code ChannelResponse.failed(Throwable)}: a write of the response to the stream failed (the
+   * client reset the connection or the HTTP/2 stream). The handler may still end the request as a
+   * success: an application that writes asynchronously (WebFlux on Jetty's servlet container) gets
+   * the failure in its own write listener and completes normally, and {@code ChannelCallback} then
+   * succeeds. The mark makes that end an error, as a servlet that sees the write fail is.
+   */
+  public static final class WriteFailed {
+    private WriteFailed() {}
+
+    @Advice.OnMethodEnter
+    public static void enter(@Advice.FieldValue("_request") Object request) {
+      Bridge.markError(request);
+    }
+  }
+
   /** {@code ChannelCallback.failed(Throwable)}: the request failed (Jetty answers 500 if it can). */
   public static final class Failed {
     private Failed() {}

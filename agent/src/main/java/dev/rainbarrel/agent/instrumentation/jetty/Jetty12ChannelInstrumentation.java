@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * Jetty 12 {@code HttpChannelState}: where requests are placed in the bridge (the request's
- * constructor), response commit and the request's callback.
+ * constructor), response commit, a failed response write and the request's callback.
  */
 public final class Jetty12ChannelInstrumentation implements TypeInstrumentation {
 
@@ -37,6 +37,7 @@ public final class Jetty12ChannelInstrumentation implements TypeInstrumentation 
         // only for a request class loaded before the agent: with the slot field it is not needed
         new Hook(MethodMatch.constructor(-1).declaredBy(REQUEST), A + "RequestCreated", true),
         new Hook(MethodMatch.named("lockedPrepareResponse", 2).declaredBy(RESPONSE), A + "PrepareResponse"),
+        new Hook(MethodMatch.named("failed", 1).declaredBy(RESPONSE), A + "WriteFailed"),
         new Hook(MethodMatch.named("succeeded", 0).declaredBy(CALLBACK), A + "Succeeded"),
         new Hook(MethodMatch.named("failed", 1).declaredBy(CALLBACK), A + "Failed"));
   }

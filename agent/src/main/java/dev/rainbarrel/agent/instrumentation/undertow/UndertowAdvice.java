@@ -67,6 +67,13 @@ public final class UndertowAdvice {
    * endExchange} and {@code closeAndFlushResponse} do (seen over HTTP/2, about once in a hundred
    * connections on JDK 17): they run now and never again, and the frame's exit, which waits for a
    * complete exchange, would leave the request in flight for good.
+   *
+   * <p>An exchange whose connection is already closed when its listeners run ended because the
+   * connection went away: a write that failed closed it (the client reset it while a framework
+   * wrote without a stream, as WebFlux on Undertow's own adapter does from the I/O thread), and
+   * Undertow ended the exchange from the close listener, inside that write. Such an end is an
+   * error. (A normal end runs the listeners before Undertow closes a {@code Connection: close}
+   * connection: closing it is one of them.)
    */
   public static final class Complete {
     private Complete() {}
@@ -75,7 +82,7 @@ public final class UndertowAdvice {
     public static void enter(@Advice.This HttpServerExchange exchange) {
       if (Bridge.currentRequest() != exchange || !exchange.isComplete()) {
         Bridge.end(exchange, exchange.getStatusCode(),
-            exchange.getAttachment(DefaultResponseListener.EXCEPTION) != null);
+            exchange.getAttachment(DefaultResponseListener.EXCEPTION) != null || !exchange.getConnection().isOpen());
       }
     }
   }

@@ -335,6 +335,67 @@ final class ServerScenarios {
     assertNothingInFlight(after);
   }
 
+  /**
+   * A client that resets the connection while an application thread streams to it (Spring MVC's
+   * {@code SseEmitter}, a browser closing its {@code EventSource} between events): the server
+   * learns it from the reset or at its next write, which {@code /release} triggers. Either way the
+   * request counts once, as an error, with nothing left in flight.
+   */
+  void streamAbortedByClient(String path) throws Exception {
+    Map<String, Long> before = counters.read();
+    try (RawHttp stream = open(path)) {
+      // the whole first event, up to the blank line that ends it: the stream is then idle, its
+      // sender waiting, as an EventSource connection is between events
+      String got = new String(stream.readAtLeast(1), StandardCharsets.US_ASCII);
+      for (int i = 0; i < 100 && !(got.contains("first") && got.substring(got.indexOf("first")).contains("\n\n")); i++) {
+        got += new String(stream.readAtLeast(1), StandardCharsets.US_ASCII);
+      }
+      assertTrue(got.contains("first"), name + ": first event: " + got);
+      counters.await(m -> m.getOrDefault("writing", 0L) == 1, 10_000);
+      stream.reset();
+    }
+    Thread.sleep(100); // the reset reaches the server before its next write
+    assertEquals(200, status("/release"), name + ": /release");
+    Map<String, Long> after = counters.await(m -> delta(before, m, "requests") >= 2
+        && m.getOrDefault("calling", 0L) == 0 && m.getOrDefault("writing", 0L) == 0, 15_000);
+    Thread.sleep(150);
+    after = counters.read();
+    assertEquals(2, delta(before, after, "requests"), name + ": the stream and /release " + after);
+    assertEquals(1, delta(before, after, "errors"), name + ": the aborted stream is an error " + after);
+    assertNothingInFlight(after);
+  }
+
+  /**
+   * {@code rounds} clients that reset the connection the moment they see the first event, while
+   * the server may still be writing its end (Tomcat then reports the error to the async listeners
+   * on its own thread and refuses Spring's application thread the {@code AsyncContext}): whether
+   * such a stream counts as an error depends on where the reset lands, but each one counts once
+   * and none is left in flight (on Tomcat one in three or four stayed {@code writing} for good).
+   * Jetty keeps some of them open until their async timeout (the app's is 5 s): they end then.
+   */
+  void streamsResetMidEvent(String path, int rounds) throws Exception {
+    Map<String, Long> before = counters.read();
+    for (int r = 0; r < rounds; r++) {
+      try (RawHttp stream = open(path)) {
+        String got = new String(stream.readAtLeast(1), StandardCharsets.US_ASCII);
+        for (int i = 0; i < 100 && !got.contains("first"); i++) {
+          got += new String(stream.readAtLeast(1), StandardCharsets.US_ASCII);
+        }
+        assertTrue(got.contains("first"), name + ": first event: " + got);
+        stream.reset();
+      }
+      Thread.sleep(100);
+      assertEquals(200, status("/release"), name + ": /release");
+    }
+    Map<String, Long> after = counters.await(m -> delta(before, m, "requests") >= 2L * rounds
+        && m.getOrDefault("calling", 0L) == 0 && m.getOrDefault("writing", 0L) == 0, 15_000);
+    Thread.sleep(150);
+    after = counters.read();
+    assertEquals(2L * rounds, delta(before, after, "requests"), name + ": the streams and the releases " + after);
+    assertTrue(delta(before, after, "errors") <= rounds, name + ": errors " + after);
+    assertNothingInFlight(after);
+  }
+
   /** Every connection the test opened was accepted (and counted) by the JDK accept hook. */
   /**
    * JDK 22+: one {@code accept_wait} sample per accepted connection (TCP_INFO of the new socket);

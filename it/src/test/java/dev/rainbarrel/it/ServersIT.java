@@ -628,6 +628,8 @@ class ServersIT {
         } else {
           sc.asyncTimeout(503); // Spring MVC answers its own async timeout
           sc.streamingResponse("/sse", 0); // SseEmitter: written from an application thread
+          sc.streamAbortedByClient("/sse");
+          sc.streamsResetMidEvent("/sse", 10);
         }
         sc.handlerException(500);
         sc.clientAbort();

@@ -10,6 +10,7 @@ import dev.rainbarrel.agent.instrumentation.servlet.JakartaStartAsyncInstrumenta
 import dev.rainbarrel.agent.instrumentation.servlet.JavaxServletInstrumentation;
 import dev.rainbarrel.agent.instrumentation.servlet.JavaxStartAsyncInstrumentation;
 import dev.rainbarrel.agent.instrumentation.tomcat.TomcatCommitInstrumentation;
+import dev.rainbarrel.agent.instrumentation.tomcat.TomcatRecycleInstrumentation;
 import dev.rainbarrel.agent.instrumentation.weave.HookTransformer;
 import dev.rainbarrel.bootstrap.Bridge;
 import java.lang.instrument.Instrumentation;
@@ -37,6 +38,7 @@ public final class Instrumentations {
         new JavaxServletInstrumentation(),
         new JavaxStartAsyncInstrumentation(),
         new TomcatCommitInstrumentation(),
+        new TomcatRecycleInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.jetty.Jetty12ServerInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.jetty.Jetty12ChannelInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.jetty.Jetty12ServletChannelInstrumentation(),

@@ -108,11 +108,12 @@ public class SpringBootApp {
 
   /**
    * Server-sent events sent from an application thread (Spring MVC's {@code SseEmitter}): the
-   * response is committed and written outside any container thread.
+   * response is committed and written outside any container thread. Its async timeout is short
+   * (5 s), because a server may keep a stream whose client reset it open until then.
    */
   @GetMapping("/sse")
   public SseEmitter sse() {
-    SseEmitter emitter = new SseEmitter(30_000L);
+    SseEmitter emitter = new SseEmitter(5_000L);
     new Thread(() -> {
       try {
         emitter.send("first");

@@ -420,7 +420,8 @@ class ServersIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void netty42(Jdk jdk) throws Exception {
     Path classes = Files.createDirectories(tmp.resolve("netty42-classes"));
-    String cp = IsolatedServer.compileTestSource("netty42", classes, "dev/rainbarrel/it/apps/NettyApp.java");
+    String cp = IsolatedServer.compileTestSource("netty42", classes, "dev/rainbarrel/it/apps/NettyApp.java",
+        "dev/rainbarrel/it/apps/TlsKeystore.java");
     for (String transport : List.of("nio", "epoll")) {
       Path file = tmp.resolve("netty42-" + transport + ".barrel");
       netty(jdk, ChildServer.start(jdk, NettyApp.class.getName(), cp, "file=" + file,
@@ -554,7 +555,8 @@ class ServersIT {
     Path classes = Files.createDirectories(tmp.resolve("jetty12-ee11-classes"));
     String cp = IsolatedServer.compileRenamed("jetty12-ee11", classes, "org.eclipse.jetty.ee10", "org.eclipse.jetty.ee11",
         "dev/rainbarrel/it/apps/Jetty12App.java", "dev/rainbarrel/it/apps/TestServlet.java",
-        "dev/rainbarrel/it/apps/Gate.java", "dev/rainbarrel/it/apps/VirtualThreadsOption.java");
+        "dev/rainbarrel/it/apps/Gate.java", "dev/rainbarrel/it/apps/VirtualThreadsOption.java",
+        "dev/rainbarrel/it/apps/TlsKeystore.java");
     servlet(ChildServer.start(jdk, Jetty12App.class.getName(), cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
         "Jetty 12 (ee11) on " + jdk);
   }

@@ -2,6 +2,8 @@ package dev.rainbarrel.it.apps;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -11,12 +13,13 @@ import java.util.concurrent.Executors;
 /**
  * An unmodified JDK HttpServer: the routes every server app offers (see {@code ServerScenarios}).
  * Prints {@code PORT <n>} when ready. With {@code -Dit.virtualThreads=true} (JDK 21+) every exchange
- * runs on a virtual thread of its own.
+ * runs on a virtual thread of its own; with {@code -Dit.tlsKeystore=<PKCS12>} it is an {@link
+ * HttpsServer} with that key.
  */
 public final class JdkHttpApp {
 
   public static void main(String[] args) throws Exception {
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+    HttpServer server = create(new InetSocketAddress("127.0.0.1", 0));
     server.setExecutor(VirtualThreadsOption.enabled()
         ? VirtualThreadsOption.perTaskExecutor()
         : Executors.newFixedThreadPool(8));
@@ -67,6 +70,16 @@ public final class JdkHttpApp {
     server.start();
     System.out.println("PORT " + server.getAddress().getPort());
     System.out.flush();
+  }
+
+  /** Plain HTTP, or HTTPS (same exchanges, same routes) with {@code -Dit.tlsKeystore}. */
+  private static HttpServer create(InetSocketAddress address) throws Exception {
+    if (!TlsKeystore.enabled()) {
+      return HttpServer.create(address, 50);
+    }
+    HttpsServer https = HttpsServer.create(address, 50);
+    https.setHttpsConfigurator(new HttpsConfigurator(TlsKeystore.sslContext()));
+    return https;
   }
 
   private static void send(HttpExchange ex, int code, String body) throws IOException {

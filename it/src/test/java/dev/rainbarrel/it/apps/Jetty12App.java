@@ -2,17 +2,22 @@ package dev.rainbarrel.it.apps;
 
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * An unmodified Jetty 12 (ee10 servlets) running {@link TestServlet}. Prints {@code PORT <n>}.
  * With {@code -Dit.virtualThreads=true} (JDK 21+) the servlets run on virtual threads; with {@code
- * -Dit.h2c=true} it also speaks HTTP/2 over cleartext.
+ * -Dit.h2c=true} it also speaks HTTP/2 over cleartext; with {@code -Dit.tlsKeystore=<PKCS12>} it
+ * speaks HTTP/1.1 over TLS instead of cleartext.
  */
 public final class Jetty12App {
 
@@ -46,11 +51,22 @@ public final class Jetty12App {
 
   /**
    * Its connector on 127.0.0.1, any port, added to it; with {@code -Dit.h2c=true} also HTTP/2 over
-   * cleartext (upgrade from HTTP/1.1 or prior knowledge).
+   * cleartext (upgrade from HTTP/1.1 or prior knowledge); with {@code -Dit.tlsKeystore} HTTP/1.1
+   * over TLS.
    */
-  static ServerConnector connector(Server server) {
+  static ServerConnector connector(Server server) throws Exception {
     ServerConnector connector;
-    if (Boolean.getBoolean("it.h2c")) {
+    if (TlsKeystore.enabled()) {
+      SslContextFactory.Server tls = new SslContextFactory.Server();
+      tls.setSslContext(TlsKeystore.sslContext());
+      HttpConfiguration config = new HttpConfiguration();
+      // the test connects to 127.0.0.1, so no SNI name arrives to check against the certificate
+      SecureRequestCustomizer secure = new SecureRequestCustomizer();
+      secure.setSniHostCheck(false);
+      config.addCustomizer(secure);
+      connector = new ServerConnector(server, new SslConnectionFactory(tls, HttpVersion.HTTP_1_1.asString()),
+          new HttpConnectionFactory(config));
+    } else if (Boolean.getBoolean("it.h2c")) {
       HttpConfiguration config = new HttpConfiguration();
       connector = new ServerConnector(server, new HttpConnectionFactory(config), new HTTP2CServerConnectionFactory(config));
     } else {

@@ -31,6 +31,8 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Queue;
@@ -40,7 +42,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * An unmodified Netty HTTP server ({@code HttpServerCodec}), NIO or native epoll ({@code
  * -Dtransport=epoll}). Same routes as the other apps; held work is parked in a queue instead of
- * blocking the event loop, and {@code /release} runs one parked action.
+ * blocking the event loop, and {@code /release} runs one parked action. With {@code
+ * -Dit.tlsKeystore=<PKCS12>} an {@code SslHandler} (JDK provider) speaks TLS under the codec.
  */
 public final class NettyApp {
 
@@ -55,12 +58,16 @@ public final class NettyApp {
     EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
     EventLoopGroup workers = epoll ? new EpollEventLoopGroup(2) : new NioEventLoopGroup(2);
     Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    SslContext tls = TlsKeystore.enabled() ? SslContextBuilder.forServer(TlsKeystore.keyManagerFactory()).build() : null;
     Channel server = new ServerBootstrap()
         .group(boss, workers)
         .channel(type)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (tls != null) { // TLS below the codec, as in any Netty HTTPS server
+              ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+            }
             // HttpServerExpectContinueHandler: Netty's own answer to "Expect: 100-continue"
             ch.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(), new Handler());
           }

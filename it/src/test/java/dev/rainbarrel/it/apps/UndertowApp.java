@@ -11,13 +11,19 @@ import java.nio.charset.StandardCharsets;
  * An unmodified Undertow 2.3 with a blocking {@link HttpHandler} dispatched to the worker pool.
  * Same routes as the other apps. Prints {@code PORT <n>}. With {@code -Dit.virtualThreads=true}
  * (JDK 21+) the handler runs on a virtual thread per request instead; with {@code -Dit.h2c=true}
- * it also speaks HTTP/2 over cleartext.
+ * it also speaks HTTP/2 over cleartext; with {@code -Dit.tlsKeystore=<PKCS12>} it listens for
+ * HTTPS instead of HTTP.
  */
 public final class UndertowApp {
 
-  public static void main(String[] args) {
-    Undertow server = Undertow.builder()
-        .addHttpListener(0, "127.0.0.1")
+  public static void main(String[] args) throws Exception {
+    Undertow.Builder builder = Undertow.builder();
+    if (TlsKeystore.enabled()) { // HTTPS instead of HTTP: the same routes behind Undertow's TLS channel
+      builder.addHttpsListener(0, "127.0.0.1", TlsKeystore.sslContext());
+    } else {
+      builder.addHttpListener(0, "127.0.0.1");
+    }
+    Undertow server = builder
         .setServerOption(io.undertow.UndertowOptions.ENABLE_HTTP2, Boolean.getBoolean("it.h2c")) // h2c upgrade
         // HttpContinueReadHandler: Undertow's answer to "Expect: 100-continue" (sent when the body is read)
         .setHandler(new io.undertow.server.handlers.HttpContinueReadHandler(new Routes()))

@@ -2,7 +2,6 @@ package dev.rainbarrel.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rainbarrel.it.apps.Jetty12App;
 import dev.rainbarrel.it.apps.Jetty12CoreApp;
@@ -110,22 +109,8 @@ class Http2IT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tomcat10OverTls(Jdk jdk) throws Exception {
-    Path keystore = tmp.resolve("server.p12");
-    Process keytool = new ProcessBuilder(jdk.java().resolveSibling("keytool").toString(), "-genkeypair",
-        "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname", "CN=127.0.0.1",
-        "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12", "-keystore", keystore.toString(),
-        "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
-    String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, "keytool: " + out);
-    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
-    try (InputStream in = java.nio.file.Files.newInputStream(keystore)) {
-      trust.load(in, "changeit".toCharArray());
-    }
-    javax.net.ssl.TrustManagerFactory tmf =
-        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
-    tls.init(null, tmf.getTrustManagers(), null);
+    Path keystore = SelfSignedKeystore.create(jdk, tmp);
+    javax.net.ssl.SSLContext tls = SelfSignedKeystore.clientContext(keystore);
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(tls)
         .connectTimeout(Duration.ofSeconds(5)).build();
 

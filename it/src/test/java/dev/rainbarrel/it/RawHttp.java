@@ -4,32 +4,42 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * HTTP/1.1 over a plain socket to 127.0.0.1: one request per connection ({@code Connection:
- * close}), no retries, so every request the test sends reaches the server exactly once.
+ * HTTP/1.1 to 127.0.0.1 over a plain socket or, with a {@link Transport} argument, over TLS: one
+ * request per connection ({@code Connection: close}), no retries, so every request the test sends
+ * reaches the server exactly once.
  */
 public final class RawHttp implements AutoCloseable {
 
+  /** Where the HTTP bytes go: the TCP socket itself, or the TLS socket over it. */
   private final Socket socket;
+  /** The TCP connection, which {@link #reset()} resets under TLS too. */
+  private final Socket tcp;
 
-  private RawHttp(Socket socket) {
-    this.socket = socket;
+  private RawHttp(Transport.Connection connection) {
+    this.socket = connection.stream();
+    this.tcp = connection.tcp();
   }
 
   /** Opens a connection and sends {@code GET path}. */
   public static RawHttp get(int port, String path) throws IOException {
-    Socket s = new Socket();
-    s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-    s.setSoTimeout(15000);
-    OutputStream out = s.getOutputStream();
-    out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
+    return get(Transport.PLAIN, port, path);
+  }
+
+  /** The same over {@code transport}. */
+  public static RawHttp get(Transport transport, int port, String path) throws IOException {
+    RawHttp h = new RawHttp(transport.connect(port));
+    h.send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    return h;
+  }
+
+  private void send(String text) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write(text.getBytes(StandardCharsets.US_ASCII));
     out.flush();
-    return new RawHttp(s);
   }
 
   /**
@@ -38,9 +48,14 @@ public final class RawHttp implements AutoCloseable {
    * server closes. Returns everything the server sent, the interim head first.
    */
   public static String postExpectingContinue(int port, String path, String body) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-      s.setSoTimeout(15000);
+    return postExpectingContinue(Transport.PLAIN, port, path, body);
+  }
+
+  /** The same over {@code transport}. */
+  public static String postExpectingContinue(Transport transport, int port, String path, String body)
+      throws IOException {
+    try (RawHttp h = new RawHttp(transport.connect(port))) {
+      Socket s = h.socket;
       OutputStream out = s.getOutputStream();
       byte[] content = body.getBytes(StandardCharsets.US_ASCII);
       out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: text/plain\r\n"
@@ -83,7 +98,7 @@ public final class RawHttp implements AutoCloseable {
           got.write(b);
         }
       } else {
-        got.write(new RawHttp(s).readAll());
+        got.write(h.readAll());
       }
       return got.toString(StandardCharsets.US_ASCII);
     }
@@ -94,18 +109,19 @@ public final class RawHttp implements AutoCloseable {
    * keep-alive: the client closes the connection when it has its answers).
    */
   public static RawHttp pipeline(int port, String... paths) throws IOException {
-    Socket s = new Socket();
-    s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-    s.setSoTimeout(15000);
-    s.setTcpNoDelay(true);
+    return pipeline(Transport.PLAIN, port, paths);
+  }
+
+  /** The same over {@code transport} (over TLS the requests go in one write, maybe in one record). */
+  public static RawHttp pipeline(Transport transport, int port, String... paths) throws IOException {
+    RawHttp h = new RawHttp(transport.connect(port));
+    h.tcp.setTcpNoDelay(true);
     StringBuilder all = new StringBuilder();
     for (String path : paths) {
       all.append("GET ").append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     }
-    OutputStream out = s.getOutputStream();
-    out.write(all.toString().getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    return new RawHttp(s);
+    h.send(all.toString());
+    return h;
   }
 
   /**
@@ -135,7 +151,12 @@ public final class RawHttp implements AutoCloseable {
 
   /** Sends {@code GET path} and returns the status code (-1 if the server closed without one). */
   public static int status(int port, String path) throws IOException {
-    try (RawHttp h = get(port, path)) {
+    return status(Transport.PLAIN, port, path);
+  }
+
+  /** The same over {@code transport}. */
+  public static int status(Transport transport, int port, String path) throws IOException {
+    try (RawHttp h = get(transport, port, path)) {
       return h.readStatusAndDrain();
     }
   }
@@ -173,20 +194,26 @@ public final class RawHttp implements AutoCloseable {
       for (int r; (r = in.read(b)) >= 0; ) {
         buf.write(b, 0, r);
       }
-    } catch (java.net.SocketException e) {
-      // reset by the server after a failure: whatever arrived is the answer
+    } catch (java.net.SocketException | javax.net.ssl.SSLException e) {
+      // reset by the server after a failure (over TLS it may show as a TLS error): whatever arrived
+      // is the answer
     }
     return buf.toByteArray();
   }
 
-  /** Closes with a TCP reset (SO_LINGER 0): the client abort the server must survive. */
+  /**
+   * Closes with a TCP reset (SO_LINGER 0): the client abort the server must survive. Over TLS too
+   * the TCP connection is closed under the TLS socket, without a {@code close_notify}.
+   */
   public void reset() throws IOException {
-    socket.setSoLinger(true, 0);
-    socket.close();
+    tcp.setSoLinger(true, 0);
+    tcp.close();
   }
 
   @Override
   public void close() throws IOException {
-    socket.close();
+    if (!tcp.isClosed()) { // after reset() a TLS socket would try to send its close_notify
+      socket.close();
+    }
   }
 }

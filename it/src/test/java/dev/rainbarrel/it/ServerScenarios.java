@@ -11,29 +11,37 @@ import java.util.Map;
 /**
  * The request scenarios every server must pass, run in order against one child server (each
  * asserts exact deltas of the counters it touches, so they share one JVM start). Every request is
- * sent on its own connection with {@link RawHttp} (no client retries).
+ * sent on its own connection with {@link RawHttp} (no client retries), over plain TCP or over the
+ * {@link Transport} given.
  */
 final class ServerScenarios {
 
   private final int port;
   private final Counters counters;
   private final String name;
+  private final Transport transport;
   private int connections;
 
   ServerScenarios(String name, int port, Counters counters) {
+    this(name, port, counters, Transport.PLAIN);
+  }
+
+  /** Scenarios whose requests go over {@code transport} (e.g. TLS). */
+  ServerScenarios(String name, int port, Counters counters, Transport transport) {
     this.name = name;
     this.port = port;
     this.counters = counters;
+    this.transport = transport;
   }
 
   private int status(String path) throws IOException {
     connections++;
-    return RawHttp.status(port, path);
+    return RawHttp.status(transport, port, path);
   }
 
   private RawHttp open(String path) throws IOException {
     connections++;
-    return RawHttp.get(port, path);
+    return RawHttp.get(transport, port, path);
   }
 
   /** Waits until the request count moved by {@code n} and nothing is in flight, then settles. */
@@ -172,7 +180,7 @@ final class ServerScenarios {
    */
   void expectContinue() throws Exception {
     Map<String, Long> before = counters.read();
-    String answer = RawHttp.postExpectingContinue(port, "/echo", "hello");
+    String answer = RawHttp.postExpectingContinue(transport, port, "/echo", "hello");
     assertTrue(answer.contains("HTTP/1.1 200") && answer.contains("hello"), name + ": " + answer);
     Map<String, Long> after = settle(before, 1);
     assertEquals(1, delta(before, after, "requests"), name + ": 100-continue counted once " + after);
@@ -188,6 +196,9 @@ final class ServerScenarios {
    * its messages and its close count nothing more.
    */
   void webSocket() throws Exception {
+    if (transport.isTls()) { // it connects with the JDK's WebSocket client to ws://, not through RawHttp
+      throw new UnsupportedOperationException(name + ": the WebSocket scenario is cleartext only");
+    }
     Map<String, Long> before = counters.read();
     java.util.concurrent.CompletableFuture<String> echoed = new java.util.concurrent.CompletableFuture<>();
     java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
@@ -282,7 +293,7 @@ final class ServerScenarios {
   void pipelinedRequests() throws Exception {
     Map<String, Long> before = counters.read();
     connections++;
-    try (RawHttp p = RawHttp.pipeline(port, "/ok", "/code?c=404", "/ok")) {
+    try (RawHttp p = RawHttp.pipeline(transport, port, "/ok", "/code?c=404", "/ok")) {
       assertEquals(java.util.List.of(200, 404, 200), p.readStatuses(3), name + ": pipelined answers");
     }
     Map<String, Long> after = settle(before, 3);
@@ -301,7 +312,7 @@ final class ServerScenarios {
   void pipelinedBehindHeldRequest() throws Exception {
     Map<String, Long> before = counters.read();
     connections++;
-    try (RawHttp p = RawHttp.pipeline(port, "/hold", "/ok")) {
+    try (RawHttp p = RawHttp.pipeline(transport, port, "/hold", "/ok")) {
       Map<String, Long> during = counters.await(m -> m.getOrDefault("calling", 0L) >= 1, 10_000);
       Thread.sleep(300); // the second request is decoded (and maybe answered) by now
       during = counters.read();

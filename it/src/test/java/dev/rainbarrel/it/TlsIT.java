@@ -1,0 +1,182 @@
+package dev.rainbarrel.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.rainbarrel.it.apps.JdkHttpApp;
+import dev.rainbarrel.it.apps.Jetty12App;
+import dev.rainbarrel.it.apps.NettyApp;
+import dev.rainbarrel.it.apps.SpringBootApp;
+import dev.rainbarrel.it.apps.TlsKeystore;
+import dev.rainbarrel.it.apps.UndertowApp;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * HTTP/1.1 over TLS (HTTPS, a {@code keytool} self-signed certificate for 127.0.0.1): the servers'
+ * TLS layers sit below the hooks, so every row runs its server's {@link ServersIT} scenarios (all
+ * but the WebSocket one) over TLS and must count exactly as over cleartext, plus one {@code
+ * accept_wait} sample per connection on JDK 25. A client abort is a TCP reset under the TLS session
+ * (no {@code close_notify}). Each row first proves that the server speaks TLS only.
+ */
+class TlsIT {
+
+  @TempDir Path tmp;
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jdkHttpsServer(Jdk jdk) throws Exception {
+    // -1: the JDK server closes the connection without a response on a handler exception
+    plainHandler(jdk, JdkHttpApp.class, "JDK HttpsServer on " + jdk, -1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12(Jdk jdk) throws Exception {
+    servlet(jdk, Jetty12App.class, TlsIT::itKeystore, "Jetty 12 (ee10) over TLS on " + jdk, true);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void undertow(Jdk jdk) throws Exception {
+    plainHandler(jdk, UndertowApp.class, "Undertow 2.3 over TLS on " + jdk, 500);
+  }
+
+  /** Netty's {@code SslHandler} in front of the HTTP codec, on NIO. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void nettyNio(Jdk jdk) throws Exception {
+    run(jdk, NettyApp.class, keystore -> List.of("-Dit.tlsKeystore=" + keystore, "-Dtransport=nio",
+        "-Dio.netty.noUnsafe=true"), "Netty 4.1 nio over TLS on " + jdk, sc -> {
+          sc.plainRequests(false);
+          sc.expectContinue();
+          sc.heldRequest();
+          sc.streamingResponse(0);
+          sc.pipelinedRequests();
+          sc.pipelinedBehindHeldRequest();
+          sc.handlerException(-1); // the handler closes the connection on exceptions
+          sc.clientAbort();
+        });
+  }
+
+  /**
+   * Spring MVC on Boot's Tomcat with TLS configured by Boot's own {@code server.ssl.*} properties,
+   * as an application would: no code of the app's for it.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3Tomcat(Jdk jdk) throws Exception {
+    servlet(jdk, SpringBootApp.class, keystore -> List.of("-Dserver.ssl.key-store=" + keystore,
+            "-Dserver.ssl.key-store-password=" + TlsKeystore.PASSWORD, "-Dserver.ssl.key-store-type=PKCS12"),
+        "Spring Boot 3 (Tomcat) over TLS on " + jdk, false);
+  }
+
+  /** The JVM options that turn TLS on for an app, given the keystore. */
+  @FunctionalInterface
+  private interface TlsOptions {
+    List<String> of(Path keystore);
+  }
+
+  /** The apps' own switch, {@code -Dit.tlsKeystore}. */
+  private static List<String> itKeystore(Path keystore) {
+    return List.of("-Dit.tlsKeystore=" + keystore);
+  }
+
+  /**
+   * {@code ServersIT}'s scenarios for thread-per-request servers without servlets; {@code
+   * exceptionStatus}: what a handler exception answers (-1: the connection is closed without one).
+   */
+  private void plainHandler(Jdk jdk, Class<?> app, String name, int exceptionStatus) throws Exception {
+    run(jdk, app, TlsIT::itKeystore, name, sc -> {
+      sc.plainRequests(false);
+      sc.expectContinue();
+      sc.heldRequest();
+      sc.streamingResponse();
+      sc.handlerException(exceptionStatus);
+      sc.clientAbort();
+    });
+  }
+
+  /** {@code ServersIT}'s servlet scenarios; {@code ownServlet}: the app is {@code TestServlet}, not Spring MVC. */
+  private void servlet(Jdk jdk, Class<?> app, TlsOptions tls, String name, boolean ownServlet) throws Exception {
+    run(jdk, app, tls, name, sc -> {
+      sc.plainRequests(ownServlet);
+      sc.expectContinue();
+      sc.heldRequest();
+      sc.streamingResponse();
+      sc.asyncRequest();
+      if (ownServlet) {
+        sc.asyncRequest("/async-dispatch");
+        sc.asyncTimeout();
+      } else {
+        sc.asyncTimeout(503); // Spring MVC answers its own async timeout
+        sc.streamingResponse("/sse", 0); // SseEmitter: written from an application thread
+      }
+      sc.handlerException(500);
+      sc.clientAbort();
+    });
+  }
+
+  /** Scenarios run against one server. */
+  @FunctionalInterface
+  private interface Scenarios {
+    void run(ServerScenarios sc) throws Exception;
+  }
+
+  /**
+   * Starts {@code app} over TLS on a fresh keystore, checks that it speaks TLS only, runs {@code
+   * scenarios} over TLS, then the connection checks every row has.
+   */
+  private void run(Jdk jdk, Class<?> app, TlsOptions tls, String name, Scenarios scenarios) throws Exception {
+    Path keystore = SelfSignedKeystore.create(jdk, tmp);
+    Path file = tmp.resolve("tls.barrel");
+    try (ChildServer s = ChildServer.start(jdk, app, "file=" + file, tls.of(keystore))) {
+      ServersIT.withChildStderr(s, () -> {
+        ServerScenarios sc = speaksTlsOnly(s, name, file, keystore);
+        scenarios.run(sc);
+        sc.acceptedConnections();
+        sc.acceptWaitPerConnection(jdk);
+      });
+    }
+  }
+
+  /**
+   * The row cannot pass on a plain server: a request over TLS (handshake, certificate for
+   * 127.0.0.1) is answered and counted once; the same request in cleartext is not answered 200 and
+   * counts nothing (no server gets as far as a request: they close the connection or, Tomcat,
+   * answer 400 from below the HTTP layer). Returns the row's scenarios over TLS.
+   */
+  private static ServerScenarios speaksTlsOnly(ChildServer s, String name, Path file, Path keystore) throws Exception {
+    Transport tls = Transport.tls(SelfSignedKeystore.clientContext(keystore));
+    Counters counters = new Counters(file);
+    assertEquals(200, RawHttp.status(tls, s.port(), "/ok"), name + ": /ok over TLS");
+    Map<String, Long> before = counters.await(m -> m.getOrDefault("requests", 0L) == 1
+        && m.getOrDefault("calling", 0L) == 0 && m.getOrDefault("writing", 0L) == 0, 10_000);
+    assertEquals(1, before.get("requests"), name + ": the TLS request counted " + before);
+    int plain;
+    try {
+      plain = RawHttp.status(s.port(), "/ok");
+    } catch (IOException e) {
+      plain = -1; // refused at the TLS layer
+    }
+    assertNotEquals(200, plain, name + ": answered /ok in cleartext: not a TLS server");
+    Thread.sleep(300); // a request counted for the cleartext attempt would show by now
+    Map<String, Long> after = counters.read();
+    assertEquals(0, Counters.delta(before, after, "requests"), name + ": cleartext attempt counted " + after);
+    assertEquals(0, Counters.delta(before, after, "errors"), name + ": cleartext attempt counted " + after);
+    assertEquals(0, after.get("calling") + after.get("writing"), name + ": " + after);
+    return new ServerScenarios(name, s.port(), counters, tls);
+  }
+}

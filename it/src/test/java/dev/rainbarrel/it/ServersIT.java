@@ -439,18 +439,23 @@ class ServersIT {
     try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
-        sc.plainRequests(false);
-        sc.expectContinue();
-        sc.heldRequest();
-        sc.streamingResponse(0);
-        sc.pipelinedRequests();
-        sc.pipelinedBehindHeldRequest();
-        sc.handlerException(-1); // the handler closes the connection on exceptions
-        sc.clientAbort();
+        nettyScenarios(sc);
         sc.acceptedConnections();
         sc.acceptWaitPerConnection(jdk); // NIO: the SocketChannel; epoll: the native descriptor
       });
     }
+  }
+
+  /** The scenarios of the Netty rows (the app's codec pipeline), also run over TLS. */
+  static void nettyScenarios(ServerScenarios sc) throws Exception {
+    sc.plainRequests(false);
+    sc.expectContinue();
+    sc.heldRequest();
+    sc.streamingResponse(0);
+    sc.pipelinedRequests();
+    sc.pipelinedBehindHeldRequest();
+    sc.handlerException(-1); // the handler closes the connection on exceptions
+    sc.clientAbort();
   }
 
   @ParameterizedTest
@@ -521,15 +526,20 @@ class ServersIT {
     try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
-        sc.plainRequests(false);
-        sc.expectContinue();
-        sc.heldRequest();
-        sc.streamingResponse();
-        sc.handlerException(exceptionStatus);
-        sc.clientAbort();
+        plainHandlerScenarios(sc, exceptionStatus);
         sc.acceptedConnections();
       });
     }
+  }
+
+  /** The scenarios of {@link #plainHandler(ChildServer, String, Path, int)}, also run over TLS. */
+  static void plainHandlerScenarios(ServerScenarios sc, int exceptionStatus) throws Exception {
+    sc.plainRequests(false);
+    sc.expectContinue();
+    sc.heldRequest();
+    sc.streamingResponse();
+    sc.handlerException(exceptionStatus);
+    sc.clientAbort();
   }
 
   /** The Tomcat app and servlet compiled against Tomcat 11 (its own class path). */
@@ -619,24 +629,29 @@ class ServersIT {
     try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
-        sc.plainRequests(ownServlet);
-        sc.expectContinue();
-        sc.heldRequest();
-        sc.streamingResponse();
-        sc.asyncRequest();
-        if (ownServlet) {
-          sc.asyncRequest("/async-dispatch");
-          sc.asyncTimeout();
-        } else {
-          sc.asyncTimeout(503); // Spring MVC answers its own async timeout
-          sc.streamingResponse("/sse", 0); // SseEmitter: written from an application thread
-          sc.streamAbortedByClient("/sse");
-          sc.streamsResetMidEvent("/sse", 10);
-        }
-        sc.handlerException(500);
-        sc.clientAbort();
+        servletScenarios(sc, ownServlet);
         sc.acceptedConnections();
       });
     }
+  }
+
+  /** The scenarios of {@link #servlet(ChildServer, String, Path, boolean)}, also run over TLS. */
+  static void servletScenarios(ServerScenarios sc, boolean ownServlet) throws Exception {
+    sc.plainRequests(ownServlet);
+    sc.expectContinue();
+    sc.heldRequest();
+    sc.streamingResponse();
+    sc.asyncRequest();
+    if (ownServlet) {
+      sc.asyncRequest("/async-dispatch");
+      sc.asyncTimeout();
+    } else {
+      sc.asyncTimeout(503); // Spring MVC answers its own async timeout
+      sc.streamingResponse("/sse", 0); // SseEmitter: written from an application thread
+      sc.streamAbortedByClient("/sse");
+      sc.streamsResetMidEvent("/sse", 10);
+    }
+    sc.handlerException(500);
+    sc.clientAbort();
   }
 }

@@ -58,16 +58,7 @@ class TlsIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void nettyNio(Jdk jdk) throws Exception {
     run(jdk, NettyApp.class, keystore -> List.of("-Dit.tlsKeystore=" + keystore, "-Dtransport=nio",
-        "-Dio.netty.noUnsafe=true"), "Netty 4.1 nio over TLS on " + jdk, sc -> {
-          sc.plainRequests(false);
-          sc.expectContinue();
-          sc.heldRequest();
-          sc.streamingResponse(0);
-          sc.pipelinedRequests();
-          sc.pipelinedBehindHeldRequest();
-          sc.handlerException(-1); // the handler closes the connection on exceptions
-          sc.clientAbort();
-        });
+        "-Dio.netty.noUnsafe=true"), "Netty 4.1 nio over TLS on " + jdk, ServersIT::nettyScenarios);
   }
 
   /**
@@ -94,39 +85,14 @@ class TlsIT {
     return List.of("-Dit.tlsKeystore=" + keystore);
   }
 
-  /**
-   * {@code ServersIT}'s scenarios for thread-per-request servers without servlets; {@code
-   * exceptionStatus}: what a handler exception answers (-1: the connection is closed without one).
-   */
+  /** {@link ServersIT#plainHandlerScenarios}; {@code exceptionStatus}: what a handler exception answers. */
   private void plainHandler(Jdk jdk, Class<?> app, String name, int exceptionStatus) throws Exception {
-    run(jdk, app, TlsIT::itKeystore, name, sc -> {
-      sc.plainRequests(false);
-      sc.expectContinue();
-      sc.heldRequest();
-      sc.streamingResponse();
-      sc.handlerException(exceptionStatus);
-      sc.clientAbort();
-    });
+    run(jdk, app, TlsIT::itKeystore, name, sc -> ServersIT.plainHandlerScenarios(sc, exceptionStatus));
   }
 
-  /** {@code ServersIT}'s servlet scenarios; {@code ownServlet}: the app is {@code TestServlet}, not Spring MVC. */
+  /** {@link ServersIT#servletScenarios}; {@code ownServlet}: the app is {@code TestServlet}, not Spring MVC. */
   private void servlet(Jdk jdk, Class<?> app, TlsOptions tls, String name, boolean ownServlet) throws Exception {
-    run(jdk, app, tls, name, sc -> {
-      sc.plainRequests(ownServlet);
-      sc.expectContinue();
-      sc.heldRequest();
-      sc.streamingResponse();
-      sc.asyncRequest();
-      if (ownServlet) {
-        sc.asyncRequest("/async-dispatch");
-        sc.asyncTimeout();
-      } else {
-        sc.asyncTimeout(503); // Spring MVC answers its own async timeout
-        sc.streamingResponse("/sse", 0); // SseEmitter: written from an application thread
-      }
-      sc.handlerException(500);
-      sc.clientAbort();
-    });
+    run(jdk, app, tls, name, sc -> ServersIT.servletScenarios(sc, ownServlet));
   }
 
   /** Scenarios run against one server. */

@@ -81,8 +81,9 @@ public final class UndertowAdvice {
     @Advice.OnMethodEnter
     public static void enter(@Advice.This HttpServerExchange exchange) {
       if (Bridge.currentRequest() != exchange || !exchange.isComplete()) {
+        io.undertow.server.ServerConnection connection = exchange.getConnection();
         Bridge.end(exchange, exchange.getStatusCode(),
-            exchange.getAttachment(DefaultResponseListener.EXCEPTION) != null || !exchange.getConnection().isOpen());
+            exchange.getAttachment(DefaultResponseListener.EXCEPTION) != null || connection != null && !connection.isOpen());
       }
     }
   }

@@ -180,6 +180,7 @@ final class ServerScenarios {
    */
   void expectContinue() throws Exception {
     Map<String, Long> before = counters.read();
+    connections++;
     String answer = RawHttp.postExpectingContinue(transport, port, "/echo", "hello");
     assertTrue(answer.contains("HTTP/1.1 200") && answer.contains("hello"), name + ": " + answer);
     Map<String, Long> after = settle(before, 1);
@@ -200,6 +201,7 @@ final class ServerScenarios {
       throw new UnsupportedOperationException(name + ": the WebSocket scenario is cleartext only");
     }
     Map<String, Long> before = counters.read();
+    connections++;
     java.util.concurrent.CompletableFuture<String> echoed = new java.util.concurrent.CompletableFuture<>();
     java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
         .connectTimeout(java.time.Duration.ofSeconds(10))

@@ -55,6 +55,15 @@ class Http2IT {
     run(ChildServer.start(jdk, Jetty12App.class, "file=" + file(), H2C), "Jetty 12 (ee10) h2c on " + jdk, 500, true);
   }
 
+  /** The same app in Jetty 12's ee11 environment (Servlet 6.1), compiled as {@link ServersIT#jetty12Ee11} does. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12Ee11(Jdk jdk) throws Exception {
+    run(ChildServer.start(jdk, Jetty12App.class.getName(), ServersIT.jetty12Ee11ClassPath(tmp), "file=" + file(), H2C),
+        "Jetty 12 (ee11) h2c on " + jdk, 500, true);
+  }
+
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)

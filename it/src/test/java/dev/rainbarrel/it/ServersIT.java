@@ -562,13 +562,17 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12Ee11(Jdk jdk) throws Exception {
+    servlet(ChildServer.start(jdk, Jetty12App.class.getName(), jetty12Ee11ClassPath(tmp),
+        "file=" + tmp.resolve("servlet.barrel"), List.of()), "Jetty 12 (ee11) on " + jdk);
+  }
+
+  /** The ee10 app and servlet compiled against Jetty 12's ee11 environment under {@code tmp}: its class path. */
+  static String jetty12Ee11ClassPath(Path tmp) throws IOException, InterruptedException {
     Path classes = Files.createDirectories(tmp.resolve("jetty12-ee11-classes"));
-    String cp = IsolatedServer.compileRenamed("jetty12-ee11", classes, "org.eclipse.jetty.ee10", "org.eclipse.jetty.ee11",
+    return IsolatedServer.compileRenamed("jetty12-ee11", classes, "org.eclipse.jetty.ee10", "org.eclipse.jetty.ee11",
         "dev/rainbarrel/it/apps/Jetty12App.java", "dev/rainbarrel/it/apps/TestServlet.java",
         "dev/rainbarrel/it/apps/Gate.java", "dev/rainbarrel/it/apps/VirtualThreadsOption.java",
         "dev/rainbarrel/it/apps/TlsKeystore.java");
-    servlet(ChildServer.start(jdk, Jetty12App.class.getName(), cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
-        "Jetty 12 (ee11) on " + jdk);
   }
 
   /**

@@ -504,6 +504,17 @@ class ServersIT {
         "Jetty 11 plain Handler on " + jdk, tmp.resolve("handler.barrel"));
   }
 
+  /** The Jetty 9.4 plain-handler app on Jetty 10 (javax, Jetty 10's own API; its own class path). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty10Handler(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("jetty10-classes"));
+    String cp = IsolatedServer.compileServerVariant("jetty94", "jetty10", classes, Map.of(), null);
+    plainHandler(ChildServer.start(jdk, "Jetty94HandlerApp", cp, "file=" + tmp.resolve("handler.barrel"), List.of()),
+        "Jetty 10 plain Handler on " + jdk, tmp.resolve("handler.barrel"));
+  }
+
   private void plainHandler(ChildServer started, String name, Path file) throws Exception {
     plainHandler(started, name, file, 500);
   }
@@ -613,6 +624,17 @@ class ServersIT {
     String cp = IsolatedServer.compileJakartaVariant("jetty94", "jetty11", classes);
     servlet(ChildServer.start(jdk, "Jetty94App", cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
         "Jetty 11 (jakarta) on " + jdk);
+  }
+
+  /** The Jetty 9.4 servlet app on Jetty 10 ({@code javax.servlet} 4; its own class path). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty10(Jdk jdk) throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("jetty10-classes"));
+    String cp = IsolatedServer.compileServerVariant("jetty94", "jetty10", classes, Map.of(), null);
+    servlet(ChildServer.start(jdk, "Jetty94App", cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
+        "Jetty 10 (javax) on " + jdk);
   }
 
   private void servlet(Jdk jdk, Class<?> app, String name) throws Exception {

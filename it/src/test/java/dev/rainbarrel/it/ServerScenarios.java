@@ -52,10 +52,28 @@ final class ServerScenarios {
   }
 
   private Map<String, Long> settle(Map<String, Long> before, long n) throws Exception {
+    return settle(before, n, 10_000);
+  }
+
+  private Map<String, Long> settle(Map<String, Long> before, long n, long timeoutMillis) throws Exception {
     counters.await(m -> delta(before, m, "requests") >= n && m.getOrDefault("calling", 0L) == 0
-        && m.getOrDefault("writing", 0L) == 0, 10_000);
+        && m.getOrDefault("writing", 0L) == 0, timeoutMillis);
     Thread.sleep(150); // anything counted twice would show up now
     return counters.read();
+  }
+
+  /**
+   * Reads the stream until its {@code first} chunk or event arrived, with the blank line that ends
+   * the event when {@code wholeEvent} (bounded: 100 reads, each within the socket timeout).
+   */
+  private String readFirstEvent(RawHttp stream, boolean wholeEvent) throws IOException {
+    String got = new String(stream.readAtLeast(1), StandardCharsets.US_ASCII);
+    for (int i = 0; i < 100 && !(got.contains("first")
+        && (!wholeEvent || got.substring(got.indexOf("first")).contains("\n\n"))); i++) {
+      got += new String(stream.readAtLeast(1), StandardCharsets.US_ASCII);
+    }
+    assertTrue(got.contains("first"), name + ": first event: " + got);
+    return got;
   }
 
   /** N plain requests, a forward (servlet) and two status classes: exact totals. */
@@ -113,11 +131,7 @@ final class ServerScenarios {
   void streamingResponse(String path, long callingWhileStreaming) throws Exception {
     Map<String, Long> before = counters.read();
     try (RawHttp stream = open(path)) {
-      String got = new String(stream.readAtLeast(1), StandardCharsets.US_ASCII);
-      for (int i = 0; i < 100 && !got.contains("first"); i++) {
-        got += new String(stream.readAtLeast(1), StandardCharsets.US_ASCII);
-      }
-      assertTrue(got.contains("first"), name + ": first chunk: " + got);
+      readFirstEvent(stream, false);
       // (an application thread may write the first chunk while the container thread is still
       // leaving the handler: wait for calling to settle too)
       Map<String, Long> during = counters.await(m -> m.getOrDefault("writing", 0L) == 1
@@ -359,20 +373,13 @@ final class ServerScenarios {
     try (RawHttp stream = open(path)) {
       // the whole first event, up to the blank line that ends it: the stream is then idle, its
       // sender waiting, as an EventSource connection is between events
-      String got = new String(stream.readAtLeast(1), StandardCharsets.US_ASCII);
-      for (int i = 0; i < 100 && !(got.contains("first") && got.substring(got.indexOf("first")).contains("\n\n")); i++) {
-        got += new String(stream.readAtLeast(1), StandardCharsets.US_ASCII);
-      }
-      assertTrue(got.contains("first"), name + ": first event: " + got);
+      readFirstEvent(stream, true);
       counters.await(m -> m.getOrDefault("writing", 0L) == 1, 10_000);
       stream.reset();
     }
     Thread.sleep(100); // the reset reaches the server before its next write
     assertEquals(200, status("/release"), name + ": /release");
-    Map<String, Long> after = counters.await(m -> delta(before, m, "requests") >= 2
-        && m.getOrDefault("calling", 0L) == 0 && m.getOrDefault("writing", 0L) == 0, 15_000);
-    Thread.sleep(150);
-    after = counters.read();
+    Map<String, Long> after = settle(before, 2, 15_000);
     assertEquals(2, delta(before, after, "requests"), name + ": the stream and /release " + after);
     assertEquals(1, delta(before, after, "errors"), name + ": the aborted stream is an error " + after);
     assertNothingInFlight(after);
@@ -390,20 +397,13 @@ final class ServerScenarios {
     Map<String, Long> before = counters.read();
     for (int r = 0; r < rounds; r++) {
       try (RawHttp stream = open(path)) {
-        String got = new String(stream.readAtLeast(1), StandardCharsets.US_ASCII);
-        for (int i = 0; i < 100 && !got.contains("first"); i++) {
-          got += new String(stream.readAtLeast(1), StandardCharsets.US_ASCII);
-        }
-        assertTrue(got.contains("first"), name + ": first event: " + got);
+        readFirstEvent(stream, false);
         stream.reset();
       }
       Thread.sleep(100);
       assertEquals(200, status("/release"), name + ": /release");
     }
-    Map<String, Long> after = counters.await(m -> delta(before, m, "requests") >= 2L * rounds
-        && m.getOrDefault("calling", 0L) == 0 && m.getOrDefault("writing", 0L) == 0, 15_000);
-    Thread.sleep(150);
-    after = counters.read();
+    Map<String, Long> after = settle(before, 2L * rounds, 15_000);
     assertEquals(2L * rounds, delta(before, after, "requests"), name + ": the streams and the releases " + after);
     assertTrue(delta(before, after, "errors") <= rounds, name + ": errors " + after);
     assertNothingInFlight(after);

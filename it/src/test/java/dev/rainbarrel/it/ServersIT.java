@@ -509,10 +509,14 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty10Handler(Jdk jdk) throws Exception {
+    plainHandler(ChildServer.start(jdk, "Jetty94HandlerApp", jetty10ClassPath(), "file=" + tmp.resolve("handler.barrel"),
+        List.of()), "Jetty 10 plain Handler on " + jdk, tmp.resolve("handler.barrel"));
+  }
+
+  /** The Jetty 9.4 apps compiled against Jetty 10 as they are (Jetty 10 kept 9.4's API and javax). */
+  private String jetty10ClassPath() throws IOException {
     Path classes = Files.createDirectories(tmp.resolve("jetty10-classes"));
-    String cp = IsolatedServer.compileServerVariant("jetty94", "jetty10", classes, Map.of(), null);
-    plainHandler(ChildServer.start(jdk, "Jetty94HandlerApp", cp, "file=" + tmp.resolve("handler.barrel"), List.of()),
-        "Jetty 10 plain Handler on " + jdk, tmp.resolve("handler.barrel"));
+    return IsolatedServer.compileServerVariant("jetty94", "jetty10", classes, Map.of(), null);
   }
 
   private void plainHandler(ChildServer started, String name, Path file) throws Exception {
@@ -631,9 +635,7 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty10(Jdk jdk) throws Exception {
-    Path classes = Files.createDirectories(tmp.resolve("jetty10-classes"));
-    String cp = IsolatedServer.compileServerVariant("jetty94", "jetty10", classes, Map.of(), null);
-    servlet(ChildServer.start(jdk, "Jetty94App", cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
+    servlet(ChildServer.start(jdk, "Jetty94App", jetty10ClassPath(), "file=" + tmp.resolve("servlet.barrel"), List.of()),
         "Jetty 10 (javax) on " + jdk);
   }
 

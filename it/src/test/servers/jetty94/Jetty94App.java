@@ -8,15 +8,21 @@ import javax.servlet.ServletOutputStream;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.servlet.ServletContextHandler;
 import org.eclipse.jetty.servlet.ServletHolder;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * An unmodified Jetty 9.4 with a javax.servlet (3.1) servlet: the same routes as the jakarta apps.
  * Compiled by the integration test against target/servers/jetty94 only (its classes clash with
- * Jetty 12 on the test class path). Prints PORT n.
+ * Jetty 12 on the test class path). With {@code -Dit.tlsKeystore=<PKCS12>} (password "changeit")
+ * it speaks HTTP/1.1 over TLS. Prints PORT n.
  */
 public final class Jetty94App {
 
@@ -24,7 +30,7 @@ public final class Jetty94App {
 
   public static void main(String[] args) throws Exception {
     Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
+    ServerConnector connector = connector(server);
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
@@ -38,6 +44,23 @@ public final class Jetty94App {
     System.out.println("PORT " + connector.getLocalPort());
     System.out.flush();
     server.join();
+  }
+
+  /** Plain HTTP/1.1, or over TLS with the keystore of {@code -Dit.tlsKeystore}. */
+  static ServerConnector connector(Server server) {
+    String keystore = System.getProperty("it.tlsKeystore");
+    if (keystore == null) {
+      return new ServerConnector(server);
+    }
+    SslContextFactory.Server tls = new SslContextFactory.Server();
+    tls.setKeyStorePath(keystore);
+    tls.setKeyStorePassword("changeit");
+    tls.setKeyStoreType("PKCS12");
+    HttpConfiguration config = new HttpConfiguration();
+    SecureRequestCustomizer secure = new SecureRequestCustomizer();
+    secure.setSniHostCheck(false); // the test connects to 127.0.0.1: no SNI name to check
+    config.addCustomizer(secure);
+    return new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(config));
   }
 
   public static final class Routes extends HttpServlet {

@@ -10,6 +10,7 @@ import dev.rainbarrel.it.apps.SpringBootApp;
 import dev.rainbarrel.it.apps.TlsKeystore;
 import dev.rainbarrel.it.apps.UndertowApp;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,27 @@ class TlsIT {
         "-Dio.netty.noUnsafe=true"), "Netty 4.1 nio over TLS on " + jdk, ServersIT::nettyScenarios);
   }
 
+  /** The Jetty 9.4 servlet app (its own class path): Jetty 9.4-11's {@code HttpChannel} hooks under TLS. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty94(Jdk jdk) throws Exception {
+    String cp = IsolatedServer.compile("jetty94", Files.createDirectories(tmp.resolve("jetty94-classes")));
+    run(jdk, "Jetty94App", cp, TlsIT::itKeystore, "Jetty 9.4 (javax) over TLS on " + jdk,
+        sc -> ServersIT.servletScenarios(sc, true));
+  }
+
+  /** The same app in the jakarta namespace on Jetty 11. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty11(Jdk jdk) throws Exception {
+    String cp = IsolatedServer.compileJakartaVariant("jetty94", "jetty11",
+        Files.createDirectories(tmp.resolve("jetty11-classes")));
+    run(jdk, "Jetty94App", cp, TlsIT::itKeystore, "Jetty 11 (jakarta) over TLS on " + jdk,
+        sc -> ServersIT.servletScenarios(sc, true));
+  }
+
   /**
    * Spring MVC on Boot's Tomcat with TLS configured by Boot's own {@code server.ssl.*} properties,
    * as an application would: no code of the app's for it.
@@ -106,9 +128,15 @@ class TlsIT {
    * scenarios} over TLS, then the connection checks every row has.
    */
   private void run(Jdk jdk, Class<?> app, TlsOptions tls, String name, Scenarios scenarios) throws Exception {
+    run(jdk, app.getName(), ChildServer.childClassPath(), tls, name, scenarios);
+  }
+
+  /** The same for {@code mainClass} on its own {@code classPath} (a server compiled by the test). */
+  private void run(Jdk jdk, String mainClass, String classPath, TlsOptions tls, String name, Scenarios scenarios)
+      throws Exception {
     Path keystore = SelfSignedKeystore.create(jdk, tmp);
     Path file = tmp.resolve("tls.barrel");
-    try (ChildServer s = ChildServer.start(jdk, app, "file=" + file, tls.of(keystore))) {
+    try (ChildServer s = ChildServer.start(jdk, mainClass, classPath, "file=" + file, tls.of(keystore))) {
       ServersIT.withChildStderr(s, () -> {
         ServerScenarios sc = speaksTlsOnly(s, name, file, keystore);
         scenarios.run(sc);

@@ -81,15 +81,6 @@ final class IsolatedServer {
   }
 
   /**
-   * Compiles apps of this module's test sources (jakarta) against the jars of {@code name} after
-   * replacing {@code jakarta.servlet} by {@code javax.servlet}: Tomcat 9 is Tomcat 10's API in the
-   * old namespace.
-   */
-  static String compileJavaxVariant(String name, Path out, String... relativeSources) throws IOException {
-    return compileRenamed(name, out, "jakarta.servlet", "javax.servlet", relativeSources);
-  }
-
-  /**
    * Compiles apps of this module's test sources against the jars of {@code name} after replacing
    * the package prefix {@code from} by {@code to} (e.g. Jetty 12's {@code org.eclipse.jetty.ee10} by
    * {@code ee11}: the same servlet environment API in another package).

@@ -564,9 +564,12 @@ class ServersIT {
   void tomcat11(Jdk jdk) throws Exception {
     Path classes = Files.createDirectories(tmp.resolve("tomcat11-classes"));
     String cp = IsolatedServer.compileTestSource("tomcat11", classes, "dev/rainbarrel/it/apps/TomcatApp.java",
-        "dev/rainbarrel/it/apps/TestServlet.java", "dev/rainbarrel/it/apps/Gate.java");
-    servlet(ChildServer.start(jdk, TomcatApp.class.getName(), cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
-        "Tomcat 11 on " + jdk);
+        "dev/rainbarrel/it/apps/TestServlet.java", "dev/rainbarrel/it/apps/Gate.java",
+        "dev/rainbarrel/it/apps/TomcatWebSocket.java", "dev/rainbarrel/it/apps/EchoEndpoint.java");
+    Path file = tmp.resolve("servlet.barrel");
+    ChildServer s = ChildServer.start(jdk, TomcatApp.class.getName(), cp, "file=" + file, List.of("-Dit.webSocket=true"));
+    webSocket(s, "Tomcat 11 on " + jdk, file);
+    servlet(s, "Tomcat 11 on " + jdk);
   }
 
   /**
@@ -613,10 +616,14 @@ class ServersIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tomcat9(Jdk jdk) throws Exception {
     Path classes = Files.createDirectories(tmp.resolve("tomcat9-classes"));
-    String cp = IsolatedServer.compileJavaxVariant("tomcat9", classes, "dev/rainbarrel/it/apps/TomcatApp.java",
-        "dev/rainbarrel/it/apps/TestServlet.java", "dev/rainbarrel/it/apps/Gate.java");
-    servlet(ChildServer.start(jdk, TomcatApp.class.getName(), cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
-        "Tomcat 9 (javax) on " + jdk);
+    // jakarta.servlet and jakarta.websocket both become javax.* on Tomcat 9
+    String cp = IsolatedServer.compileRenamed("tomcat9", classes, "jakarta.", "javax.", "dev/rainbarrel/it/apps/TomcatApp.java",
+        "dev/rainbarrel/it/apps/TestServlet.java", "dev/rainbarrel/it/apps/Gate.java",
+        "dev/rainbarrel/it/apps/TomcatWebSocket.java", "dev/rainbarrel/it/apps/EchoEndpoint.java");
+    Path file = tmp.resolve("servlet.barrel");
+    ChildServer s = ChildServer.start(jdk, TomcatApp.class.getName(), cp, "file=" + file, List.of("-Dit.webSocket=true"));
+    webSocket(s, "Tomcat 9 (javax) on " + jdk, file);
+    servlet(s, "Tomcat 9 (javax) on " + jdk);
   }
 
   /** The Jetty 9.4 app in the jakarta namespace, on Jetty 11 (its own class path). */

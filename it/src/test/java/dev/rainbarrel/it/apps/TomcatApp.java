@@ -45,7 +45,7 @@ public final class TomcatApp {
     Wrapper w = Tomcat.addServlet(ctx, "test", new TestServlet());
     w.setAsyncSupported(true);
     ctx.addServletMappingDecoded("/*", "test");
-    if (Boolean.getBoolean("it.webSocket")) { // /ws: a JSR 356 echo endpoint (Tomcat 10.1 class path only)
+    if (Boolean.getBoolean("it.webSocket")) { // /ws: a JSR 356 echo endpoint (needs tomcat-embed-websocket)
       Class.forName("dev.rainbarrel.it.apps.TomcatWebSocket").getMethod("install", Context.class).invoke(null, ctx);
     }
     tomcat.start();

@@ -8,7 +8,8 @@ import org.apache.tomcat.websocket.server.WsSci;
 /**
  * An echo WebSocket at {@code /ws} on embedded Tomcat (JSR 356, {@code tomcat-embed-websocket}), as
  * {@link TomcatApp} installs it with {@code -Dit.webSocket=true}. A class of its own, reached by
- * name, so that the Tomcat 9 and 11 variants of the app compile without the WebSocket jar.
+ * name, so that the app still runs on a class path without the WebSocket jar. The Tomcat 9 variant
+ * compiles it with {@code jakarta.*} renamed {@code javax.*}.
  */
 public final class TomcatWebSocket {
 

@@ -76,10 +76,7 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tomcat10(Jdk jdk) throws Exception {
-    Path file = tmp.resolve("servlet.barrel");
-    ChildServer s = ChildServer.start(jdk, TomcatApp.class, "file=" + file, List.of("-Dit.webSocket=true"));
-    webSocket(s, "Tomcat 10.1 on " + jdk, file);
-    servlet(s, "Tomcat 10.1 on " + jdk);
+    tomcatWithWebSocket(jdk, ChildServer.childClassPath(), "Tomcat 10.1 on " + jdk);
   }
 
   // Virtual threads (JDK 21+, so JDK 25 only): a thread per request, so the bridge's per-thread
@@ -563,13 +560,20 @@ class ServersIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tomcat11(Jdk jdk) throws Exception {
     Path classes = Files.createDirectories(tmp.resolve("tomcat11-classes"));
-    String cp = IsolatedServer.compileTestSource("tomcat11", classes, "dev/rainbarrel/it/apps/TomcatApp.java",
-        "dev/rainbarrel/it/apps/TestServlet.java", "dev/rainbarrel/it/apps/Gate.java",
-        "dev/rainbarrel/it/apps/TomcatWebSocket.java", "dev/rainbarrel/it/apps/EchoEndpoint.java");
+    tomcatWithWebSocket(jdk, IsolatedServer.compileTestSource("tomcat11", classes, TOMCAT_APP_SOURCES), "Tomcat 11 on " + jdk);
+  }
+
+  /** The Tomcat app's sources, for the releases compiled by the test. */
+  private static final String[] TOMCAT_APP_SOURCES = {"dev/rainbarrel/it/apps/TomcatApp.java",
+      "dev/rainbarrel/it/apps/TestServlet.java", "dev/rainbarrel/it/apps/Gate.java",
+      "dev/rainbarrel/it/apps/TomcatWebSocket.java", "dev/rainbarrel/it/apps/EchoEndpoint.java"};
+
+  /** The Tomcat app from {@code classPath} with its {@code /ws} endpoint: the WebSocket, then the servlet scenarios. */
+  private void tomcatWithWebSocket(Jdk jdk, String classPath, String name) throws Exception {
     Path file = tmp.resolve("servlet.barrel");
-    ChildServer s = ChildServer.start(jdk, TomcatApp.class.getName(), cp, "file=" + file, List.of("-Dit.webSocket=true"));
-    webSocket(s, "Tomcat 11 on " + jdk, file);
-    servlet(s, "Tomcat 11 on " + jdk);
+    ChildServer s = ChildServer.start(jdk, TomcatApp.class.getName(), classPath, "file=" + file, List.of("-Dit.webSocket=true"));
+    webSocket(s, name, file);
+    servlet(s, name);
   }
 
   /**
@@ -585,7 +589,7 @@ class ServersIT {
   }
 
   /** The ee10 app and servlet compiled against Jetty 12's ee11 environment under {@code tmp}: its class path. */
-  static String jetty12Ee11ClassPath(Path tmp) throws IOException, InterruptedException {
+  static String jetty12Ee11ClassPath(Path tmp) throws IOException {
     Path classes = Files.createDirectories(tmp.resolve("jetty12-ee11-classes"));
     return IsolatedServer.compileRenamed("jetty12-ee11", classes, "org.eclipse.jetty.ee10", "org.eclipse.jetty.ee11",
         "dev/rainbarrel/it/apps/Jetty12App.java", "dev/rainbarrel/it/apps/TestServlet.java",
@@ -617,13 +621,8 @@ class ServersIT {
   void tomcat9(Jdk jdk) throws Exception {
     Path classes = Files.createDirectories(tmp.resolve("tomcat9-classes"));
     // jakarta.servlet and jakarta.websocket both become javax.* on Tomcat 9
-    String cp = IsolatedServer.compileRenamed("tomcat9", classes, "jakarta.", "javax.", "dev/rainbarrel/it/apps/TomcatApp.java",
-        "dev/rainbarrel/it/apps/TestServlet.java", "dev/rainbarrel/it/apps/Gate.java",
-        "dev/rainbarrel/it/apps/TomcatWebSocket.java", "dev/rainbarrel/it/apps/EchoEndpoint.java");
-    Path file = tmp.resolve("servlet.barrel");
-    ChildServer s = ChildServer.start(jdk, TomcatApp.class.getName(), cp, "file=" + file, List.of("-Dit.webSocket=true"));
-    webSocket(s, "Tomcat 9 (javax) on " + jdk, file);
-    servlet(s, "Tomcat 9 (javax) on " + jdk);
+    tomcatWithWebSocket(jdk, IsolatedServer.compileRenamed("tomcat9", classes, "jakarta.", "javax.", TOMCAT_APP_SOURCES),
+        "Tomcat 9 (javax) on " + jdk);
   }
 
   /** The Jetty 9.4 app in the jakarta namespace, on Jetty 11 (its own class path). */

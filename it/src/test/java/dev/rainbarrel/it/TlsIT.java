@@ -67,9 +67,8 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty94(Jdk jdk) throws Exception {
-    String cp = IsolatedServer.compile("jetty94", Files.createDirectories(tmp.resolve("jetty94-classes")));
-    run(jdk, "Jetty94App", cp, TlsIT::itKeystore, "Jetty 9.4 (javax) over TLS on " + jdk,
-        sc -> ServersIT.servletScenarios(sc, true));
+    jetty94App(jdk, IsolatedServer.compile("jetty94", Files.createDirectories(tmp.resolve("jetty94-classes"))),
+        "Jetty 9.4 (javax) over TLS on " + jdk);
   }
 
   /** The same app in the jakarta namespace on Jetty 11. */
@@ -77,10 +76,13 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty11(Jdk jdk) throws Exception {
-    String cp = IsolatedServer.compileJakartaVariant("jetty94", "jetty11",
-        Files.createDirectories(tmp.resolve("jetty11-classes")));
-    run(jdk, "Jetty94App", cp, TlsIT::itKeystore, "Jetty 11 (jakarta) over TLS on " + jdk,
-        sc -> ServersIT.servletScenarios(sc, true));
+    jetty94App(jdk, IsolatedServer.compileJakartaVariant("jetty94", "jetty11",
+        Files.createDirectories(tmp.resolve("jetty11-classes"))), "Jetty 11 (jakarta) over TLS on " + jdk);
+  }
+
+  /** The Jetty 9.4 servlet app from {@code classPath} with the servlet scenarios. */
+  private void jetty94App(Jdk jdk, String classPath, String name) throws Exception {
+    run(jdk, "Jetty94App", classPath, TlsIT::itKeystore, name, sc -> ServersIT.servletScenarios(sc, true));
   }
 
   /**

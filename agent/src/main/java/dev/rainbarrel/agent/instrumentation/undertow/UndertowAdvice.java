@@ -3,6 +3,7 @@ package dev.rainbarrel.agent.instrumentation.undertow;
 import dev.rainbarrel.bootstrap.Bridge;
 import io.undertow.server.DefaultResponseListener;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
 import dev.rainbarrel.agent.instrumentation.Advice;
 
 /**
@@ -81,7 +82,7 @@ public final class UndertowAdvice {
     @Advice.OnMethodEnter
     public static void enter(@Advice.This HttpServerExchange exchange) {
       if (Bridge.currentRequest() != exchange || !exchange.isComplete()) {
-        io.undertow.server.ServerConnection connection = exchange.getConnection();
+        ServerConnection connection = exchange.getConnection();
         Bridge.end(exchange, exchange.getStatusCode(),
             exchange.getAttachment(DefaultResponseListener.EXCEPTION) != null || connection != null && !connection.isOpen());
       }

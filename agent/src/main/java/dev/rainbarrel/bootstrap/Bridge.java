@@ -47,6 +47,7 @@ public final class Bridge {
     Object request;
     Object response;
     Object lastTracked;
+    Object asyncStarted; // the async context the listener was registered with in this frame
   }
 
   /** Name prefix of every thread the agent starts. */
@@ -161,6 +162,7 @@ public final class Bridge {
     ts.request = null;
     ts.response = null;
     ts.lastTracked = null; // do not keep the server's request object alive between requests
+    ts.asyncStarted = null; // containers recycle their async contexts with their requests
     Sink s = sink();
     if (s != null) {
       try {
@@ -180,6 +182,21 @@ public final class Bridge {
   /** The response of this thread's outermost handler frame, or null. */
   public static Object currentResponse() {
     return STATE.get().response;
+  }
+
+  /**
+   * Whether {@code context} is started for the first time in this thread's outermost handler
+   * frame. Containers delegate {@code startAsync} from one woven method to another (Tomcat: the
+   * facade's to the request's, its no-argument form to the two-argument one), and the async
+   * advice registers its listener only on the first, once per request.
+   */
+  public static boolean firstAsyncStart(Object context) {
+    ThreadState ts = STATE.get();
+    if (ts.asyncStarted == context) {
+      return false;
+    }
+    ts.asyncStarted = context;
+    return true;
   }
 
   /** Starts tracking {@code request} (no-op if tracked already) and remembers it for this thread. */

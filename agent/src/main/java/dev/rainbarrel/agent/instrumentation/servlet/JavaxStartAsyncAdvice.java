@@ -25,6 +25,9 @@ public final class JavaxStartAsyncAdvice {
     if (context == null || request == null) {
       return; // not inside a tracked request (before the agent, or an agent thread)
     }
+    if (!Bridge.firstAsyncStart(context)) {
+      return; // an inner startAsync the container's outer one delegated to registered it already
+    }
     if (request instanceof ServletRequest && response instanceof ServletResponse) {
       context.addListener(JavaxAsyncListener.INSTANCE, (ServletRequest) request, (ServletResponse) response);
     } else {

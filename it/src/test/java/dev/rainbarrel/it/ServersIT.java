@@ -436,6 +436,7 @@ class ServersIT {
     try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
+        sc.webSocket(); // cleartext only, so not in nettyScenarios (TlsIT runs those too)
         nettyScenarios(sc);
         sc.acceptedConnections();
         sc.acceptWaitPerConnection(jdk); // NIO: the SocketChannel; epoll: the native descriptor

@@ -31,6 +31,8 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetSocketAddress;
@@ -43,7 +45,8 @@ import java.util.concurrent.TimeUnit;
  * An unmodified Netty HTTP server ({@code HttpServerCodec}), NIO or native epoll ({@code
  * -Dtransport=epoll}). Same routes as the other apps; held work is parked in a queue instead of
  * blocking the event loop, and {@code /release} runs one parked action. With {@code
- * -Dit.tlsKeystore=<PKCS12>} an {@code SslHandler} (JDK provider) speaks TLS under the codec.
+ * -Dit.tlsKeystore=<PKCS12>} an {@code SslHandler} (JDK provider) speaks TLS under the codec. {@code
+ * /ws} is a WebSocket echo: Netty's {@code WebSocketServerProtocolHandler} does the handshake.
  */
 public final class NettyApp {
 
@@ -69,13 +72,24 @@ public final class NettyApp {
               ch.pipeline().addLast(tls.newHandler(ch.alloc()));
             }
             // HttpServerExpectContinueHandler: Netty's own answer to "Expect: 100-continue"
-            ch.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(), new Handler());
+            // WebSocketServerProtocolHandler passes every request but /ws on; with no HttpObjectAggregator
+            // in the pipeline its handshaker aggregates the upgrade request itself
+            ch.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(),
+                new WebSocketServerProtocolHandler("/ws"), new WebSocketEcho(), new Handler());
           }
         })
         .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
     System.out.println("PORT " + ((InetSocketAddress) server.localAddress()).getPort());
     System.out.flush();
     server.closeFuture().sync();
+  }
+
+  /** Sends each text message back (HTTP messages pass on to {@link Handler}). */
+  static final class WebSocketEcho extends SimpleChannelInboundHandler<TextWebSocketFrame> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
+      ctx.writeAndFlush(new TextWebSocketFrame(frame.text()));
+    }
   }
 
   static final class Handler extends SimpleChannelInboundHandler<HttpObject> {

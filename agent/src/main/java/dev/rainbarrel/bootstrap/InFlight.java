@@ -38,9 +38,16 @@ import java.util.function.Function;
  *
  * <p>A key lives in one of {@link #PROBES} consecutive slots from its identity hash (or, for a
  * server that registered one with {@link #placeBy}, the hash of its connection). Lookups scan
- * all of them (no early stop at a free slot, so removals need no tombstones). When all are taken
- * the request is not tracked ({@link #untracked()} counts them): it is then neither committed nor
- * ended, so nothing can leak, it is just not counted.
+ * all of them (no early stop at a free slot, so removals need no tombstones).
+ *
+ * <p><b>Overflow.</b> When all of a key's slots are taken (about ten thousand requests in flight
+ * at once in the first table: long polls, server-sent events), the key goes to an overflow table
+ * four times larger, made on first need, and so on up to {@code 2^maxBits} slots (over a million
+ * requests in flight with the defaults). A key is in one table at a time: a table takes a new key
+ * only after checking that no deeper table tracks it, and lookups that miss go one table deeper,
+ * so the first table's hot path gains one read of a null field. Only when the last table is full
+ * too (or the memory for a new one cannot be had) is a request not tracked ({@link #untracked()}
+ * counts them): it is then neither committed nor ended, so nothing can leak, it is just not counted.
  *
  * <p>A key that is an {@link InFlightSlot} (a server request class the agent gave a slot field
  * when it was loaded) is placed differently: in the first free slot of the tracking thread's
@@ -54,15 +61,23 @@ import java.util.function.Function;
  */
 final class InFlight {
 
-  private static final int BITS = 14;
+  /** Size of the first table, as a power of two. */
+  static final int BITS = 14;
 
-  /** Slots in the table: in-flight requests beyond this (per probe window) go uncounted. */
+  /** Slots in the first table. */
   static final int CAPACITY = 1 << BITS;
+
+  /** Size of the largest overflow table, as a power of two (2^20 slots: 20 MiB of arrays). */
+  static final int MAX_BITS = 20;
 
   /** Consecutive slots a key may occupy. */
   static final int PROBES = 16;
 
-  private static final int MASK = CAPACITY - 1;
+  private final int bits;
+  private final int mask;
+  private final int maxBits;
+  /** Slots of the shallower tables: a slot field holds {@code base + index + 1}. */
+  private final int base;
   private static final Object ENDING = new Object();
   static final int NOT_COMMITTED = 0;
   static final int COMMITTED_NO_STATUS = -1;
@@ -78,10 +93,72 @@ final class InFlight {
 
   private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
 
-  private final AtomicReferenceArray<Object> keys = new AtomicReferenceArray<>(CAPACITY);
+  private final AtomicReferenceArray<Object> keys;
   /** Per slot: the state word at {@code 2i}, the start time at {@code 2i + 1}. */
-  private final long[] words = new long[2 * CAPACITY];
+  private final long[] words;
   private final AtomicLong untracked = new AtomicLong();
+
+  /** The next, larger table; null until this one had no free slot for a key. */
+  private volatile InFlight overflow;
+
+  /** Set when the memory for the next table could not be had: do not try again on every request. */
+  private volatile boolean overflowFailed;
+
+  /** The first table ({@link #CAPACITY} slots), growing up to 2^{@link #MAX_BITS}. */
+  InFlight() {
+    this(BITS, MAX_BITS, 0);
+  }
+
+  /**
+   * A first table of 2^{@code bits} slots whose overflow tables grow 4× each, up to 2^{@code
+   * maxBits}; {@code maxBits == bits} makes a table without overflow.
+   */
+  InFlight(int bits, int maxBits) {
+    this(bits, maxBits, 0);
+  }
+
+  private InFlight(int bits, int maxBits, int base) {
+    if (bits < 4 || bits > maxBits || maxBits > 24) {
+      throw new IllegalArgumentException("table bits " + bits + ".." + maxBits);
+    }
+    this.bits = bits;
+    this.mask = (1 << bits) - 1;
+    this.maxBits = maxBits;
+    this.base = base;
+    this.keys = new AtomicReferenceArray<>(1 << bits);
+    this.words = new long[2 << bits];
+  }
+
+  /**
+   * The next table, made now if there is none yet; null if this is the largest or there is no
+   * memory for it (the request is then not tracked; the server must not suffer for it).
+   */
+  private InFlight grow() {
+    InFlight o = overflow;
+    if (o != null || bits >= maxBits || overflowFailed) {
+      return o;
+    }
+    synchronized (this) {
+      o = overflow;
+      if (o == null) {
+        try {
+          o = new InFlight(Math.min(bits + 2, maxBits), maxBits, base + mask + 1);
+        } catch (OutOfMemoryError e) {
+          overflowFailed = true;
+          return null;
+        }
+        o.placement = placement;
+        overflow = o;
+      }
+      return o;
+    }
+  }
+
+  /** Slots in this table and its overflow tables made so far. */
+  int capacity() {
+    InFlight o = overflow;
+    return mask + 1 + (o == null ? 0 : o.capacity());
+  }
 
   /**
    * Where keys of one class are placed instead of by their own identity hash (see {@link
@@ -119,6 +196,10 @@ final class InFlight {
         }
       }
     }
+    InFlight o = overflow; // one made before the registration (a table made later copies it)
+    if (o != null) {
+      o.placeBy(keyClass, source);
+    }
   }
 
   /** Whether keys of {@code keyClass} are placed by a registered source. */
@@ -139,9 +220,9 @@ final class InFlight {
     return key;
   }
 
-  private static int window(Object placer) {
+  private int window(Object placer) {
     int h = System.identityHashCode(placer);
-    return (h ^ (h >>> 16)) & MASK;
+    return (h ^ (h >>> 16)) & mask;
   }
 
   private int home(Object key) {
@@ -164,10 +245,19 @@ final class InFlight {
     return (int) ((w & QUEUED_MASK) >>> 32);
   }
 
+  /** Whether this table or a deeper one tracks {@code key}. */
+  boolean tracks(Object key) {
+    if (find(key) >= 0) {
+      return true;
+    }
+    InFlight o = overflow;
+    return o != null && o.tracks(key);
+  }
+
   /**
-   * Index of {@code key}, or -1. A key placed by a source is also looked for where its own hash
-   * would have put it (when missing): a request tracked just before its server registered the
-   * source (an attach while requests are in flight) must still end.
+   * Index of {@code key} in this table, or -1. A key placed by a source is also looked for where
+   * its own hash would have put it (when missing): a request tracked just before its server
+   * registered the source (an attach while requests are in flight) must still end.
    */
   int find(Object key) {
     if (key instanceof InFlightSlot) {
@@ -180,18 +270,18 @@ final class InFlight {
 
   /** The slot {@code key} recorded when it was tracked, if it still holds it; else -1. */
   private int recorded(InFlightSlot slotted, Object key) {
-    int i = slotted.rainbarrel$getSlot() - 1;
-    return i >= 0 && i <= MASK && keys.get(i) == key ? i : -1;
+    int i = slotted.rainbarrel$getSlot() - 1 - base; // another table's slot is out of range here
+    return i >= 0 && i <= mask && keys.get(i) == key ? i : -1;
   }
 
   /** The window of the calling thread: consecutive thread ids spread over the table. */
   @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; getId() is the same number
-  private static int threadWindow() {
-    return (int) ((Thread.currentThread().getId() * 0x9E3779B97F4A7C15L) >>> (64 - BITS));
+  private int threadWindow() {
+    return (int) ((Thread.currentThread().getId() * 0x9E3779B97F4A7C15L) >>> (64 - bits));
   }
 
   private int scan(Object key, int home) {
-    for (int n = 0, i = home; n < PROBES; n++, i = (i + 1) & MASK) {
+    for (int n = 0, i = home; n < PROBES; n++, i = (i + 1) & mask) {
       if (keys.get(i) == key) {
         return i;
       }
@@ -214,10 +304,18 @@ final class InFlight {
    */
   boolean begin(Object key, long now, boolean holdsCalling) {
     int r = claim(key, now, holdsCalling);
-    if (r == UNTRACKED) {
-      untracked.incrementAndGet();
+    if (r >= 0) {
+      return true;
     }
-    return r >= 0;
+    if (r != UNTRACKED && r != ELSEWHERE) {
+      return false; // tracked here already
+    }
+    InFlight o = r == ELSEWHERE ? overflow : grow();
+    if (o != null) {
+      return o.begin(key, now, holdsCalling);
+    }
+    refuse();
+    return false;
   }
 
   /** {@link #beginAsync} result: this call started tracking the key. */
@@ -243,7 +341,12 @@ final class InFlight {
     if (r >= 0) {
       return STARTED;
     }
-    if (r != UNTRACKED) { // busy: r is -(index + 1)
+    if (r == UNTRACKED || r == ELSEWHERE) {
+      InFlight o = r == ELSEWHERE ? overflow : grow();
+      if (o != null) {
+        return o.beginAsync(key, now);
+      }
+    } else { // busy here: r is -(index + 1)
       int i = -r - 1;
       for (long w; queued(w = state(i)) < MAX_QUEUED; ) {
         if (casState(i, w, w + QUEUED_ONE + CALLING_ONE)) {
@@ -251,17 +354,21 @@ final class InFlight {
         }
       }
     }
-    untracked.incrementAndGet();
+    refuse();
     return 0;
   }
 
   private static final int UNTRACKED = Integer.MIN_VALUE;
 
+  /** {@link #claim} result: a deeper table tracks the key. */
+  private static final int ELSEWHERE = Integer.MIN_VALUE + 1;
+
   /**
    * Tracks {@code key} in a free slot of its window.
    *
    * @return the slot index if this call claimed one, {@code -(index + 1)} if the key is tracked
-   *     already at {@code index}, or {@link #UNTRACKED} if no slot was free
+   *     already at {@code index}, {@link #ELSEWHERE} if a deeper table tracks it, or {@link
+   *     #UNTRACKED} if no slot was free
    */
   private int claim(Object key, long now, boolean holdsCalling) {
     if (key instanceof InFlightSlot) {
@@ -271,7 +378,7 @@ final class InFlight {
     // first free slot, so a new request costs one scan of its window, not two.
     int home = home(key);
     int firstFree = -1;
-    for (int n = 0, i = home; n < PROBES; n++, i = (i + 1) & MASK) {
+    for (int n = 0, i = home; n < PROBES; n++, i = (i + 1) & mask) {
       Object k = keys.get(i);
       if (k == key) {
         return -i - 1;
@@ -280,7 +387,22 @@ final class InFlight {
         firstFree = n;
       }
     }
-    return firstFree >= 0 ? take(key, (home + firstFree) & MASK, PROBES - firstFree, now, holdsCalling) : UNTRACKED;
+    if (firstFree < 0) {
+      return UNTRACKED;
+    }
+    if (trackedDeeper(key)) {
+      return ELSEWHERE;
+    }
+    return take(key, (home + firstFree) & mask, PROBES - firstFree, now, holdsCalling);
+  }
+
+  /**
+   * Whether an overflow table tracks {@code key} (it went there while this table was full). Keys
+   * of one request are begun by one thread at a time, so nothing can put it there meanwhile.
+   */
+  private boolean trackedDeeper(Object key) {
+    InFlight o = overflow;
+    return o != null && o.tracks(key);
   }
 
   /** {@link #claim} for a key with a slot field: its recorded slot, else a free one recorded now. */
@@ -289,19 +411,22 @@ final class InFlight {
     if (seen >= 0) {
       return -seen - 1;
     }
+    if (trackedDeeper(key)) {
+      return ELSEWHERE;
+    }
     int i = take(key, threadWindow(), PROBES, now, holdsCalling);
     if (i == UNTRACKED) { // this thread has PROBES requests in flight: anywhere else will do
       i = take(key, window(key), PROBES, now, holdsCalling);
     }
     if (i >= 0) {
-      slotted.rainbarrel$setSlot(i + 1);
+      slotted.rainbarrel$setSlot(base + i + 1);
     }
     return i;
   }
 
   /** Takes the first free slot of {@code count} from {@code from} for {@code key}, or UNTRACKED. */
   private int take(Object key, int from, int count, long now, boolean holdsCalling) {
-    for (int n = 0, i = from; n < count; n++, i = (i + 1) & MASK) {
+    for (int n = 0, i = from; n < count; n++, i = (i + 1) & mask) {
       if (keys.get(i) == null && keys.compareAndSet(i, null, key)) {
         // The state word is 0: end() clears it before freeing the slot.
         WORD.setRelease(words, (i << 1) + 1, now);
@@ -318,7 +443,8 @@ final class InFlight {
   boolean markAborted(Object key) {
     int i = find(key);
     if (i < 0) {
-      return false;
+      InFlight o = overflow;
+      return o != null && o.markAborted(key);
     }
     WORD.getAndBitwiseOr(words, i << 1, ABORTED);
     return true;
@@ -341,7 +467,8 @@ final class InFlight {
   int commit(Object key, int code) {
     int i = find(key);
     if (i < 0) {
-      return 0;
+      InFlight o = overflow;
+      return o == null ? 0 : o.commit(key, code);
     }
     long status = code >= 100 && code <= 599 ? code : NO_STATUS;
     for (long w; ((w = state(i)) & STATUS_MASK) == NOT_COMMITTED; ) {
@@ -375,8 +502,12 @@ final class InFlight {
    */
   long end(Object key, long now) {
     int i = find(key);
-    if (i < 0 || !keys.compareAndSet(i, key, ENDING)) {
-      return -1;
+    if (i < 0) {
+      InFlight o = overflow;
+      return o == null ? -1 : o.end(key, now);
+    }
+    if (!keys.compareAndSet(i, key, ENDING)) {
+      return -1; // another thread is ending it
     }
     // This thread owns the slot now (the key is ENDING). A request that was committed released
     // its calling at the commit; one that was not releases it here (queued requests keep theirs).
@@ -434,8 +565,26 @@ final class InFlight {
     return ended >>> R_DURATION_SHIFT;
   }
 
-  /** Requests that found no free slot and were not counted. */
+  /** Whether the first untracked request of the process was told on stderr. */
+  private static volatile boolean toldUntracked;
+
+  /** Counts a request no table could take; the first one in the process is told, once. */
+  private void refuse() {
+    untracked.incrementAndGet();
+    if (!toldUntracked) {
+      toldUntracked = true;
+      try {
+        System.err.println("rainbarrel: more requests are in flight at once than the agent can track;"
+            + " the excess is not counted (JMX: rainbarrel:type=Agent UntrackedRequests)");
+      } catch (Throwable ignored) {
+        // stderr closed: the JMX attribute still counts them
+      }
+    }
+  }
+
+  /** Requests that found no free slot in any table and were not counted. */
   long untracked() {
-    return untracked.get();
+    InFlight o = overflow;
+    return untracked.get() + (o == null ? 0 : o.untracked());
   }
 }

@@ -157,15 +157,169 @@ class InFlightTest {
 
   @Test
   void aFullTableRefusesAndCountsInsteadOfLeaking() {
-    InFlight t = new InFlight();
+    InFlight t = new InFlight(InFlight.BITS, InFlight.BITS); // no overflow tables
+    List<Object> tracked = new ArrayList<>();
     int refused = 0;
     for (int i = 0; i < InFlight.CAPACITY + 100; i++) {
-      if (!t.begin(new Object(), 0)) {
+      Object k = new Object();
+      if (t.begin(k, 0)) {
+        tracked.add(k);
+      } else {
         refused++;
+        assertEquals(0, t.commit(k, 200), "a refused request is never committed");
+        assertEquals(-1, t.end(k, 1), "nor ended");
       }
     }
     assertTrue(refused >= 100, "refused " + refused);
     assertEquals(refused, t.untracked());
+    for (Object k : tracked) {
+      assertTrue(t.end(k, 1) >= 0);
+    }
+  }
+
+  @Test
+  void requestsBeyondTheFirstTableGoToOverflowTablesAndEndOnce() {
+    InFlight t = new InFlight(4, 12); // 16 slots, then 64, 256, 1024, 4096
+    List<Object> keys = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      Object k = new Object();
+      assertTrue(t.begin(k, i, i % 2 == 0), "key " + i);
+      keys.add(k);
+    }
+    assertTrue(t.capacity() >= 16 + 64 + 256, "overflow tables were made: " + t.capacity());
+    for (int i = 0; i < keys.size(); i++) {
+      Object k = keys.get(i);
+      assertFalse(t.begin(k, 1000), "key " + i + " is tracked already, in whichever table");
+      int expected = i % 2 == 0 ? InFlight.COMMITTED | InFlight.RELEASED_CALLING : InFlight.COMMITTED;
+      assertEquals(expected, t.commit(k, 200 + i % 300), "commit of key " + i);
+      if (i % 3 == 0) {
+        assertTrue(t.markAborted(k));
+      }
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      long w = t.end(keys.get(i), 5000);
+      assertTrue(w >= 0, "end of key " + i);
+      assertEquals(200 + i % 300, InFlight.status(w));
+      assertEquals(i % 3 == 0, InFlight.wasAborted(w));
+      assertEquals(5000 - i, InFlight.durationNanos(w));
+      assertEquals(-1, t.end(keys.get(i), 5001), "key " + i + " ends once");
+    }
+    assertEquals(0, t.untracked());
+  }
+
+  @Test
+  void whenTheLastTableIsFullTooRequestsAreCountedAsUntracked() {
+    InFlight t = new InFlight(4, 6); // 16 + 64 slots at most
+    List<Object> tracked = new ArrayList<>();
+    int refused = 0;
+    for (int i = 0; i < 400; i++) {
+      Object k = new Object();
+      if (t.begin(k, 0)) {
+        tracked.add(k);
+      } else {
+        refused++;
+        assertEquals(-1, t.end(k, 1));
+      }
+    }
+    assertEquals(80, tracked.size(), "every slot of both tables is used");
+    assertEquals(320, refused);
+    assertEquals(refused, t.untracked());
+    for (Object k : tracked) {
+      assertTrue(t.end(k, 1) >= 0);
+    }
+  }
+
+  @Test
+  void aKeyInAnOverflowTableIsNotTrackedTwiceWhenTheFirstTableHasRoomAgain() {
+    InFlight t = new InFlight(4, 6);
+    List<Object> first = new ArrayList<>();
+    for (int i = 0; i < 16; i++) { // a 16-slot table: every window is the whole table
+      Object k = new Object();
+      assertTrue(t.begin(k, 0));
+      first.add(k);
+    }
+    Object k = new Object();
+    assertTrue(t.begin(k, 1, true), "tracked in the overflow table");
+    assertTrue(t.end(first.get(0), 2) >= 0, "a slot of the first table is free again");
+    assertFalse(t.begin(k, 3, true), "still tracked, in the overflow table");
+    assertEquals(InFlight.STARTED, t.beginAsync(new Object(), 3), "the free slot takes a new key");
+    assertEquals(InFlight.QUEUED, t.beginAsync(k, 4), "a pipelined request queues behind it there");
+    assertEquals(InFlight.COMMITTED | InFlight.RELEASED_CALLING, t.commit(k, 200));
+    long w = t.end(k, 5);
+    assertEquals(4, InFlight.durationNanos(w), "the first request, started at 1");
+    assertEquals(InFlight.COMMITTED | InFlight.RELEASED_CALLING, t.commit(k, 204), "the queued one is current");
+    long next = t.end(k, 9);
+    assertEquals(204, InFlight.status(next));
+    assertEquals(4, InFlight.durationNanos(next), "started when it reached the front, at 5");
+    assertEquals(-1, t.end(k, 10));
+    assertEquals(0, t.untracked());
+  }
+
+  @Test
+  void slottedRequestsRecordSlotsOfTheOverflowTables() {
+    InFlight t = new InFlight(4, 10);
+    List<SlottedRequest> open = new ArrayList<>();
+    for (int n = 0; n < 100; n++) {
+      SlottedRequest r = new SlottedRequest();
+      assertTrue(t.begin(r, n), "request " + n);
+      open.add(r);
+    }
+    assertEquals(open.size(), open.stream().mapToInt(r -> r.slot).distinct().count(), "a slot each");
+    assertTrue(open.stream().anyMatch(r -> r.slot > 16), "some live in an overflow table");
+    for (SlottedRequest r : open) {
+      assertFalse(t.begin(r, 500), "found through its slot field");
+      assertEquals(InFlight.COMMITTED, t.commit(r, 200));
+    }
+    for (SlottedRequest r : open) {
+      assertTrue(t.end(r, 1000) >= 0);
+      assertEquals(-1, t.end(r, 1001));
+    }
+    // A request recycled after its overflow slot was freed is tracked afresh (in the first table).
+    SlottedRequest recycled = open.get(open.size() - 1);
+    assertTrue(t.begin(recycled, 2000));
+    assertTrue(recycled.slot >= 1 && recycled.slot <= 16, "slot " + recycled.slot);
+    assertTrue(t.end(recycled, 2001) >= 0);
+    assertEquals(0, t.untracked());
+  }
+
+  @Test
+  void threadsFillingOverflowTablesAtOnceEndEveryRequestExactlyOnce() throws Exception {
+    InFlight t = new InFlight(4, 12);
+    int threads = 4;
+    int perThread = 200;
+    long[] ended = new long[threads];
+    List<Thread> workers = new ArrayList<>();
+    for (int n = 0; n < threads; n++) {
+      int id = n;
+      Thread w = new Thread(() -> {
+        for (int round = 0; round < 20; round++) {
+          List<Object> mine = new ArrayList<>();
+          for (int i = 0; i < perThread; i++) {
+            Object k = (i & 1) == 0 ? new Object() : new SlottedRequest();
+            if (t.begin(k, round)) {
+              mine.add(k);
+            }
+          }
+          for (Object k : mine) {
+            t.commit(k, 200);
+            if (t.end(k, round + 1) >= 0) {
+              ended[id]++;
+            }
+          }
+        }
+      });
+      workers.add(w);
+      w.start();
+    }
+    for (Thread w : workers) {
+      w.join(30_000);
+    }
+    long total = 0;
+    for (long e : ended) {
+      total += e;
+    }
+    assertEquals(0, t.untracked(), "800 at once fit in 16 + 64 + 256 + 1024 + 4096 slots");
+    assertEquals((long) threads * perThread * 20, total);
   }
 
   /** What the agent makes of a server's per-request class: a slot field and its accessors. */

@@ -1,6 +1,7 @@
 package dev.rainbarrel.agent;
 
 import dev.rainbarrel.alloc.AllocatorSource;
+import dev.rainbarrel.bootstrap.Bridge;
 import dev.rainbarrel.http.EmbeddedJolokia;
 import dev.rainbarrel.http.EndpointServer;
 import dev.rainbarrel.jfr.RainbarrelJfr;
@@ -127,7 +128,8 @@ final class AgentServices implements AutoCloseable {
     if (options.jmx()) {
       try {
         AgentInfo.Builder b = AgentInfo.builder().version(version()).startTimeMillis(System.currentTimeMillis())
-            .options(describe(options)).instrumentedServers(() -> hooks);
+            .options(describe(options)).instrumentedServers(() -> hooks)
+            .untrackedRequests(Bridge::untracked);
         s.features.forEach(b::feature);
         s.parts.add(RainbarrelMBeans.registerWhenServerExists(barrel, watcher, b.build(), allocators));
       } catch (Throwable t) {

@@ -145,6 +145,7 @@ class AgentServicesIT {
         ObjectName agent = new ObjectName("rainbarrel:type=Agent");
         assertEquals(file.toString(), mbs.getAttribute(agent, "BarrelPath"));
         assertTrue(((String[]) mbs.getAttribute(agent, "InstrumentedServers")).length > 0);
+        assertEquals(0L, mbs.getAttribute(agent, "UntrackedRequests"), "every request found a slot");
         Set<ObjectName> listeners = mbs.queryNames(new ObjectName("rainbarrel:type=Listener,*"), null);
         assertTrue(listeners.contains(new ObjectName("rainbarrel:type=Listener,address=" + ObjectName.quote(listener))),
             listeners.toString());

@@ -63,6 +63,11 @@ final class AgentBean implements AgentMXBean {
   }
 
   @Override
+  public long getUntrackedRequests() {
+    return info.untrackedRequests();
+  }
+
+  @Override
   public long getStartTimeMillis() {
     return info.startTimeMillis();
   }

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -23,6 +24,7 @@ public final class AgentInfo {
   private final long startTimeMillis;
   private final Map<String, String> options;
   private final Supplier<List<String>> instrumentedServers;
+  private final LongSupplier untrackedRequests;
   private final Map<String, String> features;
 
   private AgentInfo(Builder b) {
@@ -30,6 +32,7 @@ public final class AgentInfo {
     this.startTimeMillis = b.startTimeMillis;
     this.options = Collections.unmodifiableMap(new LinkedHashMap<>(b.options));
     this.instrumentedServers = b.instrumentedServers;
+    this.untrackedRequests = b.untrackedRequests;
     this.features = Collections.unmodifiableMap(new LinkedHashMap<>(b.features));
   }
 
@@ -64,6 +67,14 @@ public final class AgentInfo {
     return l == null ? List.of() : l;
   }
 
+  /**
+   * Requests not counted because more were in flight at once than the agent's in-flight tables
+   * hold (asked each time the attribute is read; 0 for a library user).
+   */
+  public long untrackedRequests() {
+    return untrackedRequests.getAsLong();
+  }
+
   /** Extra native-feature statuses given by the agent (feature -> "active" or why not). */
   public Map<String, String> features() {
     return features;
@@ -75,6 +86,7 @@ public final class AgentInfo {
     private long startTimeMillis = System.currentTimeMillis();
     private final Map<String, String> options = new LinkedHashMap<>();
     private Supplier<List<String>> instrumentedServers = List::of;
+    private LongSupplier untrackedRequests = () -> 0;
     private final Map<String, String> features = new LinkedHashMap<>();
 
     private Builder() {}
@@ -103,6 +115,14 @@ public final class AgentInfo {
     public Builder instrumentedServers(Supplier<List<String>> s) {
       if (s != null) {
         this.instrumentedServers = s;
+      }
+      return this;
+    }
+
+    /** Sets where the count of requests the agent could not track comes from. */
+    public Builder untrackedRequests(LongSupplier s) {
+      if (s != null) {
+        this.untrackedRequests = s;
       }
       return this;
     }

@@ -31,6 +31,11 @@ public interface AgentMXBean {
   @Description("Servers the agent instrumented (empty for library use)")
   List<String> getInstrumentedServers();
 
+  /** Requests the agent could not track. */
+  @Description("Requests not counted because more were in flight at once than the agent's in-flight tables hold"
+      + " (over a million); 0 normally")
+  long getUntrackedRequests();
+
   /** Start time. */
   @Description("When the agent started (epoch ms)")
   long getStartTimeMillis();

@@ -151,6 +151,7 @@ class JmxRemoteTest {
         assertTrue(((String) c.getAttribute(agent, "BarrelPath")).endsWith("srv.barrel"));
         assertEquals(Runtime.version().feature(), c.getAttribute(agent, "JdkFeature"));
         assertArrayEquals(new String[] {"test-server"}, (String[]) c.getAttribute(agent, "InstrumentedServers"));
+        assertEquals(7L, c.getAttribute(agent, "UntrackedRequests"), "asked of the AgentInfo's supplier");
         assertEquals(100L, c.getAttribute(agent, "WatcherIntervalMillis"));
         assertTrue((Long) c.getAttribute(RainbarrelMBeans.allocatorName("barrel_slots"), "Used") >= 5);
 

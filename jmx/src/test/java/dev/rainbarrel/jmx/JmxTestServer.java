@@ -56,7 +56,7 @@ public final class JmxTestServer {
     server.start();
     Watcher watcher = Watcher.start(barrel, WatcherConfig.defaults().withInterval(Duration.ofMillis(100)));
     RainbarrelMBeans.Registration jmx = RainbarrelMBeans.register(barrel, watcher,
-        AgentInfo.builder().options(Map.of("interval", "100ms")).instrumentedServers(() -> List.of("test-server"))
+        AgentInfo.builder().options(Map.of("interval", "100ms")).instrumentedServers(() -> List.of("test-server")).untrackedRequests(() -> 7)
             .build(), List.of());
     System.out.println("READY " + blocked.getLocalPort() + " " + serving.getLocalPort());
     System.out.flush();

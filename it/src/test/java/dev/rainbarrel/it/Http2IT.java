@@ -60,7 +60,8 @@ class Http2IT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12Ee11(Jdk jdk) throws Exception {
-    run(ChildServer.start(jdk, Jetty12App.class.getName(), ServersIT.jetty12Ee11ClassPath(tmp), "file=" + file(), H2C),
+    run(ChildServer.start(jdk, Jetty12App.class.getName(), IsolatedServer.jetty12Ee11ClassPath(tmp), "file=" + file(),
+        H2C),
         "Jetty 12 (ee11) h2c on " + jdk, 500, true);
   }
 

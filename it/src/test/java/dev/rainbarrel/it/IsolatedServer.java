@@ -99,6 +99,37 @@ final class IsolatedServer {
     return compile(name, files, out);
   }
 
+  /**
+   * The Jetty 9.4 apps compiled against Jetty 10 as they are (Jetty 10 kept 9.4's API and javax)
+   * under {@code tmp}: their class path.
+   */
+  static String jetty10ClassPath(Path tmp) throws IOException {
+    Path classes = Files.createDirectories(tmp.resolve("jetty10-classes"));
+    return compileServerVariant("jetty94", "jetty10", classes, Map.of(), null);
+  }
+
+  /**
+   * The Jetty 9.4 servlet app (javax) compiled against Jetty 12's ee8 environment under {@code tmp}:
+   * its class path. Its servlet classes come from {@code org.eclipse.jetty.ee8}, its connector (and
+   * TLS switch) from Jetty 12's core, which kept those names and methods.
+   */
+  static String jetty12Ee8ClassPath(Path tmp) throws IOException {
+    Path classes = Files.createDirectories(tmp.resolve("jetty12-ee8-classes"));
+    return compileServerVariant("jetty94", "jetty12-ee8", classes, Map.of(
+        "org.eclipse.jetty.servlet.", "org.eclipse.jetty.ee8.servlet.",
+        "server.setHandler(context);", "server.setHandler(context.get()); // an ee8 context supplies its core handler"),
+        "Jetty94App.java");
+  }
+
+  /** The ee10 app and servlet compiled against Jetty 12's ee11 environment under {@code tmp}: its class path. */
+  static String jetty12Ee11ClassPath(Path tmp) throws IOException {
+    Path classes = Files.createDirectories(tmp.resolve("jetty12-ee11-classes"));
+    return compileRenamed("jetty12-ee11", classes, "org.eclipse.jetty.ee10", "org.eclipse.jetty.ee11",
+        "dev/rainbarrel/it/apps/Jetty12App.java", "dev/rainbarrel/it/apps/TestServlet.java",
+        "dev/rainbarrel/it/apps/Gate.java", "dev/rainbarrel/it/apps/VirtualThreadsOption.java",
+        "dev/rainbarrel/it/apps/TlsKeystore.java");
+  }
+
   private static String compile(String name, List<String> files, Path out) throws IOException {
     Path jars = Path.of(System.getProperty("rainbarrel.it.servers", "target/servers")).resolve(name);
     Path sources = Path.of(files.get(0)).getParent();

@@ -507,14 +507,9 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty10Handler(Jdk jdk) throws Exception {
-    plainHandler(ChildServer.start(jdk, "Jetty94HandlerApp", jetty10ClassPath(), "file=" + tmp.resolve("handler.barrel"),
-        List.of()), "Jetty 10 plain Handler on " + jdk, tmp.resolve("handler.barrel"));
-  }
-
-  /** The Jetty 9.4 apps compiled against Jetty 10 as they are (Jetty 10 kept 9.4's API and javax). */
-  private String jetty10ClassPath() throws IOException {
-    Path classes = Files.createDirectories(tmp.resolve("jetty10-classes"));
-    return IsolatedServer.compileServerVariant("jetty94", "jetty10", classes, Map.of(), null);
+    plainHandler(ChildServer.start(jdk, "Jetty94HandlerApp", IsolatedServer.jetty10ClassPath(tmp),
+        "file=" + tmp.resolve("handler.barrel"), List.of()), "Jetty 10 plain Handler on " + jdk,
+        tmp.resolve("handler.barrel"));
   }
 
   private void plainHandler(ChildServer started, String name, Path file) throws Exception {
@@ -585,17 +580,8 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12Ee11(Jdk jdk) throws Exception {
-    servlet(ChildServer.start(jdk, Jetty12App.class.getName(), jetty12Ee11ClassPath(tmp),
+    servlet(ChildServer.start(jdk, Jetty12App.class.getName(), IsolatedServer.jetty12Ee11ClassPath(tmp),
         "file=" + tmp.resolve("servlet.barrel"), List.of()), "Jetty 12 (ee11) on " + jdk);
-  }
-
-  /** The ee10 app and servlet compiled against Jetty 12's ee11 environment under {@code tmp}: its class path. */
-  static String jetty12Ee11ClassPath(Path tmp) throws IOException {
-    Path classes = Files.createDirectories(tmp.resolve("jetty12-ee11-classes"));
-    return IsolatedServer.compileRenamed("jetty12-ee11", classes, "org.eclipse.jetty.ee10", "org.eclipse.jetty.ee11",
-        "dev/rainbarrel/it/apps/Jetty12App.java", "dev/rainbarrel/it/apps/TestServlet.java",
-        "dev/rainbarrel/it/apps/Gate.java", "dev/rainbarrel/it/apps/VirtualThreadsOption.java",
-        "dev/rainbarrel/it/apps/TlsKeystore.java");
   }
 
   /**
@@ -606,13 +592,8 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12Ee8(Jdk jdk) throws Exception {
-    Path classes = Files.createDirectories(tmp.resolve("jetty12-ee8-classes"));
-    String cp = IsolatedServer.compileServerVariant("jetty94", "jetty12-ee8", classes, Map.of(
-        "org.eclipse.jetty.servlet.", "org.eclipse.jetty.ee8.servlet.",
-        "server.setHandler(context);", "server.setHandler(context.get()); // an ee8 context supplies its core handler"),
-        "Jetty94App.java");
-    servlet(ChildServer.start(jdk, "Jetty94App", cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
-        "Jetty 12 (ee8) on " + jdk);
+    servlet(ChildServer.start(jdk, "Jetty94App", IsolatedServer.jetty12Ee8ClassPath(tmp),
+        "file=" + tmp.resolve("servlet.barrel"), List.of()), "Jetty 12 (ee8) on " + jdk);
   }
 
   /** The Tomcat app and servlet in the javax namespace, on Tomcat 9 (its own class path). */
@@ -642,8 +623,8 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty10(Jdk jdk) throws Exception {
-    servlet(ChildServer.start(jdk, "Jetty94App", jetty10ClassPath(), "file=" + tmp.resolve("servlet.barrel"), List.of()),
-        "Jetty 10 (javax) on " + jdk);
+    servlet(ChildServer.start(jdk, "Jetty94App", IsolatedServer.jetty10ClassPath(tmp),
+        "file=" + tmp.resolve("servlet.barrel"), List.of()), "Jetty 10 (javax) on " + jdk);
   }
 
   private void servlet(Jdk jdk, Class<?> app, String name) throws Exception {

@@ -306,19 +306,26 @@ class ServersIT {
     Path file = tmp.resolve("webflux.barrel");
     try (ChildServer s = ChildServer.start(jdk, WebFluxApp.class, "file=" + file, List.of())) {
       ServerScenarios sc = start(s, "Spring Boot 3 WebFlux (Reactor Netty) on " + jdk, file);
-      sc.plainRequests(false);
-      sc.expectContinue();
-      sc.webSocket();
-      sc.heldRequest();
-      sc.streamingResponse(0);
-      sc.pipelinedRequests();
-      sc.pipelinedBehindHeldRequest();
-      sc.handlerExceptionAnswered500();
-      webFluxStatusesWithoutFailure(sc);
-      sc.failureAfterCommit("/stream-fail");
-      sc.clientAbort();
-      sc.acceptedConnections();
+      withChildStderr(s, () -> {
+        sc.webSocket();
+        webFluxScenarios(sc);
+        sc.acceptedConnections();
+      });
     }
+  }
+
+  /** The scenarios of {@link #springBoot3WebFlux} but the WebSocket, also run over TLS. */
+  static void webFluxScenarios(ServerScenarios sc) throws Exception {
+    sc.plainRequests(false);
+    sc.expectContinue();
+    sc.heldRequest();
+    sc.streamingResponse(0);
+    sc.pipelinedRequests();
+    sc.pipelinedBehindHeldRequest();
+    sc.handlerExceptionAnswered500();
+    webFluxStatusesWithoutFailure(sc);
+    sc.failureAfterCommit("/stream-fail");
+    sc.clientAbort();
   }
 
   /**

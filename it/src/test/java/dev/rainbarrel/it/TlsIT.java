@@ -80,6 +80,38 @@ class TlsIT {
         Files.createDirectories(tmp.resolve("jetty11-classes"))), "Jetty 11 (jakarta) over TLS on " + jdk);
   }
 
+  /** The Jetty 9.4 app on Jetty 10 ({@code javax.servlet} 4), compiled as {@link ServersIT#jetty10} runs it. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty10(Jdk jdk) throws Exception {
+    jetty94App(jdk, IsolatedServer.jetty10ClassPath(tmp), "Jetty 10 (javax) over TLS on " + jdk);
+  }
+
+  /**
+   * The Jetty 9.4 app in Jetty 12's ee8 environment, compiled as {@link ServersIT#jetty12Ee8} runs it:
+   * the "nested" layer's {@code HttpChannel} (a frame of the request Jetty 12's core hooks track)
+   * behind the core's TLS connector, which the app's 9.4 connector code builds unchanged.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12Ee8(Jdk jdk) throws Exception {
+    jetty94App(jdk, IsolatedServer.jetty12Ee8ClassPath(tmp), "Jetty 12 (ee8) over TLS on " + jdk);
+  }
+
+  /**
+   * The Jetty 12 app and servlet in Jetty 12's ee11 environment (Servlet 6.1), as {@link
+   * ServersIT#jetty12Ee11} runs it.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12Ee11(Jdk jdk) throws Exception {
+    run(jdk, Jetty12App.class.getName(), IsolatedServer.jetty12Ee11ClassPath(tmp), TlsIT::itKeystore,
+        "Jetty 12 (ee11) over TLS on " + jdk, sc -> ServersIT.servletScenarios(sc, true));
+  }
+
   /** The Jetty 9.4 servlet app from {@code classPath} with the servlet scenarios. */
   private void jetty94App(Jdk jdk, String classPath, String name) throws Exception {
     run(jdk, "Jetty94App", classPath, TlsIT::itKeystore, name, sc -> ServersIT.servletScenarios(sc, true));

@@ -9,6 +9,7 @@ import dev.rainbarrel.it.apps.NettyApp;
 import dev.rainbarrel.it.apps.SpringBootApp;
 import dev.rainbarrel.it.apps.TlsKeystore;
 import dev.rainbarrel.it.apps.UndertowApp;
+import dev.rainbarrel.it.apps.WebFluxApp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,9 +126,22 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3Tomcat(Jdk jdk) throws Exception {
-    servlet(jdk, SpringBootApp.class, keystore -> List.of("-Dserver.ssl.key-store=" + keystore,
-            "-Dserver.ssl.key-store-password=" + TlsKeystore.PASSWORD, "-Dserver.ssl.key-store-type=PKCS12"),
-        "Spring Boot 3 (Tomcat) over TLS on " + jdk, false);
+    servlet(jdk, SpringBootApp.class, TlsIT::bootSsl, "Spring Boot 3 (Tomcat) over TLS on " + jdk, false);
+  }
+
+  /**
+   * Spring Boot 3 WebFlux on Reactor Netty with TLS by Boot's {@code server.ssl.*} properties, no
+   * code of the app's for it: Netty's {@code SslHandler} (JDK provider) ahead of Reactor Netty's
+   * {@code HttpServerCodec}, on native epoll (Reactor Netty's default: reactor-netty-core brings
+   * Netty's epoll jar for Linux x86_64). The scenarios of {@link ServersIT#springBoot3WebFlux} but
+   * the WebSocket one.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3WebFlux(Jdk jdk) throws Exception {
+    run(jdk, WebFluxApp.class, TlsIT::bootSsl, "Spring Boot 3 WebFlux (Reactor Netty) over TLS on " + jdk,
+        ServersIT::webFluxScenarios);
   }
 
   /** The JVM options that turn TLS on for an app, given the keystore. */
@@ -139,6 +153,12 @@ class TlsIT {
   /** The apps' own switch, {@code -Dit.tlsKeystore}. */
   private static List<String> itKeystore(Path keystore) {
     return List.of("-Dit.tlsKeystore=" + keystore);
+  }
+
+  /** Spring Boot's own properties for the embedded server's TLS. */
+  private static List<String> bootSsl(Path keystore) {
+    return List.of("-Dserver.ssl.key-store=" + keystore, "-Dserver.ssl.key-store-password=" + TlsKeystore.PASSWORD,
+        "-Dserver.ssl.key-store-type=PKCS12");
   }
 
   /** {@link ServersIT#plainHandlerScenarios}; {@code exceptionStatus}: what a handler exception answers. */

@@ -2,6 +2,7 @@ package dev.rainbarrel.bootstrap;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
@@ -100,6 +101,12 @@ final class InFlight {
 
   /** The next, larger table; null until this one had no free slot for a key. */
   private volatile InFlight overflow;
+
+  /**
+   * Keys in an overflow table (the first table does not count): once a burst is over, a new key
+   * of the first table sees 0 here instead of scanning a cold window of this table.
+   */
+  private final AtomicInteger live = new AtomicInteger();
 
   /** Set when the memory for the next table could not be had: do not try again on every request. */
   private volatile boolean overflowFailed;
@@ -247,11 +254,7 @@ final class InFlight {
 
   /** Whether this table or a deeper one tracks {@code key}. */
   boolean tracks(Object key) {
-    if (find(key) >= 0) {
-      return true;
-    }
-    InFlight o = overflow;
-    return o != null && o.tracks(key);
+    return find(key) >= 0 || trackedDeeper(key);
   }
 
   /**
@@ -402,7 +405,7 @@ final class InFlight {
    */
   private boolean trackedDeeper(Object key) {
     InFlight o = overflow;
-    return o != null && o.tracks(key);
+    return o != null && o.live.get() > 0 && o.tracks(key);
   }
 
   /** {@link #claim} for a key with a slot field: its recorded slot, else a free one recorded now. */
@@ -432,6 +435,9 @@ final class InFlight {
         WORD.setRelease(words, (i << 1) + 1, now);
         if (holdsCalling) { // an add, not a store: another thread may already mark it aborted
           WORD.getAndAdd(words, i << 1, CALLING_ONE);
+        }
+        if (base != 0) {
+          live.incrementAndGet();
         }
         return i;
       }
@@ -529,6 +535,9 @@ final class InFlight {
       keys.setRelease(i, key); // the next pipelined request is current now
     } else {
       keys.setRelease(i, null);
+      if (base != 0) {
+        live.decrementAndGet();
+      }
     }
     long duration = Math.max(0, now - start);
     long status = w & STATUS_MASK;

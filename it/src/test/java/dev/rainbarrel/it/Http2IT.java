@@ -165,10 +165,8 @@ class Http2IT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void netty42(Jdk jdk) throws Exception {
-    Path classes = java.nio.file.Files.createDirectories(tmp.resolve("netty42-classes"));
-    String cp = IsolatedServer.compileTestSource("netty42", classes, "dev/rainbarrel/it/apps/NettyApp.java",
-        "dev/rainbarrel/it/apps/NettyH2cApp.java", "dev/rainbarrel/it/apps/TlsKeystore.java");
-    run(ChildServer.start(jdk, NettyH2cApp.class.getName(), cp, "file=" + file(), List.of("-Dio.netty.noUnsafe=true")),
+    run(ChildServer.start(jdk, NettyH2cApp.class.getName(), IsolatedServer.netty42ClassPath(tmp), "file=" + file(),
+        List.of("-Dio.netty.noUnsafe=true")),
         "Netty 4.2 h2c on " + jdk, -1, false);
   }
 

@@ -130,6 +130,34 @@ final class IsolatedServer {
         "dev/rainbarrel/it/apps/TlsKeystore.java");
   }
 
+  /** The Tomcat app's sources ({@code TomcatApp}, its servlet and WebSocket), for the releases compiled by the test. */
+  private static final String[] TOMCAT_APP_SOURCES = {"dev/rainbarrel/it/apps/TomcatApp.java",
+      "dev/rainbarrel/it/apps/TestServlet.java", "dev/rainbarrel/it/apps/Gate.java",
+      "dev/rainbarrel/it/apps/TomcatWebSocket.java", "dev/rainbarrel/it/apps/EchoEndpoint.java"};
+
+  /**
+   * The Tomcat app compiled against Tomcat 9 under {@code tmp}: its class path. {@code jakarta.servlet}
+   * and {@code jakarta.websocket} both become {@code javax.*} there; the rest of the embedding API
+   * (connector, TLS host config) kept its names.
+   */
+  static String tomcat9ClassPath(Path tmp) throws IOException {
+    Path classes = Files.createDirectories(tmp.resolve("tomcat9-classes"));
+    return compileRenamed("tomcat9", classes, "jakarta.", "javax.", TOMCAT_APP_SOURCES);
+  }
+
+  /** The Tomcat app compiled against Tomcat 11 under {@code tmp}: its class path. */
+  static String tomcat11ClassPath(Path tmp) throws IOException {
+    Path classes = Files.createDirectories(tmp.resolve("tomcat11-classes"));
+    return compileTestSource("tomcat11", classes, TOMCAT_APP_SOURCES);
+  }
+
+  /** The Netty apps (HTTP/1.1 and h2c) compiled against Netty 4.2 under {@code tmp}: their class path. */
+  static String netty42ClassPath(Path tmp) throws IOException {
+    Path classes = Files.createDirectories(tmp.resolve("netty42-classes"));
+    return compileTestSource("netty42", classes, "dev/rainbarrel/it/apps/NettyApp.java",
+        "dev/rainbarrel/it/apps/NettyH2cApp.java", "dev/rainbarrel/it/apps/TlsKeystore.java");
+  }
+
   private static String compile(String name, List<String> files, Path out) throws IOException {
     Path jars = Path.of(System.getProperty("rainbarrel.it.servers", "target/servers")).resolve(name);
     Path sources = Path.of(files.get(0)).getParent();

@@ -423,9 +423,7 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void netty42(Jdk jdk) throws Exception {
-    Path classes = Files.createDirectories(tmp.resolve("netty42-classes"));
-    String cp = IsolatedServer.compileTestSource("netty42", classes, "dev/rainbarrel/it/apps/NettyApp.java",
-        "dev/rainbarrel/it/apps/TlsKeystore.java");
+    String cp = IsolatedServer.netty42ClassPath(tmp);
     for (String transport : List.of("nio", "epoll")) {
       Path file = tmp.resolve("netty42-" + transport + ".barrel");
       netty(jdk, ChildServer.start(jdk, NettyApp.class.getName(), cp, "file=" + file,
@@ -562,14 +560,8 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tomcat11(Jdk jdk) throws Exception {
-    Path classes = Files.createDirectories(tmp.resolve("tomcat11-classes"));
-    tomcatWithWebSocket(jdk, IsolatedServer.compileTestSource("tomcat11", classes, TOMCAT_APP_SOURCES), "Tomcat 11 on " + jdk);
+    tomcatWithWebSocket(jdk, IsolatedServer.tomcat11ClassPath(tmp), "Tomcat 11 on " + jdk);
   }
-
-  /** The Tomcat app's sources, for the releases compiled by the test. */
-  private static final String[] TOMCAT_APP_SOURCES = {"dev/rainbarrel/it/apps/TomcatApp.java",
-      "dev/rainbarrel/it/apps/TestServlet.java", "dev/rainbarrel/it/apps/Gate.java",
-      "dev/rainbarrel/it/apps/TomcatWebSocket.java", "dev/rainbarrel/it/apps/EchoEndpoint.java"};
 
   /** The Tomcat app from {@code classPath} with its {@code /ws} endpoint: the WebSocket, then the servlet scenarios. */
   private void tomcatWithWebSocket(Jdk jdk, String classPath, String name) throws Exception {
@@ -608,10 +600,7 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tomcat9(Jdk jdk) throws Exception {
-    Path classes = Files.createDirectories(tmp.resolve("tomcat9-classes"));
-    // jakarta.servlet and jakarta.websocket both become javax.* on Tomcat 9
-    tomcatWithWebSocket(jdk, IsolatedServer.compileRenamed("tomcat9", classes, "jakarta.", "javax.", TOMCAT_APP_SOURCES),
-        "Tomcat 9 (javax) on " + jdk);
+    tomcatWithWebSocket(jdk, IsolatedServer.tomcat9ClassPath(tmp), "Tomcat 9 (javax) on " + jdk);
   }
 
   /** The Jetty 9.4 app in the jakarta namespace, on Jetty 11 (its own class path). */

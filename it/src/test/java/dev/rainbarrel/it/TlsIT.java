@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.rainbarrel.it.apps.JdkHttpApp;
 import dev.rainbarrel.it.apps.Jetty12App;
+import dev.rainbarrel.it.apps.Jetty12CoreApp;
 import dev.rainbarrel.it.apps.NettyApp;
 import dev.rainbarrel.it.apps.SpringBootApp;
 import dev.rainbarrel.it.apps.TlsKeystore;
+import dev.rainbarrel.it.apps.TomcatApp;
 import dev.rainbarrel.it.apps.UndertowApp;
 import dev.rainbarrel.it.apps.WebFluxApp;
 import java.io.IOException;
@@ -54,13 +56,82 @@ class TlsIT {
     plainHandler(jdk, UndertowApp.class, "Undertow 2.3 over TLS on " + jdk, 500);
   }
 
+  /** Jetty 12's core {@code Handler} (no servlet) behind the same {@code SslConnectionFactory} connector. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12CoreHandler(Jdk jdk) throws Exception {
+    plainHandler(jdk, Jetty12CoreApp.class, "Jetty 12 core Handler over TLS on " + jdk, 500);
+  }
+
+  /**
+   * The Tomcat app's own TLS connector ({@code SSLEnabled}, an {@code SSLHostConfig} with the keystore,
+   * JSSE on NIO), as an embedder writes it.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void tomcat10(Jdk jdk) throws Exception {
+    servlet(jdk, TomcatApp.class, TlsIT::itKeystore, "Tomcat 10.1 over TLS on " + jdk, true);
+  }
+
+  /** The same app in the javax namespace on Tomcat 9, compiled as {@link ServersIT#tomcat9} runs it. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void tomcat9(Jdk jdk) throws Exception {
+    tomcatApp(jdk, IsolatedServer.tomcat9ClassPath(tmp), "Tomcat 9 (javax) over TLS on " + jdk);
+  }
+
+  /** The same app compiled against Tomcat 11, as {@link ServersIT#tomcat11} runs it. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void tomcat11(Jdk jdk) throws Exception {
+    tomcatApp(jdk, IsolatedServer.tomcat11ClassPath(tmp), "Tomcat 11 over TLS on " + jdk);
+  }
+
+  /** The Tomcat app from {@code classPath} with the servlet scenarios. */
+  private void tomcatApp(Jdk jdk, String classPath, String name) throws Exception {
+    run(jdk, TomcatApp.class.getName(), classPath, TlsIT::itKeystore, name, sc -> ServersIT.servletScenarios(sc, true));
+  }
+
   /** Netty's {@code SslHandler} in front of the HTTP codec, on NIO. */
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void nettyNio(Jdk jdk) throws Exception {
-    run(jdk, NettyApp.class, keystore -> List.of("-Dit.tlsKeystore=" + keystore, "-Dtransport=nio",
-        "-Dio.netty.noUnsafe=true"), "Netty 4.1 nio over TLS on " + jdk, ServersIT::nettyScenarios);
+    netty(jdk, ChildServer.childClassPath(), "nio", "Netty 4.1 nio over TLS on " + jdk);
+  }
+
+  /** The same on native epoll (the {@code SslHandler} is the JDK provider's there too). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void nettyEpoll(Jdk jdk) throws Exception {
+    netty(jdk, ChildServer.childClassPath(), "epoll", "Netty 4.1 epoll over TLS on " + jdk);
+  }
+
+  /** The Netty app compiled against Netty 4.2, as {@link ServersIT#netty42} runs it, on NIO. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void netty42Nio(Jdk jdk) throws Exception {
+    netty(jdk, IsolatedServer.netty42ClassPath(tmp), "nio", "Netty 4.2 nio over TLS on " + jdk);
+  }
+
+  /** The same on native epoll. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void netty42Epoll(Jdk jdk) throws Exception {
+    netty(jdk, IsolatedServer.netty42ClassPath(tmp), "epoll", "Netty 4.2 epoll over TLS on " + jdk);
+  }
+
+  /** The Netty app from {@code classPath} on {@code transport} with the Netty scenarios. */
+  private void netty(Jdk jdk, String classPath, String transport, String name) throws Exception {
+    run(jdk, NettyApp.class.getName(), classPath, keystore -> List.of("-Dit.tlsKeystore=" + keystore,
+        "-Dtransport=" + transport, "-Dio.netty.noUnsafe=true"), name, ServersIT::nettyScenarios);
   }
 
   /** The Jetty 9.4 servlet app (its own class path): Jetty 9.4-11's {@code HttpChannel} hooks under TLS. */

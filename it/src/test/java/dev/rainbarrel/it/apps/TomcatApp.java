@@ -9,8 +9,8 @@ import org.apache.catalina.startup.Tomcat;
 /**
  * An unmodified embedded Tomcat running {@link TestServlet}. Prints {@code PORT <n>}. With {@code
  * -Dit.virtualThreads=true} (JDK 21+) each request runs on a virtual thread; with {@code
- * -Dit.h2c=true} it also speaks HTTP/2 (over cleartext, or with {@code -Dit.tlsKeystore=<PKCS12>} over
- * TLS).
+ * -Dit.tlsKeystore=<PKCS12>} its connector serves HTTPS (JSSE, an {@code SSLHostConfig} with that
+ * keystore); with {@code -Dit.h2c=true} it also speaks HTTP/2 (h2c over cleartext, h2 by ALPN over TLS).
  */
 public final class TomcatApp {
 

@@ -366,14 +366,15 @@ class ServersIT {
    * servlet in Jetty 12's ee10 container, the Jetty 12.0 release Boot manages, as in {@link
    * #springBoot3Jetty}), counted by the Jetty and servlet hooks together. A client abort is an error
    * through Jetty's failed response write: WebFlux gets the failure in its write listener and
-   * completes the request normally (it counted as a success before). The WebSocket scenario is
-   * left out: the Jetty 12.0 class path has no Jetty WebSocket jars.
+   * completes the request normally (it counted as a success before). The WebSocket upgrade is
+   * Spring's {@code JettyRequestUpgradeStrategy} on the ee10 Jetty WebSocket container that Boot
+   * sets up when spring-boot-starter-jetty's WebSocket jars are there.
    */
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3WebFluxOnJetty(Jdk jdk) throws Exception {
-    webFluxOn(jdk, "jetty", "Jetty", bootJettyClassPath(), Set.of("webSocket"));
+    webFluxOn(jdk, "jetty", "Jetty", bootJettyClassPath(), Set.of());
   }
 
   /**

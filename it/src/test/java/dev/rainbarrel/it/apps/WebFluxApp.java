@@ -59,10 +59,13 @@ public class WebFluxApp {
                   session.send(session.receive().map(m -> session.textMessage(m.getPayloadAsText())))), -1));
       // Spring picks its WebSocket upgrade strategy by what is on the class path, and the test class
       // path also has Tomcat: name the running server's, as an application with only that server gets it
-      if (server.equals("undertow") || server.equals("netty")) g.registerBean("webSocketAdapter", org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter.class, () -> {
-        org.springframework.web.reactive.socket.server.RequestUpgradeStrategy strategy = server.equals("undertow")
-            ? new org.springframework.web.reactive.socket.server.upgrade.UndertowRequestUpgradeStrategy()
-            : new org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy();
+      // (on Jetty: the ee10 Jetty WebSocket container that Boot sets up for JettyReactiveWebServerFactory)
+      if (!tomcat) g.registerBean("webSocketAdapter", org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter.class, () -> {
+        org.springframework.web.reactive.socket.server.RequestUpgradeStrategy strategy = switch (server) {
+          case "undertow" -> new org.springframework.web.reactive.socket.server.upgrade.UndertowRequestUpgradeStrategy();
+          case "jetty" -> new org.springframework.web.reactive.socket.server.upgrade.JettyRequestUpgradeStrategy();
+          default -> new org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy();
+        };
         org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter a =
             new org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter(
                 new org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService(strategy));

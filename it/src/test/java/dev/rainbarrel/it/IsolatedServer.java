@@ -121,13 +121,17 @@ final class IsolatedServer {
         "Jetty94App.java");
   }
 
-  /** The ee10 app and servlet compiled against Jetty 12's ee11 environment under {@code tmp}: its class path. */
+  /**
+   * The ee10 app, servlet and JSR 356 {@code /ws} endpoint compiled against Jetty 12's ee11
+   * environment under {@code tmp}: its class path.
+   */
   static String jetty12Ee11ClassPath(Path tmp) throws IOException {
     Path classes = Files.createDirectories(tmp.resolve("jetty12-ee11-classes"));
     return compileRenamed("jetty12-ee11", classes, "org.eclipse.jetty.ee10", "org.eclipse.jetty.ee11",
         "dev/rainbarrel/it/apps/Jetty12App.java", "dev/rainbarrel/it/apps/TestServlet.java",
         "dev/rainbarrel/it/apps/Gate.java", "dev/rainbarrel/it/apps/VirtualThreadsOption.java",
-        "dev/rainbarrel/it/apps/TlsKeystore.java");
+        "dev/rainbarrel/it/apps/TlsKeystore.java", "dev/rainbarrel/it/apps/Jetty12WebSocket.java",
+        "dev/rainbarrel/it/apps/EchoEndpoint.java");
   }
 
   /** The Tomcat app's sources ({@code TomcatApp}, its servlet and WebSocket), for the releases compiled by the test. */

@@ -573,15 +573,20 @@ class ServersIT {
   }
 
   /**
-   * The Jetty 12 app and servlet in Jetty 12.1's ee11 environment (Servlet 6.1; its own class path):
-   * {@code org.eclipse.jetty.ee11} is ee10's API in another package.
+   * The Jetty 12 app, servlet and JSR 356 {@code /ws} endpoint in Jetty 12.1's ee11 environment
+   * (Servlet 6.1; its own class path): {@code org.eclipse.jetty.ee11} is ee10's API in another
+   * package. The WebSocket, then the servlet scenarios, as on ee10.
    */
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12Ee11(Jdk jdk) throws Exception {
-    servlet(ChildServer.start(jdk, Jetty12App.class.getName(), IsolatedServer.jetty12Ee11ClassPath(tmp),
-        "file=" + tmp.resolve("servlet.barrel"), List.of()), "Jetty 12 (ee11) on " + jdk);
+    Path file = tmp.resolve("servlet.barrel");
+    String name = "Jetty 12 (ee11) on " + jdk;
+    ChildServer s = ChildServer.start(jdk, Jetty12App.class.getName(), IsolatedServer.jetty12Ee11ClassPath(tmp),
+        "file=" + file, List.of("-Dit.webSocket=true"));
+    webSocket(s, name, file);
+    servlet(s, name);
   }
 
   /**

@@ -29,7 +29,7 @@ public final class Jetty12App {
     ServletHolder holder = new ServletHolder(new TestServlet());
     holder.setAsyncSupported(true);
     context.addServlet(holder, "/*");
-    if (Boolean.getBoolean("it.webSocket")) { // /ws: a JSR 356 echo endpoint (ee10 class path only)
+    if (Boolean.getBoolean("it.webSocket")) { // /ws: a JSR 356 echo endpoint (needs the WebSocket jars)
       Class.forName("dev.rainbarrel.it.apps.Jetty12WebSocket").getMethod("install", ServletContextHandler.class)
           .invoke(null, context);
     }

@@ -7,8 +7,9 @@ import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketSe
 /**
  * An echo WebSocket at {@code /ws} on Jetty 12's ee10 servlet environment (JSR 356, {@code
  * jetty-ee10-websocket-jakarta-server}), as {@link Jetty12App} installs it with {@code
- * -Dit.webSocket=true}. A class of its own, reached by name, so that the ee11 variant of the app
- * compiles without the ee10 WebSocket jars.
+ * -Dit.webSocket=true}. The ee11 variant compiles it with {@code ee10} renamed {@code ee11}
+ * ({@code jetty-ee11-websocket-jakarta-server}). A class of its own, reached by name, so that the
+ * app still runs on a class path without WebSocket jars.
  */
 public final class Jetty12WebSocket {
 

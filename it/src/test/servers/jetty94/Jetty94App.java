@@ -22,7 +22,8 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * An unmodified Jetty 9.4 with a javax.servlet (3.1) servlet: the same routes as the jakarta apps.
  * Compiled by the integration test against target/servers/jetty94 only (its classes clash with
  * Jetty 12 on the test class path). With {@code -Dit.tlsKeystore=<PKCS12>} (password "changeit")
- * it speaks HTTP/1.1 over TLS. Prints PORT n.
+ * it speaks HTTP/1.1 over TLS; with {@code -Dit.webSocket=true} (Jetty 12 ee8 only) it also has
+ * the {@code /ws} echo WebSocket of {@code Jetty12Ee8WebSocket}. Prints PORT n.
  */
 public final class Jetty94App {
 
@@ -39,6 +40,9 @@ public final class Jetty94App {
     ServletHolder holder = new ServletHolder(new Routes());
     holder.setAsyncSupported(true);
     context.addServlet(holder, "/*");
+    if (Boolean.getBoolean("it.webSocket")) { // /ws: an echo WebSocket (Jetty 12 ee8 class path only)
+      Class.forName("Jetty12Ee8WebSocket").getMethod("install", ServletContextHandler.class).invoke(null, context);
+    }
     server.setHandler(context);
     server.start();
     System.out.println("PORT " + connector.getLocalPort());

@@ -56,13 +56,18 @@ final class IsolatedServer {
   /**
    * Compiles the app of {@code from} (under src/test/servers) against the jars of {@code name}
    * after the given source replacements (e.g. Jetty 9.4's servlet package by Jetty 12's ee8 one);
-   * {@code only}: the one source file to compile, or null for all of them.
+   * {@code only}: the one source file to compile, or null for all of them; {@code extra}: sources
+   * under src/test/servers compiled with it as they are (e.g. {@code jetty12-ee8/X.java}).
    */
   static String compileServerVariant(String from, String name, Path out, Map<String, String> replacements,
-      String only) throws IOException {
-    Path sources = Path.of(System.getProperty("rainbarrel.it.serverSources", "src/test/servers")).resolve(from);
+      String only, String... extra) throws IOException {
+    Path root = Path.of(System.getProperty("rainbarrel.it.serverSources", "src/test/servers"));
+    Path sources = root.resolve(from);
     Path dir = Files.createDirectories(out.resolveSibling(out.getFileName() + "-src"));
     List<String> files = new ArrayList<>();
+    for (String e : extra) {
+      files.add(root.resolve(e).toString());
+    }
     try (Stream<Path> s = Files.list(sources)) {
       for (Path p : (Iterable<Path>) s.filter(p -> p.toString().endsWith(".java"))::iterator) {
         if (only != null && !p.getFileName().toString().equals(only)) {
@@ -109,16 +114,17 @@ final class IsolatedServer {
   }
 
   /**
-   * The Jetty 9.4 servlet app (javax) compiled against Jetty 12's ee8 environment under {@code tmp}:
-   * its class path. Its servlet classes come from {@code org.eclipse.jetty.ee8}, its connector (and
-   * TLS switch) from Jetty 12's core, which kept those names and methods.
+   * The Jetty 9.4 servlet app (javax) compiled against Jetty 12's ee8 environment under {@code tmp},
+   * with its ee8 {@code /ws} endpoint: its class path. Its servlet classes come from {@code
+   * org.eclipse.jetty.ee8}, its connector (and TLS switch) from Jetty 12's core, which kept those
+   * names and methods.
    */
   static String jetty12Ee8ClassPath(Path tmp) throws IOException {
     Path classes = Files.createDirectories(tmp.resolve("jetty12-ee8-classes"));
     return compileServerVariant("jetty94", "jetty12-ee8", classes, Map.of(
         "org.eclipse.jetty.servlet.", "org.eclipse.jetty.ee8.servlet.",
         "server.setHandler(context);", "server.setHandler(context.get()); // an ee8 context supplies its core handler"),
-        "Jetty94App.java");
+        "Jetty94App.java", "jetty12-ee8/Jetty12Ee8WebSocket.java");
   }
 
   /**

@@ -591,14 +591,19 @@ class ServersIT {
 
   /**
    * The Jetty 9.4 app (javax) in Jetty 12's ee8 environment, the "nested" layer that keeps Jetty
-   * 9-11's servlet internals on Jetty 12's core (its own class path).
+   * 9-11's servlet internals on Jetty 12's core (its own class path), with an ee8 {@code /ws} echo
+   * WebSocket (ee8's Jetty WebSocket API): the WebSocket, then the servlet scenarios.
    */
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12Ee8(Jdk jdk) throws Exception {
-    servlet(ChildServer.start(jdk, "Jetty94App", IsolatedServer.jetty12Ee8ClassPath(tmp),
-        "file=" + tmp.resolve("servlet.barrel"), List.of()), "Jetty 12 (ee8) on " + jdk);
+    Path file = tmp.resolve("servlet.barrel");
+    String name = "Jetty 12 (ee8) on " + jdk;
+    ChildServer s = ChildServer.start(jdk, "Jetty94App", IsolatedServer.jetty12Ee8ClassPath(tmp), "file=" + file,
+        List.of("-Dit.webSocket=true"));
+    webSocket(s, name, file);
+    servlet(s, name);
   }
 
   /** The Tomcat app and servlet in the javax namespace, on Tomcat 9 (its own class path). */

@@ -316,12 +316,7 @@ class ServersIT {
 
   /** The scenarios of {@link #springBoot3WebFlux} but the WebSocket, also run over TLS. */
   static void webFluxScenarios(ServerScenarios sc) throws Exception {
-    sc.plainRequests(false);
-    sc.expectContinue();
-    sc.heldRequest();
-    sc.streamingResponse(0);
-    sc.pipelinedRequests();
-    sc.pipelinedBehindHeldRequest();
+    nettyCodecScenarios(sc);
     sc.handlerExceptionAnswered500();
     webFluxStatusesWithoutFailure(sc);
     sc.failureAfterCommit("/stream-fail");
@@ -450,14 +445,22 @@ class ServersIT {
     }
   }
 
-  /** The scenarios of the Netty rows (the app's codec pipeline), also run over TLS. */
-  static void nettyScenarios(ServerScenarios sc) throws Exception {
+  /**
+   * What every server on Netty's HTTP/1.1 codec passes (the plain app and Reactor Netty): a request
+   * holds {@code calling} from its decoding to its commit, pipelined requests queue behind it.
+   */
+  static void nettyCodecScenarios(ServerScenarios sc) throws Exception {
     sc.plainRequests(false);
     sc.expectContinue();
     sc.heldRequest();
     sc.streamingResponse(0);
     sc.pipelinedRequests();
     sc.pipelinedBehindHeldRequest();
+  }
+
+  /** The scenarios of the Netty rows (the app's codec pipeline), also run over TLS. */
+  static void nettyScenarios(ServerScenarios sc) throws Exception {
+    nettyCodecScenarios(sc);
     sc.handlerException(-1); // the handler closes the connection on exceptions
     sc.clientAbort();
   }

@@ -1,9 +1,11 @@
 package dev.rainbarrel.it.apps;
 
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -17,7 +19,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * An unmodified Jetty 12 (ee10 servlets) running {@link TestServlet}. Prints {@code PORT <n>}.
  * With {@code -Dit.virtualThreads=true} (JDK 21+) the servlets run on virtual threads; with {@code
  * -Dit.h2c=true} it also speaks HTTP/2 over cleartext; with {@code -Dit.tlsKeystore=<PKCS12>} it
- * speaks HTTP/1.1 over TLS instead of cleartext.
+ * speaks HTTP/1.1 over TLS instead of cleartext, and with both HTTP/2 over TLS (h2 by ALPN).
  */
 public final class Jetty12App {
 
@@ -52,7 +54,8 @@ public final class Jetty12App {
   /**
    * Its connector on 127.0.0.1, any port, added to it; with {@code -Dit.h2c=true} also HTTP/2 over
    * cleartext (upgrade from HTTP/1.1 or prior knowledge); with {@code -Dit.tlsKeystore} HTTP/1.1
-   * over TLS.
+   * over TLS, and with both h2 or HTTP/1.1 over TLS, as ALPN picks (the JDK's, from
+   * jetty-alpn-java-server).
    */
   static ServerConnector connector(Server server) throws Exception {
     ServerConnector connector;
@@ -64,8 +67,15 @@ public final class Jetty12App {
       SecureRequestCustomizer secure = new SecureRequestCustomizer();
       secure.setSniHostCheck(false);
       config.addCustomizer(secure);
-      connector = new ServerConnector(server, new SslConnectionFactory(tls, HttpVersion.HTTP_1_1.asString()),
-          new HttpConnectionFactory(config));
+      if (Boolean.getBoolean("it.h2c")) { // TLS, then ALPN, then the protocol it picked (a client without ALPN: HTTP/1.1)
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+        alpn.setDefaultProtocol(HttpVersion.HTTP_1_1.asString());
+        connector = new ServerConnector(server, new SslConnectionFactory(tls, alpn.getProtocol()), alpn,
+            new HTTP2ServerConnectionFactory(config), new HttpConnectionFactory(config));
+      } else {
+        connector = new ServerConnector(server, new SslConnectionFactory(tls, HttpVersion.HTTP_1_1.asString()),
+            new HttpConnectionFactory(config));
+      }
     } else if (Boolean.getBoolean("it.h2c")) {
       HttpConfiguration config = new HttpConfiguration();
       connector = new ServerConnector(server, new HttpConnectionFactory(config), new HTTP2CServerConnectionFactory(config));

@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
  * Same routes as the other apps. Prints {@code PORT <n>}. With {@code -Dit.virtualThreads=true}
  * (JDK 21+) the handler runs on a virtual thread per request instead; with {@code -Dit.h2c=true}
  * it also speaks HTTP/2 over cleartext; with {@code -Dit.tlsKeystore=<PKCS12>} it listens for
- * HTTPS instead of HTTP.
+ * HTTPS instead of HTTP, and with both it speaks HTTP/2 over TLS (h2 by ALPN on the JDK's
+ * SSLEngine).
  */
 public final class UndertowApp {
 
@@ -24,7 +25,7 @@ public final class UndertowApp {
       builder.addHttpListener(0, "127.0.0.1");
     }
     Undertow server = builder
-        .setServerOption(io.undertow.UndertowOptions.ENABLE_HTTP2, Boolean.getBoolean("it.h2c")) // h2c upgrade
+        .setServerOption(io.undertow.UndertowOptions.ENABLE_HTTP2, Boolean.getBoolean("it.h2c")) // h2c upgrade; over TLS, h2 by ALPN
         // HttpContinueReadHandler: Undertow's answer to "Expect: 100-continue" (sent when the body is read)
         .setHandler(new io.undertow.server.handlers.HttpContinueReadHandler(new Routes()))
         .build();

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -98,10 +99,35 @@ class Http2IT {
    * @param exceptionStatus what a handler exception answers; -1: the stream is reset
    */
   private void run(ChildServer started, String name, int exceptionStatus, boolean servlet) throws Exception {
+    scenarios(started, client(null), "http", name, exceptionStatus, servlet);
+  }
+
+  /**
+   * The same scenarios over TLS: {@code mainClass} from {@code classPath} started with {@code
+   * jvmArgs} and {@code -Dit.tlsKeystore} (a fresh {@code keytool} self-signed certificate for
+   * 127.0.0.1, which the client verifies); the client offers h2 and HTTP/1.1 by ALPN, and {@link
+   * #streams} fails unless the server picked h2.
+   */
+  private void overTls(Jdk jdk, String mainClass, String classPath, List<String> jvmArgs, String name,
+      int exceptionStatus, boolean servlet) throws Exception {
+    Path keystore = SelfSignedKeystore.create(jdk, tmp);
+    List<String> args = new ArrayList<>(jvmArgs);
+    args.add("-Dit.tlsKeystore=" + keystore);
+    scenarios(ChildServer.start(jdk, mainClass, classPath, "file=" + file(), args),
+        client(SelfSignedKeystore.clientContext(keystore)), "https", name, exceptionStatus, servlet);
+  }
+
+  /** {@link #overTls} for an app on the test class path. */
+  private void overTls(Jdk jdk, Class<?> app, List<String> jvmArgs, String name, int exceptionStatus,
+      boolean servlet) throws Exception {
+    overTls(jdk, app.getName(), ChildServer.childClassPath(), jvmArgs, name, exceptionStatus, servlet);
+  }
+
+  /** Runs the scenarios with {@code client} on {@code scheme}, then stops the server. */
+  private void scenarios(ChildServer started, HttpClient client, String scheme, String name, int exceptionStatus,
+      boolean servlet) throws Exception {
     try (ChildServer s = started) {
-      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
-          .connectTimeout(Duration.ofSeconds(5)).build();
-      URI base = URI.create("http://127.0.0.1:" + s.port());
+      URI base = URI.create(scheme + "://127.0.0.1:" + s.port());
       ServersIT.withChildStderr(s, () -> {
         streams(name, client, base, new Counters(file()), exceptionStatus);
         if (servlet) {
@@ -111,29 +137,22 @@ class Http2IT {
     }
   }
 
+  /** A client that prefers HTTP/2; {@code tls}: its TLS context, or null for cleartext only. */
+  private static HttpClient client(SSLContext tls) {
+    HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5));
+    return (tls == null ? b : b.sslContext(tls)).build();
+  }
+
   /**
-   * HTTP/2 over TLS (h2, chosen by ALPN in the handshake) with a self-signed certificate made by
-   * {@code keytool}: the hooks sit above TLS, so the streams count as over cleartext.
+   * HTTP/2 over TLS (h2, chosen by ALPN in the handshake) on the Tomcat app's connector ({@code
+   * Http2Protocol} with an {@code SSLHostConfig}): the hooks sit above TLS, so the streams count
+   * as over cleartext.
    */
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tomcat10OverTls(Jdk jdk) throws Exception {
-    Path keystore = SelfSignedKeystore.create(jdk, tmp);
-    javax.net.ssl.SSLContext tls = SelfSignedKeystore.clientContext(keystore);
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(tls)
-        .connectTimeout(Duration.ofSeconds(5)).build();
-
-    Path file = file();
-    try (ChildServer s = ChildServer.start(jdk, TomcatApp.class, "file=" + file,
-        List.of("-Dit.h2c=true", "-Dit.tlsKeystore=" + keystore))) {
-      URI base = URI.create("https://127.0.0.1:" + s.port());
-      String name = "Tomcat 10.1 h2 over TLS on " + jdk;
-      ServersIT.withChildStderr(s, () -> {
-        streams(name, client, base, new Counters(file), 500);
-        asyncStream(name, client, base, new Counters(file));
-      });
-    }
+    overTls(jdk, TomcatApp.class, H2C, "Tomcat 10.1 h2 over TLS on " + jdk, 500, true);
   }
 
   /**
@@ -173,11 +192,12 @@ class Http2IT {
   /** @param exceptionStatus what a handler exception answers; -1: the stream is reset */
   private static void streams(String name, HttpClient client, URI base, Counters counters, int exceptionStatus)
       throws Exception {
-    // the first request: over cleartext an HTTP/1.1 upgrade that the answer turns into stream 1
+    // the first request: over cleartext an HTTP/1.1 upgrade that the answer turns into stream 1;
+    // over TLS stream 1 of a connection whose handshake chose h2 (HTTP/1.1 there fails the row)
     HttpResponse<String> first = send(client, base, "/ok");
-    assertEquals(HttpClient.Version.HTTP_2, first.version(), name + ": upgraded");
+    assertEquals(HttpClient.Version.HTTP_2, first.version(), name + ": spoke HTTP/2");
     Map<String, Long> before = settle(counters, Map.of(), 1);
-    assertEquals(1, before.get("requests"), name + ": the upgrade request " + before);
+    assertEquals(1, before.get("requests"), name + ": the first request " + before);
 
     // 20 concurrent streams on the one connection, 4 of them 404
     List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();

@@ -33,8 +33,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * HTTP/2 over cleartext (the JDK client upgrades its first request with {@code Upgrade: h2c}, then
- * multiplexes streams on that one connection): every stream counts as one request, as an HTTP/1.1
- * request does, and the gauges follow the streams.
+ * multiplexes streams on that one connection) and over TLS (h2 chosen by ALPN in the handshake):
+ * every stream counts as one request, as an HTTP/1.1 request does, and the gauges follow the
+ * streams.
  */
 class Http2IT {
 
@@ -146,13 +147,50 @@ class Http2IT {
   /**
    * HTTP/2 over TLS (h2, chosen by ALPN in the handshake) on the Tomcat app's connector ({@code
    * Http2Protocol} with an {@code SSLHostConfig}): the hooks sit above TLS, so the streams count
-   * as over cleartext.
+   * as over cleartext. The same holds for every {@code ...OverTls} row.
    */
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tomcat10OverTls(Jdk jdk) throws Exception {
     overTls(jdk, TomcatApp.class, H2C, "Tomcat 10.1 h2 over TLS on " + jdk, 500, true);
+  }
+
+  /**
+   * Jetty 12 (ee10) as an embedder writes HTTP/2 over TLS: {@code SslConnectionFactory}, then
+   * {@code ALPNServerConnectionFactory} (the JDK's ALPN, jetty-alpn-java-server) choosing {@code
+   * HTTP2ServerConnectionFactory} or {@code HttpConnectionFactory}.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12OverTls(Jdk jdk) throws Exception {
+    overTls(jdk, Jetty12App.class, H2C, "Jetty 12 (ee10) h2 over TLS on " + jdk, 500, true);
+  }
+
+  /** The same connector in front of the ee11 environment, compiled as {@link ServersIT#jetty12Ee11} does. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12Ee11OverTls(Jdk jdk) throws Exception {
+    overTls(jdk, Jetty12App.class.getName(), IsolatedServer.jetty12Ee11ClassPath(tmp), H2C,
+        "Jetty 12 (ee11) h2 over TLS on " + jdk, 500, true);
+  }
+
+  /** The same connector in front of Jetty 12's core {@code Handler}. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void jetty12CoreHandlerOverTls(Jdk jdk) throws Exception {
+    overTls(jdk, Jetty12CoreApp.class, H2C, "Jetty 12 core Handler h2 over TLS on " + jdk, 500, false);
+  }
+
+  /** Undertow's HTTPS listener with {@code ENABLE_HTTP2}: h2 by ALPN on the JDK's {@code SSLEngine}. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void undertowOverTls(Jdk jdk) throws Exception {
+    overTls(jdk, UndertowApp.class, H2C, "Undertow 2.3 h2 over TLS on " + jdk, 500, false);
   }
 
   /**
@@ -187,6 +225,27 @@ class Http2IT {
     run(ChildServer.start(jdk, NettyH2cApp.class.getName(), IsolatedServer.netty42ClassPath(tmp), "file=" + file(),
         List.of("-Dio.netty.noUnsafe=true")),
         "Netty 4.2 h2c on " + jdk, -1, false);
+  }
+
+  /**
+   * The Netty app over TLS: an {@code SslHandler} (JDK provider) whose context offers h2 by ALPN,
+   * then an {@code ApplicationProtocolNegotiationHandler} that installs the same multiplexed
+   * streams as over cleartext.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void netty41OverTls(Jdk jdk) throws Exception {
+    overTls(jdk, NettyH2cApp.class, List.of(), "Netty 4.1 h2 over TLS on " + jdk, -1, false);
+  }
+
+  /** The same compiled against Netty 4.2. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void netty42OverTls(Jdk jdk) throws Exception {
+    overTls(jdk, NettyH2cApp.class.getName(), IsolatedServer.netty42ClassPath(tmp), List.of("-Dio.netty.noUnsafe=true"),
+        "Netty 4.2 h2 over TLS on " + jdk, -1, false);
   }
 
   /** @param exceptionStatus what a handler exception answers; -1: the stream is reset */

@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 
 /**
@@ -93,8 +92,10 @@ final class InFlight {
   private static final long QUEUED_MASK = 0xFFFL << 32;
 
   private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
+  private static final VarHandle KEY = MethodHandles.arrayElementVarHandle(Object[].class);
 
-  private final AtomicReferenceArray<Object> keys;
+  /** The keys, read and written through {@link #KEY} (volatile, CAS, release). */
+  private final Object[] keys;
   /** Per slot: the state word at {@code 2i}, the start time at {@code 2i + 1}. */
   private final long[] words;
   private final AtomicLong untracked = new AtomicLong();
@@ -132,7 +133,7 @@ final class InFlight {
     this.mask = (1 << bits) - 1;
     this.maxBits = maxBits;
     this.base = base;
-    this.keys = new AtomicReferenceArray<>(1 << bits);
+    this.keys = new Object[1 << bits];
     this.words = new long[2 << bits];
   }
 
@@ -274,7 +275,7 @@ final class InFlight {
   /** The slot {@code key} recorded when it was tracked, if it still holds it; else -1. */
   private int recorded(InFlightSlot slotted, Object key) {
     int i = slotted.rainbarrel$getSlot() - 1 - base; // another table's slot is out of range here
-    return i >= 0 && i <= mask && keys.get(i) == key ? i : -1;
+    return i >= 0 && i <= mask && KEY.getVolatile(keys, i) == key ? i : -1;
   }
 
   /** The window of the calling thread: consecutive thread ids spread over the table. */
@@ -284,8 +285,11 @@ final class InFlight {
   }
 
   private int scan(Object key, int home) {
-    for (int n = 0, i = home; n < PROBES; n++, i = (i + 1) & mask) {
-      if (keys.get(i) == key) {
+    // locals: after each volatile read below the JIT would load the fields again
+    Object[] ks = keys;
+    int m = mask;
+    for (int n = 0, i = home; n < PROBES; n++, i = (i + 1) & m) {
+      if (KEY.getVolatile(ks, i) == key) {
         return i;
       }
     }
@@ -381,8 +385,10 @@ final class InFlight {
     // first free slot, so a new request costs one scan of its window, not two.
     int home = home(key);
     int firstFree = -1;
-    for (int n = 0, i = home; n < PROBES; n++, i = (i + 1) & mask) {
-      Object k = keys.get(i);
+    Object[] ks = keys;
+    int m = mask;
+    for (int n = 0, i = home; n < PROBES; n++, i = (i + 1) & m) {
+      Object k = KEY.getVolatile(ks, i);
       if (k == key) {
         return -i - 1;
       }
@@ -396,7 +402,7 @@ final class InFlight {
     if (trackedDeeper(key)) {
       return ELSEWHERE;
     }
-    return take(key, (home + firstFree) & mask, PROBES - firstFree, now, holdsCalling);
+    return take(key, (home + firstFree) & m, PROBES - firstFree, now, holdsCalling);
   }
 
   /**
@@ -429,8 +435,10 @@ final class InFlight {
 
   /** Takes the first free slot of {@code count} from {@code from} for {@code key}, or UNTRACKED. */
   private int take(Object key, int from, int count, long now, boolean holdsCalling) {
-    for (int n = 0, i = from; n < count; n++, i = (i + 1) & mask) {
-      if (keys.get(i) == null && keys.compareAndSet(i, null, key)) {
+    Object[] ks = keys;
+    int m = mask;
+    for (int n = 0, i = from; n < count; n++, i = (i + 1) & m) {
+      if (KEY.getVolatile(ks, i) == null && KEY.compareAndSet(ks, i, (Object) null, key)) {
         // The state word is 0: end() clears it before freeing the slot.
         WORD.setRelease(words, (i << 1) + 1, now);
         if (holdsCalling) { // an add, not a store: another thread may already mark it aborted
@@ -512,7 +520,7 @@ final class InFlight {
       InFlight o = overflow;
       return o == null ? -1 : o.end(key, now);
     }
-    if (!keys.compareAndSet(i, key, ENDING)) {
+    if (!KEY.compareAndSet(keys, i, key, ENDING)) {
       return -1; // another thread is ending it
     }
     // This thread owns the slot now (the key is ENDING). A request that was committed released
@@ -532,9 +540,9 @@ final class InFlight {
     } while (!casState(i, w, next));
     if (promote) {
       WORD.setRelease(words, (i << 1) + 1, now);
-      keys.setRelease(i, key); // the next pipelined request is current now
+      KEY.setRelease(keys, i, key); // the next pipelined request is current now
     } else {
-      keys.setRelease(i, null);
+      KEY.setRelease(keys, i, (Object) null);
       if (base != 0) {
         live.decrementAndGet();
       }

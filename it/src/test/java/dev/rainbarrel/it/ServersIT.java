@@ -279,7 +279,7 @@ class ServersIT {
   }
 
   /** The test class path with Boot's Jetty 12.0 jars in place of its Jetty 12.1 ones. */
-  private static String bootJettyClassPath() throws IOException {
+  static String bootJettyClassPath() throws IOException {
     Path jars = Path.of(System.getProperty("rainbarrel.it.servers", "target/servers")).resolve("boot-jetty");
     try (Stream<Path> boot = Files.list(jars)) {
       return Stream.concat(
@@ -353,8 +353,11 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3WebFluxOnUndertow(Jdk jdk) throws Exception {
-    webFluxOn(jdk, "undertow", "Undertow", ChildServer.childClassPath(), Set.of("expectContinue"));
+    webFluxOn(jdk, "undertow", "Undertow", ChildServer.childClassPath(), WEBFLUX_ON_UNDERTOW_SKIPS);
   }
+
+  /** The scenarios {@link #springBoot3WebFluxOnUndertow} leaves out (its Javadoc says why). */
+  static final Set<String> WEBFLUX_ON_UNDERTOW_SKIPS = Set.of("expectContinue");
 
   /**
    * The same WebFlux app on Boot's Jetty ({@code JettyReactiveWebServerFactory}: WebFlux as an async
@@ -374,8 +377,7 @@ class ServersIT {
 
   /**
    * The WebFlux app on Boot's {@code server} other than Reactor Netty, from {@code classPath}, with
-   * the scenarios that apply there: all but those named in {@code skipped} ({@code expectContinue},
-   * {@code webSocket}, {@code clientAbort}; each row's Javadoc says why).
+   * the scenarios that apply there ({@link #webFluxOnScenarios}).
    */
   private void webFluxOn(Jdk jdk, String server, String label, String classPath, Set<String> skipped)
       throws Exception {
@@ -384,22 +386,31 @@ class ServersIT {
         List.of("-Dit.server=" + server))) {
       ServerScenarios sc = start(s, "Spring Boot 3 WebFlux (" + label + ") on " + jdk, file);
       withChildStderr(s, () -> {
-        sc.plainRequests(false);
-        if (!skipped.contains("expectContinue")) {
-          sc.expectContinue();
-        }
-        if (!skipped.contains("webSocket")) {
-          sc.webSocket();
-        }
-        sc.streamingResponse(0);
-        sc.pipelinedRequests();
-        sc.handlerExceptionAnswered500();
-        webFluxStatusesWithoutFailure(sc);
-        if (!skipped.contains("clientAbort")) {
-          sc.clientAbort();
-        }
+        webFluxOnScenarios(sc, skipped);
         sc.acceptedConnections();
       });
+    }
+  }
+
+  /**
+   * The scenarios of the WebFlux rows on a server other than Reactor Netty (also run over TLS): all
+   * but those named in {@code skipped} ({@code expectContinue}, {@code webSocket}, {@code
+   * clientAbort}; each row's Javadoc says why).
+   */
+  static void webFluxOnScenarios(ServerScenarios sc, Set<String> skipped) throws Exception {
+    sc.plainRequests(false);
+    if (!skipped.contains("expectContinue")) {
+      sc.expectContinue();
+    }
+    if (!skipped.contains("webSocket")) {
+      sc.webSocket();
+    }
+    sc.streamingResponse(0);
+    sc.pipelinedRequests();
+    sc.handlerExceptionAnswered500();
+    webFluxStatusesWithoutFailure(sc);
+    if (!skipped.contains("clientAbort")) {
+      sc.clientAbort();
     }
   }
 

@@ -99,6 +99,22 @@ final class ServerScenarios {
         name + ": one request_duration sample per request " + after);
   }
 
+  /**
+   * {@code GET path} answers 200 with a body containing {@code expected} (e.g. the app's {@code
+   * /server} route naming the running web server) and counts once.
+   */
+  void answers(String path, String expected) throws Exception {
+    Map<String, Long> before = counters.read();
+    String response;
+    try (RawHttp r = open(path)) {
+      response = new String(r.readAtLeast(Integer.MAX_VALUE), StandardCharsets.US_ASCII);
+    }
+    assertTrue(response.startsWith("HTTP/1.1 200") && response.contains(expected),
+        name + ": " + path + " did not answer " + expected + ": " + response);
+    Map<String, Long> after = settle(before, 1);
+    assertEquals(1, delta(before, after, "requests"), name + ": " + path + " counted once " + after);
+  }
+
   /** A request held inside the handler is {@code calling} = 1 and not yet a completed request. */
   void heldRequest() throws Exception {
     Map<String, Long> before = counters.read();

@@ -15,8 +15,11 @@ import dev.rainbarrel.it.apps.WebFluxApp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -215,9 +218,91 @@ class TlsIT {
         ServersIT::webFluxScenarios);
   }
 
+  /**
+   * Spring MVC on Boot's Undertow (its servlet container, as {@link ServersIT#springBoot3Undertow}
+   * runs it) with TLS by Boot's {@code server.ssl.*} properties: Boot's Undertow factory builds the
+   * HTTPS listener. The row first checks that Boot runs on Undertow.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3Undertow(Jdk jdk) throws Exception {
+    springBootOn(jdk, "undertow", "Undertow", "UndertowServletWebServer", ChildServer.childClassPath());
+  }
+
+  /**
+   * The same on Boot's Jetty (ee10, the Jetty 12.0 release Boot manages, as {@link
+   * ServersIT#springBoot3Jetty} runs it): Boot's Jetty factory puts an {@code SslConnectionFactory}
+   * in front of the HTTP connection factory.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3Jetty(Jdk jdk) throws Exception {
+    springBootOn(jdk, "jetty", "Jetty", "JettyWebServer", ServersIT.bootJettyClassPath());
+  }
+
+  /**
+   * Spring MVC on Boot's {@code server} ({@code -Dit.server}) from {@code classPath} over TLS by
+   * {@code server.ssl.*}: checks that the running web server is {@code webServerClass}, then the
+   * servlet scenarios.
+   */
+  private void springBootOn(Jdk jdk, String server, String label, String webServerClass, String classPath)
+      throws Exception {
+    run(jdk, SpringBootApp.class.getName(), classPath, bootSslOn(server),
+        "Spring Boot 3 (" + label + ") over TLS on " + jdk, sc -> {
+          sc.answers("/server", webServerClass);
+          ServersIT.servletScenarios(sc, false);
+        });
+  }
+
+  /**
+   * WebFlux on Boot's Tomcat ({@code TomcatReactiveWebServerFactory}) with TLS by {@code
+   * server.ssl.*}: the scenarios of {@link ServersIT#springBoot3WebFluxOnTomcat} but the WebSocket.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3WebFluxOnTomcat(Jdk jdk) throws Exception {
+    webFluxOn(jdk, "tomcat", "Tomcat", ChildServer.childClassPath(), Set.of());
+  }
+
+  /**
+   * WebFlux on Boot's Undertow ({@code UndertowReactiveWebServerFactory}, no servlet) with TLS by
+   * {@code server.ssl.*}: the scenarios of {@link ServersIT#springBoot3WebFluxOnUndertow} but the
+   * WebSocket.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3WebFluxOnUndertow(Jdk jdk) throws Exception {
+    webFluxOn(jdk, "undertow", "Undertow", ChildServer.childClassPath(), ServersIT.WEBFLUX_ON_UNDERTOW_SKIPS);
+  }
+
+  /**
+   * WebFlux on Boot's Jetty ({@code JettyReactiveWebServerFactory}, Jetty 12.0 ee10) with TLS by
+   * {@code server.ssl.*}: the scenarios of {@link ServersIT#springBoot3WebFluxOnJetty} but the
+   * WebSocket.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3WebFluxOnJetty(Jdk jdk) throws Exception {
+    webFluxOn(jdk, "jetty", "Jetty", ServersIT.bootJettyClassPath(), Set.of());
+  }
+
+  /** {@link ServersIT#webFluxOnScenarios} on Boot's {@code server} over TLS, without the {@code skipped} ones. */
+  private void webFluxOn(Jdk jdk, String server, String label, String classPath, Set<String> skipped)
+      throws Exception {
+    Set<String> skips = new HashSet<>(skipped);
+    skips.add("webSocket"); // the WebSocket scenario speaks cleartext only
+    run(jdk, WebFluxApp.class.getName(), classPath, bootSslOn(server),
+        "Spring Boot 3 WebFlux (" + label + ") over TLS on " + jdk, sc -> ServersIT.webFluxOnScenarios(sc, skips));
+  }
+
   /** The JVM options that turn TLS on for an app, given the keystore. */
   @FunctionalInterface
-  private interface TlsOptions {
+  interface TlsOptions {
     List<String> of(Path keystore);
   }
 
@@ -227,9 +312,18 @@ class TlsIT {
   }
 
   /** Spring Boot's own properties for the embedded server's TLS. */
-  private static List<String> bootSsl(Path keystore) {
+  static List<String> bootSsl(Path keystore) {
     return List.of("-Dserver.ssl.key-store=" + keystore, "-Dserver.ssl.key-store-password=" + TlsKeystore.PASSWORD,
         "-Dserver.ssl.key-store-type=PKCS12");
+  }
+
+  /** {@link #bootSsl} for the test apps on Boot's embedded {@code server} ({@code -Dit.server}). */
+  private static TlsOptions bootSslOn(String server) {
+    return keystore -> {
+      List<String> args = new ArrayList<>(bootSsl(keystore));
+      args.add("-Dit.server=" + server);
+      return args;
+    };
   }
 
   /** {@link ServersIT#plainHandlerScenarios}; {@code exceptionStatus}: what a handler exception answers. */

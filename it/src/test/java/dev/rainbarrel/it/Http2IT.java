@@ -79,8 +79,20 @@ class Http2IT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3Tomcat(Jdk jdk) throws Exception {
-    run(ChildServer.start(jdk, SpringBootApp.class, "file=" + file(), List.of("-Dserver.http2.enabled=true")),
+    run(ChildServer.start(jdk, SpringBootApp.class, "file=" + file(), BOOT_HTTP2),
         "Spring Boot 3 (Tomcat) h2c on " + jdk, 500, true);
+  }
+
+  /**
+   * Spring MVC on Boot's Tomcat with {@code server.http2.enabled} and {@code server.ssl.*}, no code
+   * of the app's for either: Boot adds {@code Http2Protocol} to its TLS connector, and the JDK's
+   * ALPN picks h2.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3TomcatOverTls(Jdk jdk) throws Exception {
+    bootOverTls(jdk, SpringBootApp.class, BOOT_HTTP2, "Spring Boot 3 (Tomcat) h2 over TLS on " + jdk, true);
   }
 
   @ParameterizedTest
@@ -111,12 +123,28 @@ class Http2IT {
    */
   private void overTls(Jdk jdk, String mainClass, String classPath, List<String> jvmArgs, String name,
       int exceptionStatus, boolean servlet) throws Exception {
+    overTls(jdk, mainClass, classPath, jvmArgs, keystore -> List.of("-Dit.tlsKeystore=" + keystore), name,
+        exceptionStatus, servlet);
+  }
+
+  /** The same with TLS turned on by {@code tls} (e.g. Spring Boot's {@code server.ssl.*}) instead. */
+  private void overTls(Jdk jdk, String mainClass, String classPath, List<String> jvmArgs, TlsIT.TlsOptions tls,
+      String name, int exceptionStatus, boolean servlet) throws Exception {
     Path keystore = SelfSignedKeystore.create(jdk, tmp);
     List<String> args = new ArrayList<>(jvmArgs);
-    args.add("-Dit.tlsKeystore=" + keystore);
+    args.addAll(tls.of(keystore));
     scenarios(ChildServer.start(jdk, mainClass, classPath, "file=" + file(), args),
         client(SelfSignedKeystore.clientContext(keystore)), "https", name, exceptionStatus, servlet);
   }
+
+  /** {@link #overTls} for a Spring Boot app configured by properties only: these and Boot's {@code server.ssl.*}. */
+  private void bootOverTls(Jdk jdk, Class<?> app, List<String> properties, String name, boolean servlet)
+      throws Exception {
+    overTls(jdk, app.getName(), ChildServer.childClassPath(), properties, TlsIT::bootSsl, name, 500, servlet);
+  }
+
+  /** Boot's switch for HTTP/2: h2c without {@code server.ssl.*}, h2 by ALPN with it. */
+  private static final List<String> BOOT_HTTP2 = List.of("-Dserver.http2.enabled=true");
 
   /** {@link #overTls} for an app on the test class path. */
   private void overTls(Jdk jdk, Class<?> app, List<String> jvmArgs, String name, int exceptionStatus,
@@ -213,8 +241,20 @@ class Http2IT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3WebFlux(Jdk jdk) throws Exception {
-    run(ChildServer.start(jdk, WebFluxApp.class, "file=" + file(), List.of("-Dserver.http2.enabled=true")),
+    run(ChildServer.start(jdk, WebFluxApp.class, "file=" + file(), BOOT_HTTP2),
         "Spring Boot 3 WebFlux h2c on " + jdk, 500, false);
+  }
+
+  /**
+   * The same WebFlux app with {@code server.http2.enabled} and {@code server.ssl.*}: Reactor Netty
+   * offers h2 and HTTP/1.1 by ALPN on Netty's {@code SslHandler} (JDK provider) and serves h2
+   * through the same per-stream codec as h2c.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3WebFluxOverTls(Jdk jdk) throws Exception {
+    bootOverTls(jdk, WebFluxApp.class, BOOT_HTTP2, "Spring Boot 3 WebFlux h2 over TLS on " + jdk, false);
   }
 
   /** The same app compiled against Netty 4.2 (its own class path). */

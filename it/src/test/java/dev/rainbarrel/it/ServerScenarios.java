@@ -227,15 +227,13 @@ final class ServerScenarios {
    * its messages and its close count nothing more.
    */
   void webSocket() throws Exception {
-    if (transport.isTls()) { // it connects with the JDK's WebSocket client to ws://, not through RawHttp
-      throw new UnsupportedOperationException(name + ": the WebSocket scenario is cleartext only");
-    }
+    String scheme = transport.isTls() ? "wss" : "ws"; // wss: the JDK client with the transport's TLS context
     Map<String, Long> before = counters.read();
     connections++;
     java.util.concurrent.CompletableFuture<String> echoed = new java.util.concurrent.CompletableFuture<>();
-    java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+    java.net.http.WebSocket ws = transport.httpClient().newWebSocketBuilder()
         .connectTimeout(java.time.Duration.ofSeconds(10))
-        .buildAsync(java.net.URI.create("ws://127.0.0.1:" + port + "/ws"), new java.net.http.WebSocket.Listener() {
+        .buildAsync(java.net.URI.create(scheme + "://127.0.0.1:" + port + "/ws"), new java.net.http.WebSocket.Listener() {
           @Override
           public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
             echoed.complete(data.toString());

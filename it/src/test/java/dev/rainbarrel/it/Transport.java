@@ -3,6 +3,7 @@ package dev.rainbarrel.it;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.http.HttpClient;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -35,6 +36,16 @@ public final class Transport {
   /** Whether this is TLS. */
   public boolean isTls() {
     return tls != null;
+  }
+
+  /**
+   * A JDK {@link HttpClient} that reaches the server as this transport does: over TLS it trusts
+   * what the TLS context trusts (and checks the certificate against the address, as the client
+   * does by default); in cleartext it is {@link HttpClient#newHttpClient()}.
+   */
+  HttpClient httpClient() {
+    HttpClient.Builder b = HttpClient.newBuilder();
+    return (tls == null ? b : b.sslContext(tls)).build();
   }
 
   /**

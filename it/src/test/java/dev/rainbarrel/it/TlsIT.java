@@ -28,9 +28,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * HTTP/1.1 over TLS (HTTPS, a {@code keytool} self-signed certificate for 127.0.0.1): the servers'
- * TLS layers sit below the hooks, so every row runs its server's {@link ServersIT} scenarios (all
- * but the WebSocket one) over TLS and must count exactly as over cleartext, plus one {@code
- * accept_wait} sample per connection on JDK 25. A client abort is a TCP reset under the TLS session
+ * TLS layers sit below the hooks, so every row runs its server's {@link ServersIT} scenarios over
+ * TLS and must count exactly as over cleartext, plus one {@code accept_wait} sample per connection
+ * on JDK 25. The WebSocket scenario ({@code wss}, the JDK client trusting the row's certificate)
+ * runs on the rows that call {@link #withWebSocket}. A client abort is a TCP reset under the TLS session
  * (no {@code close_notify}). Each row first proves that the server speaks TLS only.
  */
 class TlsIT {
@@ -49,14 +50,16 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12(Jdk jdk) throws Exception {
-    servlet(jdk, Jetty12App.class, TlsIT::itKeystore, "Jetty 12 (ee10) over TLS on " + jdk, true);
+    run(jdk, Jetty12App.class, TlsIT::itKeystoreAndWebSocket, "Jetty 12 (ee10) over TLS on " + jdk,
+        withWebSocket(sc -> ServersIT.servletScenarios(sc, true)));
   }
 
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void undertow(Jdk jdk) throws Exception {
-    plainHandler(jdk, UndertowApp.class, "Undertow 2.3 over TLS on " + jdk, 500);
+    run(jdk, UndertowApp.class, TlsIT::itKeystore, "Undertow 2.3 over TLS on " + jdk,
+        withWebSocket(sc -> ServersIT.plainHandlerScenarios(sc, 500)));
   }
 
   /** Jetty 12's core {@code Handler} (no servlet) behind the same {@code SslConnectionFactory} connector. */
@@ -64,7 +67,8 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12CoreHandler(Jdk jdk) throws Exception {
-    plainHandler(jdk, Jetty12CoreApp.class, "Jetty 12 core Handler over TLS on " + jdk, 500);
+    run(jdk, Jetty12CoreApp.class, TlsIT::itKeystore, "Jetty 12 core Handler over TLS on " + jdk,
+        withWebSocket(sc -> ServersIT.plainHandlerScenarios(sc, 500)));
   }
 
   /**
@@ -75,7 +79,8 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tomcat10(Jdk jdk) throws Exception {
-    servlet(jdk, TomcatApp.class, TlsIT::itKeystore, "Tomcat 10.1 over TLS on " + jdk, true);
+    run(jdk, TomcatApp.class, TlsIT::itKeystoreAndWebSocket, "Tomcat 10.1 over TLS on " + jdk,
+        withWebSocket(sc -> ServersIT.servletScenarios(sc, true)));
   }
 
   /** The same app in the javax namespace on Tomcat 9, compiled as {@link ServersIT#tomcat9} runs it. */
@@ -104,7 +109,8 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void nettyNio(Jdk jdk) throws Exception {
-    netty(jdk, ChildServer.childClassPath(), "nio", "Netty 4.1 nio over TLS on " + jdk);
+    run(jdk, NettyApp.class.getName(), ChildServer.childClassPath(), nettyOn("nio"), "Netty 4.1 nio over TLS on " + jdk,
+        withWebSocket(ServersIT::nettyScenarios));
   }
 
   /** The same on native epoll (the {@code SslHandler} is the JDK provider's there too). */
@@ -133,8 +139,12 @@ class TlsIT {
 
   /** The Netty app from {@code classPath} on {@code transport} with the Netty scenarios. */
   private void netty(Jdk jdk, String classPath, String transport, String name) throws Exception {
-    run(jdk, NettyApp.class.getName(), classPath, keystore -> List.of("-Dit.tlsKeystore=" + keystore,
-        "-Dtransport=" + transport, "-Dio.netty.noUnsafe=true"), name, ServersIT::nettyScenarios);
+    run(jdk, NettyApp.class.getName(), classPath, nettyOn(transport), name, ServersIT::nettyScenarios);
+  }
+
+  /** The Netty app's TLS switch on {@code transport}. */
+  private static TlsOptions nettyOn(String transport) {
+    return keystore -> List.of("-Dit.tlsKeystore=" + keystore, "-Dtransport=" + transport, "-Dio.netty.noUnsafe=true");
   }
 
   /** The Jetty 9.4 servlet app (its own class path): Jetty 9.4-11's {@code HttpChannel} hooks under TLS. */
@@ -295,7 +305,7 @@ class TlsIT {
   private void webFluxOn(Jdk jdk, String server, String label, String classPath, Set<String> skipped)
       throws Exception {
     Set<String> skips = new HashSet<>(skipped);
-    skips.add("webSocket"); // the WebSocket scenario speaks cleartext only
+    skips.add("webSocket"); // wss not yet run on Boot's servers
     run(jdk, WebFluxApp.class.getName(), classPath, bootSslOn(server),
         "Spring Boot 3 WebFlux (" + label + ") over TLS on " + jdk, sc -> ServersIT.webFluxOnScenarios(sc, skips));
   }
@@ -309,6 +319,11 @@ class TlsIT {
   /** The apps' own switch, {@code -Dit.tlsKeystore}. */
   private static List<String> itKeystore(Path keystore) {
     return List.of("-Dit.tlsKeystore=" + keystore);
+  }
+
+  /** {@link #itKeystore} and the app's {@code /ws} endpoint ({@code -Dit.webSocket}, the Jetty 12 and Tomcat apps). */
+  private static List<String> itKeystoreAndWebSocket(Path keystore) {
+    return List.of("-Dit.tlsKeystore=" + keystore, "-Dit.webSocket=true");
   }
 
   /** Spring Boot's own properties for the embedded server's TLS. */
@@ -340,6 +355,14 @@ class TlsIT {
   @FunctionalInterface
   private interface Scenarios {
     void run(ServerScenarios sc) throws Exception;
+  }
+
+  /** The WebSocket scenario over TLS ({@code wss} to the app's {@code /ws} echo), then {@code scenarios}. */
+  private static Scenarios withWebSocket(Scenarios scenarios) {
+    return sc -> {
+      sc.webSocket();
+      scenarios.run(sc);
+    };
   }
 
   /**

@@ -448,7 +448,7 @@ class ServersIT {
     try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
-        sc.webSocket(); // cleartext only, so not in nettyScenarios (TlsIT runs those too)
+        sc.webSocket(); // not in nettyScenarios: TlsIT runs those and the WebSocket (wss) on its own
         nettyScenarios(sc);
         sc.acceptedConnections();
         sc.acceptWaitPerConnection(jdk); // NIO: the SocketChannel; epoll: the native descriptor

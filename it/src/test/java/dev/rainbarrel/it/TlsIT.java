@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,8 +29,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * HTTP/1.1 over TLS (HTTPS, a {@code keytool} self-signed certificate for 127.0.0.1): the servers'
  * TLS layers sit below the hooks, so every row runs its server's {@link ServersIT} scenarios over
  * TLS and must count exactly as over cleartext, plus one {@code accept_wait} sample per connection
- * on JDK 25. The WebSocket scenario ({@code wss}, the JDK client trusting the row's certificate)
- * runs on the rows that call {@link #withWebSocket}. A client abort is a TCP reset under the TLS session
+ * on JDK 25. Where the cleartext row runs the WebSocket scenario, so does the TLS row ({@code wss},
+ * the JDK client trusting the row's certificate; {@link #withWebSocket} or the WebFlux scenarios). A client abort is a TCP reset under the TLS session
  * (no {@code close_notify}). Each row first proves that the server speaks TLS only.
  */
 class TlsIT {
@@ -79,8 +78,7 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tomcat10(Jdk jdk) throws Exception {
-    run(jdk, TomcatApp.class, TlsIT::itKeystoreAndWebSocket, "Tomcat 10.1 over TLS on " + jdk,
-        withWebSocket(sc -> ServersIT.servletScenarios(sc, true)));
+    tomcatApp(jdk, ChildServer.childClassPath(), "Tomcat 10.1 over TLS on " + jdk);
   }
 
   /** The same app in the javax namespace on Tomcat 9, compiled as {@link ServersIT#tomcat9} runs it. */
@@ -99,9 +97,10 @@ class TlsIT {
     tomcatApp(jdk, IsolatedServer.tomcat11ClassPath(tmp), "Tomcat 11 over TLS on " + jdk);
   }
 
-  /** The Tomcat app from {@code classPath} with the servlet scenarios. */
+  /** The Tomcat app from {@code classPath} with its {@code /ws}: the WebSocket and the servlet scenarios. */
   private void tomcatApp(Jdk jdk, String classPath, String name) throws Exception {
-    run(jdk, TomcatApp.class.getName(), classPath, TlsIT::itKeystore, name, sc -> ServersIT.servletScenarios(sc, true));
+    run(jdk, TomcatApp.class.getName(), classPath, TlsIT::itKeystoreAndWebSocket, name,
+        withWebSocket(sc -> ServersIT.servletScenarios(sc, true)));
   }
 
   /** Netty's {@code SslHandler} in front of the HTTP codec, on NIO. */
@@ -109,8 +108,7 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void nettyNio(Jdk jdk) throws Exception {
-    run(jdk, NettyApp.class.getName(), ChildServer.childClassPath(), nettyOn("nio"), "Netty 4.1 nio over TLS on " + jdk,
-        withWebSocket(ServersIT::nettyScenarios));
+    netty(jdk, ChildServer.childClassPath(), "nio", "Netty 4.1 nio over TLS on " + jdk);
   }
 
   /** The same on native epoll (the {@code SslHandler} is the JDK provider's there too). */
@@ -137,14 +135,10 @@ class TlsIT {
     netty(jdk, IsolatedServer.netty42ClassPath(tmp), "epoll", "Netty 4.2 epoll over TLS on " + jdk);
   }
 
-  /** The Netty app from {@code classPath} on {@code transport} with the Netty scenarios. */
+  /** The Netty app from {@code classPath} on {@code transport} with the WebSocket and the Netty scenarios. */
   private void netty(Jdk jdk, String classPath, String transport, String name) throws Exception {
-    run(jdk, NettyApp.class.getName(), classPath, nettyOn(transport), name, ServersIT::nettyScenarios);
-  }
-
-  /** The Netty app's TLS switch on {@code transport}. */
-  private static TlsOptions nettyOn(String transport) {
-    return keystore -> List.of("-Dit.tlsKeystore=" + keystore, "-Dtransport=" + transport, "-Dio.netty.noUnsafe=true");
+    run(jdk, NettyApp.class.getName(), classPath, keystore -> List.of("-Dit.tlsKeystore=" + keystore,
+        "-Dtransport=" + transport, "-Dio.netty.noUnsafe=true"), name, withWebSocket(ServersIT::nettyScenarios));
   }
 
   /** The Jetty 9.4 servlet app (its own class path): Jetty 9.4-11's {@code HttpChannel} hooks under TLS. */
@@ -182,7 +176,8 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12Ee8(Jdk jdk) throws Exception {
-    jetty94App(jdk, IsolatedServer.jetty12Ee8ClassPath(tmp), "Jetty 12 (ee8) over TLS on " + jdk);
+    run(jdk, "Jetty94App", IsolatedServer.jetty12Ee8ClassPath(tmp), TlsIT::itKeystoreAndWebSocket,
+        "Jetty 12 (ee8) over TLS on " + jdk, withWebSocket(sc -> ServersIT.servletScenarios(sc, true)));
   }
 
   /**
@@ -193,8 +188,8 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12Ee11(Jdk jdk) throws Exception {
-    run(jdk, Jetty12App.class.getName(), IsolatedServer.jetty12Ee11ClassPath(tmp), TlsIT::itKeystore,
-        "Jetty 12 (ee11) over TLS on " + jdk, sc -> ServersIT.servletScenarios(sc, true));
+    run(jdk, Jetty12App.class.getName(), IsolatedServer.jetty12Ee11ClassPath(tmp), TlsIT::itKeystoreAndWebSocket,
+        "Jetty 12 (ee11) over TLS on " + jdk, withWebSocket(sc -> ServersIT.servletScenarios(sc, true)));
   }
 
   /** The Jetty 9.4 servlet app from {@code classPath} with the servlet scenarios. */
@@ -217,15 +212,15 @@ class TlsIT {
    * Spring Boot 3 WebFlux on Reactor Netty with TLS by Boot's {@code server.ssl.*} properties, no
    * code of the app's for it: Netty's {@code SslHandler} (JDK provider) ahead of Reactor Netty's
    * {@code HttpServerCodec}, on native epoll (Reactor Netty's default: reactor-netty-core brings
-   * Netty's epoll jar for Linux x86_64). The scenarios of {@link ServersIT#springBoot3WebFlux} but
-   * the WebSocket one.
+   * Netty's epoll jar for Linux x86_64). The scenarios of {@link ServersIT#springBoot3WebFlux},
+   * the WebSocket over {@code wss}.
    */
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3WebFlux(Jdk jdk) throws Exception {
     run(jdk, WebFluxApp.class, TlsIT::bootSsl, "Spring Boot 3 WebFlux (Reactor Netty) over TLS on " + jdk,
-        ServersIT::webFluxScenarios);
+        withWebSocket(ServersIT::webFluxScenarios));
   }
 
   /**
@@ -268,7 +263,7 @@ class TlsIT {
 
   /**
    * WebFlux on Boot's Tomcat ({@code TomcatReactiveWebServerFactory}) with TLS by {@code
-   * server.ssl.*}: the scenarios of {@link ServersIT#springBoot3WebFluxOnTomcat} but the WebSocket.
+   * server.ssl.*}: the scenarios of {@link ServersIT#springBoot3WebFluxOnTomcat}, the WebSocket over {@code wss}.
    */
   @ParameterizedTest
   @EnumSource(Jdk.class)
@@ -279,8 +274,8 @@ class TlsIT {
 
   /**
    * WebFlux on Boot's Undertow ({@code UndertowReactiveWebServerFactory}, no servlet) with TLS by
-   * {@code server.ssl.*}: the scenarios of {@link ServersIT#springBoot3WebFluxOnUndertow} but the
-   * WebSocket.
+   * {@code server.ssl.*}: the scenarios of {@link ServersIT#springBoot3WebFluxOnUndertow}, the
+   * WebSocket over {@code wss}.
    */
   @ParameterizedTest
   @EnumSource(Jdk.class)
@@ -291,8 +286,8 @@ class TlsIT {
 
   /**
    * WebFlux on Boot's Jetty ({@code JettyReactiveWebServerFactory}, Jetty 12.0 ee10) with TLS by
-   * {@code server.ssl.*}: the scenarios of {@link ServersIT#springBoot3WebFluxOnJetty} but the
-   * WebSocket.
+   * {@code server.ssl.*}: the scenarios of {@link ServersIT#springBoot3WebFluxOnJetty}, the
+   * WebSocket over {@code wss}.
    */
   @ParameterizedTest
   @EnumSource(Jdk.class)
@@ -304,10 +299,8 @@ class TlsIT {
   /** {@link ServersIT#webFluxOnScenarios} on Boot's {@code server} over TLS, without the {@code skipped} ones. */
   private void webFluxOn(Jdk jdk, String server, String label, String classPath, Set<String> skipped)
       throws Exception {
-    Set<String> skips = new HashSet<>(skipped);
-    skips.add("webSocket"); // wss not yet run on Boot's servers
     run(jdk, WebFluxApp.class.getName(), classPath, bootSslOn(server),
-        "Spring Boot 3 WebFlux (" + label + ") over TLS on " + jdk, sc -> ServersIT.webFluxOnScenarios(sc, skips));
+        "Spring Boot 3 WebFlux (" + label + ") over TLS on " + jdk, sc -> ServersIT.webFluxOnScenarios(sc, skipped));
   }
 
   /** The JVM options that turn TLS on for an app, given the keystore. */

@@ -168,9 +168,17 @@ final class IsolatedServer {
         "dev/rainbarrel/it/apps/NettyH2cApp.java", "dev/rainbarrel/it/apps/TlsKeystore.java");
   }
 
-  private static String compile(String name, List<String> files, Path out) throws IOException {
+  /**
+   * {@code classPath} with netty-tcnative (its classes and BoringSSL for Linux x86_64, {@code
+   * target/servers/tcnative}) after it: Netty's OpenSSL engine becomes available to that Netty.
+   */
+  static String withTcnative(String classPath) throws IOException {
+    return classPath + java.io.File.pathSeparator + String.join(java.io.File.pathSeparator, jars("tcnative"));
+  }
+
+  /** The jars the build copied to {@code target/servers/<name>}, sorted; fails if there are none. */
+  private static List<String> jars(String name) throws IOException {
     Path jars = Path.of(System.getProperty("rainbarrel.it.servers", "target/servers")).resolve(name);
-    Path sources = Path.of(files.get(0)).getParent();
     List<String> cp = new ArrayList<>();
     try (Stream<Path> s = Files.list(jars)) {
       s.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> cp.add(p.toAbsolutePath().toString()));
@@ -178,6 +186,12 @@ final class IsolatedServer {
     if (cp.isEmpty()) {
       throw new IllegalStateException("no jars in " + jars.toAbsolutePath() + " (run through mvn verify)");
     }
+    return cp;
+  }
+
+  private static String compile(String name, List<String> files, Path out) throws IOException {
+    Path sources = Path.of(files.get(0)).getParent();
+    List<String> cp = jars(name);
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     List<String> args = new ArrayList<>(List.of("--release", "17", "-nowarn", "-d", out.toString(),
         "-cp", String.join(java.io.File.pathSeparator, cp)));

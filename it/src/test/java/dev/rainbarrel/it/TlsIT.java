@@ -103,12 +103,12 @@ class TlsIT {
         withWebSocket(sc -> ServersIT.servletScenarios(sc, true)));
   }
 
-  /** Netty's {@code SslHandler} in front of the HTTP codec, on NIO. */
+  /** Netty's {@code SslHandler} (JDK provider) in front of the HTTP codec, on NIO. */
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void nettyNio(Jdk jdk) throws Exception {
-    netty(jdk, ChildServer.childClassPath(), "nio", "Netty 4.1 nio over TLS on " + jdk);
+    netty(jdk, ChildServer.childClassPath(), "nio", false, "Netty 4.1 nio over TLS on " + jdk);
   }
 
   /** The same on native epoll (the {@code SslHandler} is the JDK provider's there too). */
@@ -116,7 +116,28 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void nettyEpoll(Jdk jdk) throws Exception {
-    netty(jdk, ChildServer.childClassPath(), "epoll", "Netty 4.1 epoll over TLS on " + jdk);
+    netty(jdk, ChildServer.childClassPath(), "epoll", false, "Netty 4.1 epoll over TLS on " + jdk);
+  }
+
+  /**
+   * Netty's OpenSSL engine ({@code SslProvider.OPENSSL}: BoringSSL from netty-tcnative-boringssl-static,
+   * {@code ReferenceCountedOpenSslEngine}'s own wrap/unwrap) under the same codec, on NIO.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void nettyNioOpenSsl(Jdk jdk) throws Exception {
+    netty(jdk, IsolatedServer.withTcnative(ChildServer.childClassPath()), "nio", true,
+        "Netty 4.1 nio over TLS (OpenSSL) on " + jdk);
+  }
+
+  /** The same on native epoll. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void nettyEpollOpenSsl(Jdk jdk) throws Exception {
+    netty(jdk, IsolatedServer.withTcnative(ChildServer.childClassPath()), "epoll", true,
+        "Netty 4.1 epoll over TLS (OpenSSL) on " + jdk);
   }
 
   /** The Netty app compiled against Netty 4.2, as {@link ServersIT#netty42} runs it, on NIO. */
@@ -124,7 +145,7 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void netty42Nio(Jdk jdk) throws Exception {
-    netty(jdk, IsolatedServer.netty42ClassPath(tmp), "nio", "Netty 4.2 nio over TLS on " + jdk);
+    netty(jdk, IsolatedServer.netty42ClassPath(tmp), "nio", false, "Netty 4.2 nio over TLS on " + jdk);
   }
 
   /** The same on native epoll. */
@@ -132,13 +153,46 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void netty42Epoll(Jdk jdk) throws Exception {
-    netty(jdk, IsolatedServer.netty42ClassPath(tmp), "epoll", "Netty 4.2 epoll over TLS on " + jdk);
+    netty(jdk, IsolatedServer.netty42ClassPath(tmp), "epoll", false, "Netty 4.2 epoll over TLS on " + jdk);
   }
 
-  /** The Netty app from {@code classPath} on {@code transport} with the WebSocket and the Netty scenarios. */
-  private void netty(Jdk jdk, String classPath, String transport, String name) throws Exception {
-    run(jdk, NettyApp.class.getName(), classPath, keystore -> List.of("-Dit.tlsKeystore=" + keystore,
-        "-Dtransport=" + transport, "-Dio.netty.noUnsafe=true"), name, withWebSocket(ServersIT::nettyScenarios));
+  /** The Netty 4.2 app on Netty's OpenSSL engine (the same tcnative), on NIO. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void netty42NioOpenSsl(Jdk jdk) throws Exception {
+    netty(jdk, IsolatedServer.withTcnative(IsolatedServer.netty42ClassPath(tmp)), "nio", true,
+        "Netty 4.2 nio over TLS (OpenSSL) on " + jdk);
+  }
+
+  /** The same on native epoll. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void netty42EpollOpenSsl(Jdk jdk) throws Exception {
+    netty(jdk, IsolatedServer.withTcnative(IsolatedServer.netty42ClassPath(tmp)), "epoll", true,
+        "Netty 4.2 epoll over TLS (OpenSSL) on " + jdk);
+  }
+
+  /**
+   * The Netty app from {@code classPath} on {@code transport}, its {@code SslHandler} on the JDK
+   * provider or ({@code openSsl}) Netty's OpenSSL engine: first its {@code /tls} route must name
+   * that engine on a connection of the row (BoringSSL loaded for OpenSSL: the row fails rather than
+   * pass on the JDK's engine), then the WebSocket and the Netty scenarios.
+   */
+  private void netty(Jdk jdk, String classPath, String transport, boolean openSsl, String name) throws Exception {
+    List<String> options = List.of("-Dtransport=" + transport, "-Dio.netty.noUnsafe=true",
+        "-Dit.sslProvider=" + (openSsl ? "openssl" : "jdk"));
+    run(jdk, NettyApp.class.getName(), classPath, keystore -> concat(itKeystore(keystore), options), name, sc -> {
+      sc.answers("/tls", openSsl ? "openssl-engine=true library=BoringSSL" : "openssl-engine=false");
+      withWebSocket(ServersIT::nettyScenarios).run(sc);
+    });
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   /** The Jetty 9.4 servlet app (its own class path): Jetty 9.4-11's {@code HttpChannel} hooks under TLS. */

@@ -173,7 +173,12 @@ final class IsolatedServer {
    * target/servers/tcnative}) after it: Netty's OpenSSL engine becomes available to that Netty.
    */
   static String withTcnative(String classPath) throws IOException {
-    return classPath + java.io.File.pathSeparator + String.join(java.io.File.pathSeparator, jars("tcnative"));
+    return withServerJars(classPath, "tcnative");
+  }
+
+  /** {@code classPath} with the jars of {@code target/servers/<name>} after it. */
+  static String withServerJars(String classPath, String name) throws IOException {
+    return classPath + java.io.File.pathSeparator + String.join(java.io.File.pathSeparator, jars(name));
   }
 
   /** The jars the build copied to {@code target/servers/<name>}, sorted; fails if there are none. */

@@ -2,6 +2,7 @@ package dev.rainbarrel.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rainbarrel.it.apps.JdkHttpApp;
 import dev.rainbarrel.it.apps.Jetty12App;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -97,10 +99,59 @@ class TlsIT {
     tomcatApp(jdk, IsolatedServer.tomcat11ClassPath(tmp), "Tomcat 11 over TLS on " + jdk);
   }
 
+  /**
+   * Tomcat 10.1's connector on OpenSSL through the FFM API ({@code
+   * org.apache.tomcat.util.net.openssl.panama.OpenSSLImplementation}, the system's libssl 3, an
+   * {@code OpenSSLLifecycleListener} on the server): Tomcat's own {@code OpenSSLEngine} under the
+   * same NIO connector. FFM needs JDK 22+: JDK 25 only.
+   */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void tomcat10OpenSsl() throws Exception {
+    tomcatOpenSsl(IsolatedServer.withServerJars(ChildServer.childClassPath(), "tomcat10-ffm"),
+        "Tomcat 10.1 over TLS (OpenSSL by FFM) on " + Jdk.JDK25);
+  }
+
+  /** The same on Tomcat 11 (the app compiled against 11, as {@link #tomcat11}). */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void tomcat11OpenSsl() throws Exception {
+    tomcatOpenSsl(IsolatedServer.withServerJars(IsolatedServer.tomcat11ClassPath(tmp), "tomcat11-ffm"),
+        "Tomcat 11 over TLS (OpenSSL by FFM) on " + Jdk.JDK25);
+  }
+
+  /** Tomcat's JSSE engine: the plain Tomcat TLS rows check that OpenSSL did not slip in. */
+  private static final String JSSE_ENGINE = "sun.security.ssl.SSLEngineImpl";
+
+  /** Tomcat's OpenSSL engine through FFM. */
+  private static final String FFM_ENGINE = "org.apache.tomcat.util.net.openssl.panama.OpenSSLEngine";
+
   /** The Tomcat app from {@code classPath} with its {@code /ws}: the WebSocket and the servlet scenarios. */
   private void tomcatApp(Jdk jdk, String classPath, String name) throws Exception {
     run(jdk, TomcatApp.class.getName(), classPath, TlsIT::itKeystoreAndWebSocket, name,
-        withWebSocket(sc -> ServersIT.servletScenarios(sc, true)));
+        tlsEngine(JSSE_ENGINE), withWebSocket(sc -> ServersIT.servletScenarios(sc, true)));
+  }
+
+  /** {@link #tomcatApp} on JDK 25 with Tomcat's FFM OpenSSL implementation ({@code classPath} has its jar). */
+  private void tomcatOpenSsl(String classPath, String name) throws Exception {
+    run(Jdk.JDK25, TomcatApp.class.getName(), classPath, keystore -> concat(itKeystoreAndWebSocket(keystore),
+        List.of("-Dit.tlsImplementation=openssl-ffm", "--enable-native-access=ALL-UNNAMED")), name,
+        tlsEngine(FFM_ENGINE), withWebSocket(sc -> ServersIT.servletScenarios(sc, true)));
+  }
+
+  /**
+   * The Tomcat app's connector makes {@code engineClass} engines: its stderr line {@code it: TLS
+   * engine <class>}, printed before its port (waited for, at most 10 s, as stderr is read apart).
+   */
+  private static ChildCheck tlsEngine(String engineClass) {
+    return s -> {
+      String expected = "it: TLS engine " + engineClass;
+      for (int i = 0; i < 100 && !s.stderr().contains(expected); i++) {
+        Thread.sleep(100);
+      }
+      assertTrue(s.stderr().contains(expected), "not " + engineClass + ": " + s.stderr().stream()
+          .filter(l -> l.startsWith("it: TLS engine")).toList());
+    };
   }
 
   /** Netty's {@code SslHandler} (JDK provider) in front of the HTTP codec, on NIO. */
@@ -423,11 +474,24 @@ class TlsIT {
   /** The same for {@code mainClass} on its own {@code classPath} (a server compiled by the test). */
   private void run(Jdk jdk, String mainClass, String classPath, TlsOptions tls, String name, Scenarios scenarios)
       throws Exception {
+    run(jdk, mainClass, classPath, tls, name, s -> { }, scenarios);
+  }
+
+  /** A check of the running child (e.g. which TLS implementation it reports). */
+  @FunctionalInterface
+  private interface ChildCheck {
+    void check(ChildServer s) throws Exception;
+  }
+
+  /** The same, {@code check} run on the child once it proved to speak TLS only, before the scenarios. */
+  private void run(Jdk jdk, String mainClass, String classPath, TlsOptions tls, String name, ChildCheck check,
+      Scenarios scenarios) throws Exception {
     Path keystore = SelfSignedKeystore.create(jdk, tmp);
     Path file = tmp.resolve("tls.barrel");
     try (ChildServer s = ChildServer.start(jdk, mainClass, classPath, "file=" + file, tls.of(keystore))) {
       ServersIT.withChildStderr(s, () -> {
         ServerScenarios sc = speaksTlsOnly(s, name, file, keystore);
+        check.check(s);
         scenarios.run(sc);
         sc.acceptedConnections();
         sc.acceptWaitPerConnection(jdk);

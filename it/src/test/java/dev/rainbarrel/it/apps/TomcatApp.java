@@ -10,7 +10,10 @@ import org.apache.catalina.startup.Tomcat;
  * An unmodified embedded Tomcat running {@link TestServlet}. Prints {@code PORT <n>}. With {@code
  * -Dit.virtualThreads=true} (JDK 21+) each request runs on a virtual thread; with {@code
  * -Dit.tlsKeystore=<PKCS12>} its connector serves HTTPS (JSSE, an {@code SSLHostConfig} with that
- * keystore); with {@code -Dit.h2c=true} it also speaks HTTP/2 (h2c over cleartext, h2 by ALPN over TLS).
+ * keystore), or with {@code -Dit.tlsImplementation=openssl-ffm} too Tomcat's OpenSSL through the FFM
+ * API (JDK 22+, tomcat-coyote-ffm on the class path, an {@code OpenSSLLifecycleListener} on the
+ * server), and names the connector's {@code SSLEngine} class on stderr ({@code it: TLS engine <class>});
+ * with {@code -Dit.h2c=true} it also speaks HTTP/2 (h2c over cleartext, h2 by ALPN over TLS).
  */
 public final class TomcatApp {
 
@@ -39,6 +42,12 @@ public final class TomcatApp {
       cert.setCertificateKeystoreType("PKCS12");
       tls.addCertificate(cert);
       connector.addSslHostConfig(tls);
+      if ("openssl-ffm".equals(System.getProperty("it.tlsImplementation"))) {
+        // as server.xml's <Listener className="org.apache.catalina.core.OpenSSLLifecycleListener"/>
+        tomcat.getServer().addLifecycleListener((org.apache.catalina.LifecycleListener)
+            Class.forName("org.apache.catalina.core.OpenSSLLifecycleListener").getConstructor().newInstance());
+        connector.setProperty("sslImplementationName", "org.apache.tomcat.util.net.openssl.panama.OpenSSLImplementation");
+      }
     }
     tomcat.setConnector(connector);
     Context ctx = tomcat.addContext("", null);
@@ -49,6 +58,10 @@ public final class TomcatApp {
       Class.forName("dev.rainbarrel.it.apps.TomcatWebSocket").getMethod("install", Context.class).invoke(null, ctx);
     }
     tomcat.start();
+    if (keystore != null) { // the engine class this connector's TLS contexts make for each connection
+      System.err.println("it: TLS engine " + connector.findSslHostConfigs()[0].getCertificates().iterator().next()
+          .getSslContext().createSSLEngine().getClass().getName());
+    }
     System.out.println("PORT " + connector.getLocalPort());
     System.out.flush();
     tomcat.getServer().await();

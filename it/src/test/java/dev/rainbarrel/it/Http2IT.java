@@ -2,6 +2,7 @@ package dev.rainbarrel.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rainbarrel.it.apps.Jetty12App;
 import dev.rainbarrel.it.apps.Jetty12CoreApp;
@@ -95,6 +96,56 @@ class Http2IT {
     bootOverTls(jdk, SpringBootApp.class, BOOT_HTTP2, "Spring Boot 3 (Tomcat) h2 over TLS on " + jdk, true);
   }
 
+  /**
+   * Spring MVC on Boot's Undertow ({@code -Dit.server=undertow}, as {@link ServersIT#springBoot3Undertow})
+   * with {@code server.http2.enabled} and {@code server.ssl.*}: Boot's Undertow factory enables
+   * HTTP/2 on its HTTPS listener, the JDK's ALPN picks h2.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3UndertowOverTls(Jdk jdk) throws Exception {
+    bootOverTlsOn(jdk, "undertow", "UndertowServletWebServer", ChildServer.childClassPath(),
+        "Spring Boot 3 (Undertow) h2 over TLS on " + jdk);
+  }
+
+  /**
+   * The same on Boot's Jetty (ee10, Jetty 12.0, as {@link ServersIT#springBoot3Jetty}) with the jars
+   * Boot's documentation asks for h2 over TLS there, {@code jetty-http2-server} and {@code
+   * jetty-alpn-java-server} (and what they need) at the same Jetty release: Boot's Jetty factory puts
+   * {@code ALPNServerConnectionFactory} and {@code HTTP2ServerConnectionFactory} behind the TLS one.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3JettyOverTls(Jdk jdk) throws Exception {
+    bootOverTlsOn(jdk, "jetty", "JettyWebServer",
+        IsolatedServer.withServerJars(ServersIT.bootJettyClassPath(), "boot-jetty-http2"),
+        "Spring Boot 3 (Jetty) h2 over TLS on " + jdk);
+  }
+
+  /**
+   * Spring MVC on Boot's {@code server} ({@code -Dit.server}) from {@code classPath} with {@code
+   * server.http2.enabled} and {@code server.ssl.*}: the servlet scenarios over h2, then the app's
+   * {@code /server} over h2 on the same connection must name {@code webServerClass} (after the
+   * scenarios, which count from the first request).
+   */
+  private void bootOverTlsOn(Jdk jdk, String server, String webServerClass, String classPath, String name)
+      throws Exception {
+    Path keystore = SelfSignedKeystore.create(jdk, tmp);
+    List<String> args = new ArrayList<>(BOOT_HTTP2);
+    args.add("-Dit.server=" + server);
+    args.addAll(TlsIT.bootSsl(keystore));
+    HttpClient client = client(SelfSignedKeystore.clientContext(keystore));
+    scenarios(ChildServer.start(jdk, SpringBootApp.class.getName(), classPath, "file=" + file(), args), client,
+        "https", name, 500, true, base -> {
+          HttpResponse<String> r = send(client, base, "/server");
+          assertEquals(HttpClient.Version.HTTP_2, r.version(), name + ": /server over HTTP/2");
+          assertTrue(r.statusCode() == 200 && r.body().contains(webServerClass),
+              name + ": /server did not name " + webServerClass + ": " + r.body());
+        });
+  }
+
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -155,6 +206,18 @@ class Http2IT {
   /** Runs the scenarios with {@code client} on {@code scheme}, then stops the server. */
   private void scenarios(ChildServer started, HttpClient client, String scheme, String name, int exceptionStatus,
       boolean servlet) throws Exception {
+    scenarios(started, client, scheme, name, exceptionStatus, servlet, base -> { });
+  }
+
+  /** A last check against the server at {@code base}. */
+  @FunctionalInterface
+  private interface Check {
+    void run(URI base) throws Exception;
+  }
+
+  /** The same, then {@code after}. */
+  private void scenarios(ChildServer started, HttpClient client, String scheme, String name, int exceptionStatus,
+      boolean servlet, Check after) throws Exception {
     try (ChildServer s = started) {
       URI base = URI.create(scheme + "://127.0.0.1:" + s.port());
       ServersIT.withChildStderr(s, () -> {
@@ -162,6 +225,7 @@ class Http2IT {
         if (servlet) {
           asyncStream(name, client, base, new Counters(file()));
         }
+        after.run(base);
       });
     }
   }

@@ -136,14 +136,19 @@ class Http2IT {
     List<String> args = new ArrayList<>(BOOT_HTTP2);
     args.add("-Dit.server=" + server);
     args.addAll(TlsIT.bootSsl(keystore));
-    HttpClient client = client(SelfSignedKeystore.clientContext(keystore));
-    scenarios(ChildServer.start(jdk, SpringBootApp.class.getName(), classPath, "file=" + file(), args), client,
-        "https", name, 500, true, base -> {
-          HttpResponse<String> r = send(client, base, "/server");
-          assertEquals(HttpClient.Version.HTTP_2, r.version(), name + ": /server over HTTP/2");
-          assertTrue(r.statusCode() == 200 && r.body().contains(webServerClass),
-              name + ": /server did not name " + webServerClass + ": " + r.body());
-        });
+    scenarios(ChildServer.start(jdk, SpringBootApp.class.getName(), classPath, "file=" + file(), args),
+        client(SelfSignedKeystore.clientContext(keystore)), "https", name, 500, true,
+        answers(name, "/server", webServerClass));
+  }
+
+  /** A check that {@code GET path} over HTTP/2 answers 200 with a body containing {@code expected}. */
+  private static Check answers(String name, String path, String expected) {
+    return (client, base) -> {
+      HttpResponse<String> r = send(client, base, path);
+      assertEquals(HttpClient.Version.HTTP_2, r.version(), name + ": " + path + " over HTTP/2");
+      assertTrue(r.statusCode() == 200 && r.body().contains(expected),
+          name + ": " + path + " did not answer " + expected + ": " + r.body());
+    };
   }
 
   @ParameterizedTest
@@ -175,23 +180,27 @@ class Http2IT {
   private void overTls(Jdk jdk, String mainClass, String classPath, List<String> jvmArgs, String name,
       int exceptionStatus, boolean servlet) throws Exception {
     overTls(jdk, mainClass, classPath, jvmArgs, keystore -> List.of("-Dit.tlsKeystore=" + keystore), name,
-        exceptionStatus, servlet);
+        exceptionStatus, servlet, (c, base) -> { });
   }
 
-  /** The same with TLS turned on by {@code tls} (e.g. Spring Boot's {@code server.ssl.*}) instead. */
+  /**
+   * The same with TLS turned on by {@code tls} (e.g. Spring Boot's {@code server.ssl.*}) instead,
+   * and {@code after} the scenarios.
+   */
   private void overTls(Jdk jdk, String mainClass, String classPath, List<String> jvmArgs, TlsIT.TlsOptions tls,
-      String name, int exceptionStatus, boolean servlet) throws Exception {
+      String name, int exceptionStatus, boolean servlet, Check after) throws Exception {
     Path keystore = SelfSignedKeystore.create(jdk, tmp);
     List<String> args = new ArrayList<>(jvmArgs);
     args.addAll(tls.of(keystore));
     scenarios(ChildServer.start(jdk, mainClass, classPath, "file=" + file(), args),
-        client(SelfSignedKeystore.clientContext(keystore)), "https", name, exceptionStatus, servlet);
+        client(SelfSignedKeystore.clientContext(keystore)), "https", name, exceptionStatus, servlet, after);
   }
 
   /** {@link #overTls} for a Spring Boot app configured by properties only: these and Boot's {@code server.ssl.*}. */
   private void bootOverTls(Jdk jdk, Class<?> app, List<String> properties, String name, boolean servlet)
       throws Exception {
-    overTls(jdk, app.getName(), ChildServer.childClassPath(), properties, TlsIT::bootSsl, name, 500, servlet);
+    overTls(jdk, app.getName(), ChildServer.childClassPath(), properties, TlsIT::bootSsl, name, 500, servlet,
+        (c, base) -> { });
   }
 
   /** Boot's switch for HTTP/2: h2c without {@code server.ssl.*}, h2 by ALPN with it. */
@@ -206,13 +215,13 @@ class Http2IT {
   /** Runs the scenarios with {@code client} on {@code scheme}, then stops the server. */
   private void scenarios(ChildServer started, HttpClient client, String scheme, String name, int exceptionStatus,
       boolean servlet) throws Exception {
-    scenarios(started, client, scheme, name, exceptionStatus, servlet, base -> { });
+    scenarios(started, client, scheme, name, exceptionStatus, servlet, (c, base) -> { });
   }
 
-  /** A last check against the server at {@code base}. */
+  /** A last check with the scenarios' {@code client} against the server at {@code base}. */
   @FunctionalInterface
   private interface Check {
-    void run(URI base) throws Exception;
+    void run(HttpClient client, URI base) throws Exception;
   }
 
   /** The same, then {@code after}. */
@@ -225,7 +234,7 @@ class Http2IT {
         if (servlet) {
           asyncStream(name, client, base, new Counters(file()));
         }
-        after.run(base);
+        after.run(client, base);
       });
     }
   }
@@ -318,7 +327,28 @@ class Http2IT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3WebFluxOverTls(Jdk jdk) throws Exception {
-    bootOverTls(jdk, WebFluxApp.class, BOOT_HTTP2, "Spring Boot 3 WebFlux h2 over TLS on " + jdk, false);
+    webFluxOverTls(jdk, ChildServer.childClassPath(), false, "Spring Boot 3 WebFlux h2 over TLS on " + jdk);
+  }
+
+  /**
+   * The same with netty-tcnative (BoringSSL) on the class path: Reactor Netty's HTTP/2 TLS context
+   * then picks Netty's OpenSSL engine for ALPN.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3WebFluxOverTlsOpenSsl(Jdk jdk) throws Exception {
+    webFluxOverTls(jdk, IsolatedServer.withTcnative(ChildServer.childClassPath()), true,
+        "Spring Boot 3 WebFlux h2 over TLS (OpenSSL) on " + jdk);
+  }
+
+  /**
+   * WebFlux from {@code classPath} with {@code server.http2.enabled} and {@code server.ssl.*}; after
+   * the scenarios its {@code /tls} over h2 must name Netty's OpenSSL engine ({@code openSsl}) or not.
+   */
+  private void webFluxOverTls(Jdk jdk, String classPath, boolean openSsl, String name) throws Exception {
+    overTls(jdk, WebFluxApp.class.getName(), classPath, BOOT_HTTP2, TlsIT::bootSsl, name, 500, false,
+        answers(name, "/tls", TlsIT.nettyEngine(openSsl)));
   }
 
   /** The same app compiled against Netty 4.2 (its own class path). */
@@ -340,7 +370,7 @@ class Http2IT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void netty41OverTls(Jdk jdk) throws Exception {
-    overTls(jdk, NettyH2cApp.class, List.of(), "Netty 4.1 h2 over TLS on " + jdk, -1, false);
+    nettyOverTls(jdk, ChildServer.childClassPath(), List.of(), false, "Netty 4.1 h2 over TLS on " + jdk);
   }
 
   /** The same compiled against Netty 4.2. */
@@ -348,8 +378,38 @@ class Http2IT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void netty42OverTls(Jdk jdk) throws Exception {
-    overTls(jdk, NettyH2cApp.class.getName(), IsolatedServer.netty42ClassPath(tmp), List.of("-Dio.netty.noUnsafe=true"),
-        "Netty 4.2 h2 over TLS on " + jdk, -1, false);
+    nettyOverTls(jdk, IsolatedServer.netty42ClassPath(tmp), List.of("-Dio.netty.noUnsafe=true"), false,
+        "Netty 4.2 h2 over TLS on " + jdk);
+  }
+
+  /** The Netty 4.1 app on Netty's OpenSSL engine (netty-tcnative, BoringSSL), ALPN by OpenSSL. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void netty41OverTlsOpenSsl(Jdk jdk) throws Exception {
+    nettyOverTls(jdk, IsolatedServer.withTcnative(ChildServer.childClassPath()), List.of(), true,
+        "Netty 4.1 h2 over TLS (OpenSSL) on " + jdk);
+  }
+
+  /** The same compiled against Netty 4.2. */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void netty42OverTlsOpenSsl(Jdk jdk) throws Exception {
+    nettyOverTls(jdk, IsolatedServer.withTcnative(IsolatedServer.netty42ClassPath(tmp)),
+        List.of("-Dio.netty.noUnsafe=true"), true, "Netty 4.2 h2 over TLS (OpenSSL) on " + jdk);
+  }
+
+  /**
+   * The Netty h2 app from {@code classPath} over TLS on the JDK provider or ({@code openSsl}) Netty's
+   * OpenSSL engine; after the scenarios its {@code /tls} over h2 must name that engine.
+   */
+  private void nettyOverTls(Jdk jdk, String classPath, List<String> jvmArgs, boolean openSsl, String name)
+      throws Exception {
+    List<String> args = new ArrayList<>(jvmArgs);
+    args.add("-Dit.sslProvider=" + (openSsl ? "openssl" : "jdk"));
+    overTls(jdk, NettyH2cApp.class.getName(), classPath, args, keystore -> List.of("-Dit.tlsKeystore=" + keystore),
+        name, -1, false, answers(name, "/tls", TlsIT.nettyEngine(openSsl)));
   }
 
   /** @param exceptionStatus what a handler exception answers; -1: the stream is reset */

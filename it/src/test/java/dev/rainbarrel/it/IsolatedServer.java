@@ -165,7 +165,8 @@ final class IsolatedServer {
   static String netty42ClassPath(Path tmp) throws IOException {
     Path classes = Files.createDirectories(tmp.resolve("netty42-classes"));
     return compileTestSource("netty42", classes, "dev/rainbarrel/it/apps/NettyApp.java",
-        "dev/rainbarrel/it/apps/NettyH2cApp.java", "dev/rainbarrel/it/apps/TlsKeystore.java");
+        "dev/rainbarrel/it/apps/NettyH2cApp.java", "dev/rainbarrel/it/apps/TlsKeystore.java",
+        "dev/rainbarrel/it/apps/NettyTls.java");
   }
 
   /**

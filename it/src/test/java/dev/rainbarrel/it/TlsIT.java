@@ -235,7 +235,7 @@ class TlsIT {
     List<String> options = List.of("-Dtransport=" + transport, "-Dio.netty.noUnsafe=true",
         "-Dit.sslProvider=" + (openSsl ? "openssl" : "jdk"));
     run(jdk, NettyApp.class.getName(), classPath, keystore -> concat(itKeystore(keystore), options), name, sc -> {
-      sc.answers("/tls", openSsl ? "openssl-engine=true library=BoringSSL" : "openssl-engine=false");
+      sc.answers("/tls", nettyEngine(openSsl));
       withWebSocket(ServersIT::nettyScenarios).run(sc);
     });
   }
@@ -324,8 +324,37 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3WebFlux(Jdk jdk) throws Exception {
-    run(jdk, WebFluxApp.class, TlsIT::bootSsl, "Spring Boot 3 WebFlux (Reactor Netty) over TLS on " + jdk,
-        withWebSocket(ServersIT::webFluxScenarios));
+    webFlux(jdk, ChildServer.childClassPath(), false, "Spring Boot 3 WebFlux (Reactor Netty) over TLS on " + jdk);
+  }
+
+  /**
+   * The same with netty-tcnative (BoringSSL) on the class path and nothing else changed: Boot's
+   * Reactor Netty TLS leaves the provider to Netty, whose default is then OpenSSL, as in an
+   * application that has tcnative for its own reasons.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3WebFluxOpenSsl(Jdk jdk) throws Exception {
+    webFlux(jdk, IsolatedServer.withTcnative(ChildServer.childClassPath()), true,
+        "Spring Boot 3 WebFlux (Reactor Netty) over TLS (OpenSSL) on " + jdk);
+  }
+
+  /**
+   * WebFlux on Reactor Netty from {@code classPath} over TLS by {@code server.ssl.*}: its {@code
+   * /tls} must name Netty's OpenSSL engine with BoringSSL ({@code openSsl}) or not, then the
+   * scenarios of {@link ServersIT#springBoot3WebFlux}, the WebSocket as {@code wss}.
+   */
+  private void webFlux(Jdk jdk, String classPath, boolean openSsl, String name) throws Exception {
+    run(jdk, WebFluxApp.class.getName(), classPath, TlsIT::bootSsl, name, sc -> {
+      sc.answers("/tls", nettyEngine(openSsl));
+      withWebSocket(ServersIT::webFluxScenarios).run(sc);
+    });
+  }
+
+  /** What {@code NettyTls.describe} answers for Netty's OpenSSL engine (BoringSSL loaded) or another one. */
+  static String nettyEngine(boolean openSsl) {
+    return openSsl ? "openssl-engine=true library=BoringSSL" : "openssl-engine=false";
   }
 
   /**

@@ -34,11 +34,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslProvider;
-import javax.net.ssl.SSLEngine;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Queue;
@@ -49,11 +45,9 @@ import java.util.concurrent.TimeUnit;
  * An unmodified Netty HTTP server ({@code HttpServerCodec}), NIO or native epoll ({@code
  * -Dtransport=epoll}). Same routes as the other apps; held work is parked in a queue instead of
  * blocking the event loop, and {@code /release} runs one parked action. With {@code
- * -Dit.tlsKeystore=<PKCS12>} an {@code SslHandler} speaks TLS under the codec: the JDK provider, or
- * with {@code -Dit.sslProvider=openssl} Netty's OpenSSL engine (netty-tcnative on the class path;
- * no fallback to the JDK: without the library the context fails to build). {@code /tls} names the
- * connection's {@code SSLEngine}. {@code /ws} is a WebSocket echo: Netty's {@code
- * WebSocketServerProtocolHandler} does the handshake.
+ * -Dit.tlsKeystore=<PKCS12>} an {@code SslHandler} speaks TLS under the codec, on {@link
+ * NettyTls#provider}'s engine; {@code /tls} names the connection's ({@link NettyTls#describe}).
+ * {@code /ws} is a WebSocket echo: Netty's {@code WebSocketServerProtocolHandler} does the handshake.
  */
 public final class NettyApp {
 
@@ -68,9 +62,8 @@ public final class NettyApp {
     EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
     EventLoopGroup workers = epoll ? new EpollEventLoopGroup(2) : new NioEventLoopGroup(2);
     Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    SslProvider provider = "openssl".equals(System.getProperty("it.sslProvider")) ? SslProvider.OPENSSL : SslProvider.JDK;
     SslContext tls = TlsKeystore.enabled()
-        ? SslContextBuilder.forServer(TlsKeystore.keyManagerFactory()).sslProvider(provider).build() : null;
+        ? SslContextBuilder.forServer(TlsKeystore.keyManagerFactory()).sslProvider(NettyTls.provider()).build() : null;
     Channel server = new ServerBootstrap()
         .group(boss, workers)
         .channel(type)
@@ -141,7 +134,7 @@ public final class NettyApp {
             ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
           });
         }
-        case "/tls" -> full(ctx, keepAlive, 200, tls(ctx));
+        case "/tls" -> full(ctx, keepAlive, 200, NettyTls.describe(ctx.channel()));
         case "/boom" -> throw new IllegalStateException("boom (expected by the test)");
         case "/abort" -> {
           HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
@@ -169,24 +162,6 @@ public final class NettyApp {
         r.run();
       }
       full(ctx, keepAlive, 200, "released");
-    }
-
-    /**
-     * The connection's TLS engine: {@code engine=<class> openssl-engine=<is it Netty's OpenSSL
-     * engine> library=<OpenSSL flavour loaded by tcnative, or null>}.
-     */
-    private static String tls(ChannelHandlerContext ctx) {
-      SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-      if (ssl == null) {
-        return "engine=none";
-      }
-      SSLEngine engine = ssl.engine();
-      boolean openSsl = false; // by name: without tcnative the OpenSSL engine class cannot even load
-      for (Class<?> c = engine.getClass(); c != null && !openSsl; c = c.getSuperclass()) {
-        openSsl = c.getName().equals("io.netty.handler.ssl.ReferenceCountedOpenSslEngine");
-      }
-      return "engine=" + engine.getClass().getName() + " openssl-engine=" + openSsl
-          + " library=" + OpenSsl.versionString();
     }
 
     private static void chunks(ChannelHandlerContext ctx, int left) {

@@ -22,7 +22,6 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
@@ -31,8 +30,9 @@ import java.net.InetSocketAddress;
  * An unmodified Netty HTTP/2 server over cleartext, as Netty's multiplex examples and Reactor Netty
  * build it: h2c upgrade or prior knowledge, then one child channel per stream with {@code
  * Http2StreamFrameToHttpObjectCodec} in front of {@link NettyApp}'s HTTP handler (the same routes).
- * With {@code -Dit.tlsKeystore=<PKCS12>} it speaks TLS instead (JDK provider), where ALPN picks h2
- * (the same streams) or HTTP/1.1, as Netty's HTTP/2 TLS example does. Prints {@code PORT <n>}.
+ * With {@code -Dit.tlsKeystore=<PKCS12>} it speaks TLS instead (the JDK provider, or Netty's OpenSSL
+ * engine: {@link NettyTls#provider}), where ALPN picks h2 (the same streams) or HTTP/1.1, as Netty's
+ * HTTP/2 TLS example does. Prints {@code PORT <n>}.
  */
 public final class NettyH2cApp {
 
@@ -73,7 +73,7 @@ public final class NettyH2cApp {
   /** A server context that offers h2 and HTTP/1.1 by ALPN, with HTTP/2's allowed ciphers. */
   private static SslContext tls() throws Exception {
     return SslContextBuilder.forServer(TlsKeystore.keyManagerFactory())
-        .sslProvider(SslProvider.JDK)
+        .sslProvider(NettyTls.provider())
         .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
         .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,

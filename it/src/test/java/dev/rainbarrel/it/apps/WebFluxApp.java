@@ -120,6 +120,11 @@ public class WebFluxApp {
         // took longer than one tick on a loaded machine, ending it before the client's reset
         .GET("/abort", r -> ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(
             Flux.range(0, 2000).delayElements(Duration.ofMillis(10)).map(i -> "x".repeat(8192)), String.class))
+        // the connection's TLS engine (on Reactor Netty, whose native request is its connection)
+        .GET("/tls", r -> ServerResponse.ok().bodyValue(
+            (Object) org.springframework.http.server.reactive.ServerHttpRequestDecorator.getNativeRequest(
+                r.exchange().getRequest()) instanceof reactor.netty.Connection c
+                ? NettyTls.describe(c.channel()) : "engine=unknown"))
         .GET("/release", r -> {
           Gate.release();
           return ServerResponse.ok().bodyValue("released");

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -143,7 +144,7 @@ class Http2IT {
 
   /** A check that {@code GET path} over HTTP/2 answers 200 with a body containing {@code expected}. */
   private static Check answers(String name, String path, String expected) {
-    return (client, base) -> {
+    return (child, client, base) -> {
       HttpResponse<String> r = send(client, base, path);
       assertEquals(HttpClient.Version.HTTP_2, r.version(), name + ": " + path + " over HTTP/2");
       assertTrue(r.statusCode() == 200 && r.body().contains(expected),
@@ -180,7 +181,7 @@ class Http2IT {
   private void overTls(Jdk jdk, String mainClass, String classPath, List<String> jvmArgs, String name,
       int exceptionStatus, boolean servlet) throws Exception {
     overTls(jdk, mainClass, classPath, jvmArgs, keystore -> List.of("-Dit.tlsKeystore=" + keystore), name,
-        exceptionStatus, servlet, (c, base) -> { });
+        exceptionStatus, servlet, (child, c, base) -> { });
   }
 
   /**
@@ -200,7 +201,7 @@ class Http2IT {
   private void bootOverTls(Jdk jdk, Class<?> app, List<String> properties, String name, boolean servlet)
       throws Exception {
     overTls(jdk, app.getName(), ChildServer.childClassPath(), properties, TlsIT::bootSsl, name, 500, servlet,
-        (c, base) -> { });
+        (child, c, base) -> { });
   }
 
   /** Boot's switch for HTTP/2: h2c without {@code server.ssl.*}, h2 by ALPN with it. */
@@ -215,13 +216,13 @@ class Http2IT {
   /** Runs the scenarios with {@code client} on {@code scheme}, then stops the server. */
   private void scenarios(ChildServer started, HttpClient client, String scheme, String name, int exceptionStatus,
       boolean servlet) throws Exception {
-    scenarios(started, client, scheme, name, exceptionStatus, servlet, (c, base) -> { });
+    scenarios(started, client, scheme, name, exceptionStatus, servlet, (child, c, base) -> { });
   }
 
-  /** A last check with the scenarios' {@code client} against the server at {@code base}. */
+  /** A last check of the server {@code child} at {@code base}, with the scenarios' {@code client}. */
   @FunctionalInterface
   private interface Check {
-    void run(HttpClient client, URI base) throws Exception;
+    void run(ChildServer child, HttpClient client, URI base) throws Exception;
   }
 
   /** The same, then {@code after}. */
@@ -234,7 +235,7 @@ class Http2IT {
         if (servlet) {
           asyncStream(name, client, base, new Counters(file()));
         }
-        after.run(client, base);
+        after.run(s, client, base);
       });
     }
   }
@@ -255,6 +256,22 @@ class Http2IT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tomcat10OverTls(Jdk jdk) throws Exception {
     overTls(jdk, TomcatApp.class, H2C, "Tomcat 10.1 h2 over TLS on " + jdk, 500, true);
+  }
+
+  /**
+   * The same connector on OpenSSL through FFM (as {@code TlsIT.tomcat10OpenSsl}; JDK 25 only): ALPN by
+   * OpenSSL's callback; after the scenarios the app's engine line must name Tomcat's FFM {@code
+   * OpenSSLEngine}.
+   */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void tomcat10OverTlsOpenSsl() throws Exception {
+    List<String> args = new ArrayList<>(H2C);
+    args.addAll(TlsIT.TOMCAT_FFM);
+    overTls(Jdk.JDK25, TomcatApp.class.getName(), IsolatedServer.withServerJars(ChildServer.childClassPath(),
+        "tomcat10-ffm"), args, keystore -> List.of("-Dit.tlsKeystore=" + keystore),
+        "Tomcat 10.1 h2 over TLS (OpenSSL by FFM) on " + Jdk.JDK25, 500, true,
+        (child, c, base) -> TlsIT.tlsEngine(TlsIT.FFM_ENGINE).check(child));
   }
 
   /**

@@ -33,7 +33,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * TLS and must count exactly as over cleartext, plus one {@code accept_wait} sample per connection
  * on JDK 25. Where the cleartext row runs the WebSocket scenario, so does the TLS row ({@code wss},
  * the JDK client trusting the row's certificate; {@link #withWebSocket} or the WebFlux scenarios). A client abort is a TCP reset under the TLS session
- * (no {@code close_notify}). Each row first proves that the server speaks TLS only.
+ * (no {@code close_notify}). Each row first proves that the server speaks TLS only; the Netty,
+ * WebFlux-on-Reactor-Netty and Tomcat rows also which engine serves (the JDK's, Netty's OpenSSL
+ * engine on netty-tcnative's BoringSSL, or Tomcat's OpenSSL through FFM), so that an OpenSSL row
+ * cannot pass on the JDK's engine.
  */
 class TlsIT {
 
@@ -124,7 +127,7 @@ class TlsIT {
   private static final String JSSE_ENGINE = "sun.security.ssl.SSLEngineImpl";
 
   /** Tomcat's OpenSSL engine through FFM. */
-  private static final String FFM_ENGINE = "org.apache.tomcat.util.net.openssl.panama.OpenSSLEngine";
+  static final String FFM_ENGINE = "org.apache.tomcat.util.net.openssl.panama.OpenSSLEngine";
 
   /** The Tomcat app from {@code classPath} with its {@code /ws}: the WebSocket and the servlet scenarios. */
   private void tomcatApp(Jdk jdk, String classPath, String name) throws Exception {
@@ -132,10 +135,14 @@ class TlsIT {
         tlsEngine(JSSE_ENGINE), withWebSocket(sc -> ServersIT.servletScenarios(sc, true)));
   }
 
+  /** The Tomcat app's switch to OpenSSL through FFM, and the JDK's for FFM's native calls. */
+  static final List<String> TOMCAT_FFM = List.of("-Dit.tlsImplementation=openssl-ffm",
+      "--enable-native-access=ALL-UNNAMED");
+
   /** {@link #tomcatApp} on JDK 25 with Tomcat's FFM OpenSSL implementation ({@code classPath} has its jar). */
   private void tomcatOpenSsl(String classPath, String name) throws Exception {
     run(Jdk.JDK25, TomcatApp.class.getName(), classPath, keystore -> concat(itKeystoreAndWebSocket(keystore),
-        List.of("-Dit.tlsImplementation=openssl-ffm", "--enable-native-access=ALL-UNNAMED")), name,
+        TOMCAT_FFM), name,
         tlsEngine(FFM_ENGINE), withWebSocket(sc -> ServersIT.servletScenarios(sc, true)));
   }
 
@@ -143,7 +150,7 @@ class TlsIT {
    * The Tomcat app's connector makes {@code engineClass} engines: its stderr line {@code it: TLS
    * engine <class>}, printed before its port (waited for, at most 10 s, as stderr is read apart).
    */
-  private static ChildCheck tlsEngine(String engineClass) {
+  static ChildCheck tlsEngine(String engineClass) {
     return s -> {
       String expected = "it: TLS engine " + engineClass;
       for (int i = 0; i < 100 && !s.stderr().contains(expected); i++) {
@@ -508,7 +515,7 @@ class TlsIT {
 
   /** A check of the running child (e.g. which TLS implementation it reports). */
   @FunctionalInterface
-  private interface ChildCheck {
+  interface ChildCheck {
     void check(ChildServer s) throws Exception;
   }
 

@@ -22,8 +22,9 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * An unmodified Jetty 9.4 with a javax.servlet (3.1) servlet: the same routes as the jakarta apps.
  * Compiled by the integration test against target/servers/jetty94 only (its classes clash with
  * Jetty 12 on the test class path). With {@code -Dit.tlsKeystore=<PKCS12>} (password "changeit")
- * it speaks HTTP/1.1 over TLS; with {@code -Dit.webSocket=true} (Jetty 12 ee8 only) it also has
- * the {@code /ws} echo WebSocket of {@code Jetty12Ee8WebSocket}. Prints PORT n.
+ * it speaks HTTP/1.1 over TLS; with {@code -Dit.webSocket=true} it also has the {@code /ws} echo
+ * WebSocket of {@code Jetty94WebSocket} (JSR 356 on Jetty 9.4, 10 and 11) or, in Jetty 12's ee8
+ * environment, of {@code Jetty12Ee8WebSocket}, whichever was compiled with it. Prints PORT n.
  */
 public final class Jetty94App {
 
@@ -40,14 +41,23 @@ public final class Jetty94App {
     ServletHolder holder = new ServletHolder(new Routes());
     holder.setAsyncSupported(true);
     context.addServlet(holder, "/*");
-    if (Boolean.getBoolean("it.webSocket")) { // /ws: an echo WebSocket (Jetty 12 ee8 class path only)
-      Class.forName("Jetty12Ee8WebSocket").getMethod("install", ServletContextHandler.class).invoke(null, context);
+    if (Boolean.getBoolean("it.webSocket")) { // /ws: an echo WebSocket (needs the WebSocket jars)
+      webSocket().getMethod("install", ServletContextHandler.class).invoke(null, context);
     }
     server.setHandler(context);
     server.start();
     System.out.println("PORT " + connector.getLocalPort());
     System.out.flush();
     server.join();
+  }
+
+  /** The WebSocket class compiled with this app: ee8's on Jetty 12, else the JSR 356 one. */
+  static Class<?> webSocket() throws ClassNotFoundException {
+    try {
+      return Class.forName("Jetty12Ee8WebSocket");
+    } catch (ClassNotFoundException e) {
+      return Class.forName("Jetty94WebSocket");
+    }
   }
 
   /** Plain HTTP/1.1, or over TLS with the keystore of {@code -Dit.tlsKeystore}. */

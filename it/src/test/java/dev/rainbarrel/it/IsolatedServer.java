@@ -44,13 +44,28 @@ final class IsolatedServer {
     return compile(name, files, out);
   }
 
+  /** Jetty 9.4's JSR 356 initializer, as {@code Jetty94WebSocket} names it in full. */
+  private static final String JETTY94_JSR356_INITIALIZER =
+      "org.eclipse.jetty.websocket.jsr356.server.deploy.WebSocketServerContainerInitializer";
+
   /**
-   * Compiles the app of {@code from} (under src/test/servers) against the jars of {@code name}
-   * after replacing {@code javax.servlet} by {@code jakarta.servlet}: Jetty 10/11 kept Jetty
-   * 9.4's API and only moved to the jakarta namespace.
+   * The Jetty 9.4 apps compiled as they are against Jetty 9.4 under {@code tmp}: their class path.
    */
-  static String compileJakartaVariant(String from, String name, Path out) throws IOException {
-    return compileServerVariant(from, name, out, Map.of("javax.servlet", "jakarta.servlet"), null);
+  static String jetty94ClassPath(Path tmp) throws IOException {
+    return compile("jetty94", Files.createDirectories(tmp.resolve("jetty94-classes")));
+  }
+
+  /**
+   * The Jetty 9.4 apps compiled against Jetty 11 under {@code tmp}: their class path. Jetty 11 kept
+   * Jetty 9.4's API and only moved to the jakarta namespace ({@code jakarta.servlet}, {@code
+   * jakarta.websocket}); its JSR 356 initializer kept 9.4's {@code configure} under another name.
+   */
+  static String jetty11ClassPath(Path tmp) throws IOException {
+    Path classes = Files.createDirectories(tmp.resolve("jetty11-classes"));
+    return compileServerVariant("jetty94", "jetty11", classes, Map.of("javax.servlet", "jakarta.servlet",
+        "javax.websocket", "jakarta.websocket",
+        JETTY94_JSR356_INITIALIZER, "org.eclipse.jetty.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer"),
+        null);
   }
 
   /**
@@ -105,12 +120,13 @@ final class IsolatedServer {
   }
 
   /**
-   * The Jetty 9.4 apps compiled against Jetty 10 as they are (Jetty 10 kept 9.4's API and javax)
-   * under {@code tmp}: their class path.
+   * The Jetty 9.4 apps compiled against Jetty 10 (Jetty 10 kept 9.4's API and javax; its JSR 356
+   * initializer kept 9.4's {@code configure} under another name) under {@code tmp}: their class path.
    */
   static String jetty10ClassPath(Path tmp) throws IOException {
     Path classes = Files.createDirectories(tmp.resolve("jetty10-classes"));
-    return compileServerVariant("jetty94", "jetty10", classes, Map.of(), null);
+    return compileServerVariant("jetty94", "jetty10", classes, Map.of(JETTY94_JSR356_INITIALIZER,
+        "org.eclipse.jetty.websocket.javax.server.config.JavaxWebSocketServletContainerInitializer"), null);
   }
 
   /**

@@ -486,15 +486,27 @@ class ServersIT {
     plainHandler(s, "Jetty 12 core Handler on " + jdk, file, 500);
   }
 
-  /** javax.servlet on Jetty 9.4, in its own class path (it clashes with Jetty 12). */
+  /**
+   * javax.servlet on Jetty 9.4, in its own class path (it clashes with Jetty 12), with a JSR 356
+   * {@code /ws} echo endpoint ({@code javax-websocket-server-impl}): the WebSocket, then the servlet
+   * scenarios.
+   */
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty94Javax(Jdk jdk) throws Exception {
-    Path classes = Files.createDirectories(tmp.resolve("jetty94-classes"));
-    String cp = IsolatedServer.compile("jetty94", classes);
-    servlet(ChildServer.start(jdk, "Jetty94App", cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
-        "Jetty 9.4 (javax) on " + jdk);
+    jetty94AppWithWebSocket(jdk, IsolatedServer.jetty94ClassPath(tmp), "Jetty 9.4 (javax) on " + jdk);
+  }
+
+  /**
+   * {@code Jetty94App} from {@code classPath} (Jetty 9.4, 10 or 11, or Jetty 12's ee8 environment)
+   * with its {@code /ws} echo WebSocket: the WebSocket, then the servlet scenarios.
+   */
+  private void jetty94AppWithWebSocket(Jdk jdk, String classPath, String name) throws Exception {
+    Path file = tmp.resolve("servlet.barrel");
+    ChildServer s = ChildServer.start(jdk, "Jetty94App", classPath, "file=" + file, List.of("-Dit.webSocket=true"));
+    webSocket(s, name, file);
+    servlet(s, name);
   }
 
   /**
@@ -505,9 +517,7 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty94Handler(Jdk jdk) throws Exception {
-    Path classes = Files.createDirectories(tmp.resolve("jetty94-classes"));
-    String cp = IsolatedServer.compile("jetty94", classes);
-    plainHandler(ChildServer.start(jdk, "Jetty94HandlerApp", cp, "file=" + tmp.resolve("handler.barrel"), List.of()),
+    plainHandler(ChildServer.start(jdk, "Jetty94HandlerApp", IsolatedServer.jetty94ClassPath(tmp), "file=" + tmp.resolve("handler.barrel"), List.of()),
         "Jetty 9.4 plain Handler on " + jdk, tmp.resolve("handler.barrel"));
   }
 
@@ -516,9 +526,7 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty11Handler(Jdk jdk) throws Exception {
-    Path classes = Files.createDirectories(tmp.resolve("jetty11-classes"));
-    String cp = IsolatedServer.compileJakartaVariant("jetty94", "jetty11", classes);
-    plainHandler(ChildServer.start(jdk, "Jetty94HandlerApp", cp, "file=" + tmp.resolve("handler.barrel"), List.of()),
+    plainHandler(ChildServer.start(jdk, "Jetty94HandlerApp", IsolatedServer.jetty11ClassPath(tmp), "file=" + tmp.resolve("handler.barrel"), List.of()),
         "Jetty 11 plain Handler on " + jdk, tmp.resolve("handler.barrel"));
   }
 
@@ -612,12 +620,7 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12Ee8(Jdk jdk) throws Exception {
-    Path file = tmp.resolve("servlet.barrel");
-    String name = "Jetty 12 (ee8) on " + jdk;
-    ChildServer s = ChildServer.start(jdk, "Jetty94App", IsolatedServer.jetty12Ee8ClassPath(tmp), "file=" + file,
-        List.of("-Dit.webSocket=true"));
-    webSocket(s, name, file);
-    servlet(s, name);
+    jetty94AppWithWebSocket(jdk, IsolatedServer.jetty12Ee8ClassPath(tmp), "Jetty 12 (ee8) on " + jdk);
   }
 
   /** The Tomcat app and servlet in the javax namespace, on Tomcat 9 (its own class path). */
@@ -628,24 +631,26 @@ class ServersIT {
     tomcatWithWebSocket(jdk, IsolatedServer.tomcat9ClassPath(tmp), "Tomcat 9 (javax) on " + jdk);
   }
 
-  /** The Jetty 9.4 app in the jakarta namespace, on Jetty 11 (its own class path). */
+  /**
+   * The Jetty 9.4 app in the jakarta namespace, on Jetty 11 (its own class path), its {@code /ws}
+   * endpoint on {@code websocket-jakarta-server}.
+   */
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty11(Jdk jdk) throws Exception {
-    Path classes = Files.createDirectories(tmp.resolve("jetty11-classes"));
-    String cp = IsolatedServer.compileJakartaVariant("jetty94", "jetty11", classes);
-    servlet(ChildServer.start(jdk, "Jetty94App", cp, "file=" + tmp.resolve("servlet.barrel"), List.of()),
-        "Jetty 11 (jakarta) on " + jdk);
+    jetty94AppWithWebSocket(jdk, IsolatedServer.jetty11ClassPath(tmp), "Jetty 11 (jakarta) on " + jdk);
   }
 
-  /** The Jetty 9.4 servlet app on Jetty 10 ({@code javax.servlet} 4; its own class path). */
+  /**
+   * The Jetty 9.4 servlet app on Jetty 10 ({@code javax.servlet} 4; its own class path), its {@code
+   * /ws} endpoint on {@code websocket-javax-server}.
+   */
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty10(Jdk jdk) throws Exception {
-    servlet(ChildServer.start(jdk, "Jetty94App", IsolatedServer.jetty10ClassPath(tmp),
-        "file=" + tmp.resolve("servlet.barrel"), List.of()), "Jetty 10 (javax) on " + jdk);
+    jetty94AppWithWebSocket(jdk, IsolatedServer.jetty10ClassPath(tmp), "Jetty 10 (javax) on " + jdk);
   }
 
   private void servlet(Jdk jdk, Class<?> app, String name) throws Exception {

@@ -14,7 +14,6 @@ import dev.rainbarrel.it.apps.TomcatApp;
 import dev.rainbarrel.it.apps.UndertowApp;
 import dev.rainbarrel.it.apps.WebFluxApp;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -258,8 +257,7 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty94(Jdk jdk) throws Exception {
-    jetty94App(jdk, IsolatedServer.compile("jetty94", Files.createDirectories(tmp.resolve("jetty94-classes"))),
-        "Jetty 9.4 (javax) over TLS on " + jdk);
+    jetty94App(jdk, IsolatedServer.jetty94ClassPath(tmp), "Jetty 9.4 (javax) over TLS on " + jdk);
   }
 
   /** The same app in the jakarta namespace on Jetty 11. */
@@ -267,8 +265,7 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty11(Jdk jdk) throws Exception {
-    jetty94App(jdk, IsolatedServer.compileJakartaVariant("jetty94", "jetty11",
-        Files.createDirectories(tmp.resolve("jetty11-classes"))), "Jetty 11 (jakarta) over TLS on " + jdk);
+    jetty94App(jdk, IsolatedServer.jetty11ClassPath(tmp), "Jetty 11 (jakarta) over TLS on " + jdk);
   }
 
   /** The Jetty 9.4 app on Jetty 10 ({@code javax.servlet} 4), compiled as {@link ServersIT#jetty10} runs it. */
@@ -288,8 +285,7 @@ class TlsIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12Ee8(Jdk jdk) throws Exception {
-    run(jdk, "Jetty94App", IsolatedServer.jetty12Ee8ClassPath(tmp), TlsIT::itKeystoreAndWebSocket,
-        "Jetty 12 (ee8) over TLS on " + jdk, withWebSocket(sc -> ServersIT.servletScenarios(sc, true)));
+    jetty94App(jdk, IsolatedServer.jetty12Ee8ClassPath(tmp), "Jetty 12 (ee8) over TLS on " + jdk);
   }
 
   /**
@@ -304,9 +300,13 @@ class TlsIT {
         "Jetty 12 (ee11) over TLS on " + jdk, withWebSocket(sc -> ServersIT.servletScenarios(sc, true)));
   }
 
-  /** The Jetty 9.4 servlet app from {@code classPath} with the servlet scenarios. */
+  /**
+   * The Jetty 9.4 servlet app from {@code classPath} (Jetty 9.4, 10, 11 or 12's ee8 environment) with
+   * its {@code /ws}: the WebSocket ({@code wss}) and the servlet scenarios.
+   */
   private void jetty94App(Jdk jdk, String classPath, String name) throws Exception {
-    run(jdk, "Jetty94App", classPath, TlsIT::itKeystore, name, sc -> ServersIT.servletScenarios(sc, true));
+    run(jdk, "Jetty94App", classPath, TlsIT::itKeystoreAndWebSocket, name,
+        withWebSocket(sc -> ServersIT.servletScenarios(sc, true)));
   }
 
   /**
@@ -455,7 +455,7 @@ class TlsIT {
     return List.of("-Dit.tlsKeystore=" + keystore);
   }
 
-  /** {@link #itKeystore} and the app's {@code /ws} endpoint ({@code -Dit.webSocket}, the Jetty 12 and Tomcat apps). */
+  /** {@link #itKeystore} and the app's {@code /ws} endpoint ({@code -Dit.webSocket}: the Jetty and Tomcat apps). */
   private static List<String> itKeystoreAndWebSocket(Path keystore) {
     return List.of("-Dit.tlsKeystore=" + keystore, "-Dit.webSocket=true");
   }

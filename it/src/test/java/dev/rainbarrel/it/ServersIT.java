@@ -160,14 +160,20 @@ class ServersIT {
     }
   }
 
-  /** Starts {@link SpringBootApp} on Boot's embedded {@code server} and checks that it runs there. */
+  /**
+   * Starts {@link SpringBootApp} on Boot's embedded {@code server} with its {@code /ws} ({@link
+   * dev.rainbarrel.it.apps.SpringMvcWebSocket}) and checks that it runs there.
+   */
   private static ChildServer springBootOn(Jdk jdk, String server, String webServerClass, String classPath, Path file)
       throws Exception {
     ChildServer s = ChildServer.start(jdk, SpringBootApp.class.getName(), classPath, "file=" + file,
-        List.of("-Dit.server=" + server));
+        List.of("-Dit.server=" + server, WEB_SOCKET));
     assertAnswer(s, file, "/server", webServerClass, "Spring Boot did not start on " + server);
     return s;
   }
+
+  /** The apps' switch for their {@code /ws} echo WebSocket. */
+  private static final String WEB_SOCKET = "-Dit.webSocket=true";
 
   @ParameterizedTest
   @EnumSource(Jdk.class)
@@ -193,13 +199,21 @@ class ServersIT {
     plainHandler(s, "Undertow 2.3 on " + jdk, file, 500);
   }
 
+  /**
+   * Spring Boot 3 (Spring MVC) on its default embedded Tomcat: the WebSocket ({@code /ws} by Spring's
+   * {@code @EnableWebSocket} on Tomcat's JSR 356 container, as with {@code
+   * spring-boot-starter-websocket}; the Undertow and Jetty rows have it too), then the servlet
+   * scenarios.
+   */
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3Tomcat(Jdk jdk) throws Exception {
     Path file = tmp.resolve("boot.barrel");
-    servlet(ChildServer.start(jdk, SpringBootApp.class, "file=" + file, List.of()), "Spring Boot 3 (Tomcat) on " + jdk,
-        file, false);
+    String name = "Spring Boot 3 (Tomcat) on " + jdk;
+    ChildServer s = springBootOn(jdk, "tomcat", "TomcatWebServer", ChildServer.childClassPath(), file);
+    webSocket(s, name, file);
+    servlet(s, name, file, false);
   }
 
   /**
@@ -253,29 +267,35 @@ class ServersIT {
   /**
    * Spring Boot 3 (Spring MVC) on Boot's embedded Undertow: Undertow's servlet container, where
    * the Undertow {@code HttpHandler} hooks and the servlet hooks both see every request and must
-   * count it once.
+   * count it once. Its {@code /ws} upgrades through Undertow's JSR 356 container ({@code
+   * undertow-websockets-jsr}, which spring-boot-starter-undertow brings and Boot sets up).
    */
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3Undertow(Jdk jdk) throws Exception {
     Path file = tmp.resolve("boot-undertow.barrel");
-    servlet(springBootOn(jdk, "undertow", "UndertowServletWebServer", ChildServer.childClassPath(), file),
-        "Spring Boot 3 (Undertow) on " + jdk, file, false);
+    String name = "Spring Boot 3 (Undertow) on " + jdk;
+    ChildServer s = springBootOn(jdk, "undertow", "UndertowServletWebServer", ChildServer.childClassPath(), file);
+    webSocket(s, name, file);
+    servlet(s, name, file, false);
   }
 
   /**
    * Spring Boot 3 (Spring MVC) on Boot's embedded Jetty (ee10 servlet container), in the Jetty 12.0
    * release Boot manages: the test class path with its Jetty 12.1 jars replaced by those of {@code
-   * target/servers/boot-jetty}.
+   * target/servers/boot-jetty}. Its {@code /ws} upgrades through Spring's {@code
+   * JettyRequestUpgradeStrategy} on the ee10 Jetty WebSocket container Boot sets up.
    */
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3Jetty(Jdk jdk) throws Exception {
     Path file = tmp.resolve("boot-jetty.barrel");
-    servlet(springBootOn(jdk, "jetty", "JettyWebServer", bootJettyClassPath(), file), "Spring Boot 3 (Jetty) on " + jdk,
-        file, false);
+    String name = "Spring Boot 3 (Jetty) on " + jdk;
+    ChildServer s = springBootOn(jdk, "jetty", "JettyWebServer", bootJettyClassPath(), file);
+    webSocket(s, name, file);
+    servlet(s, name, file, false);
   }
 
   /** The test class path with Boot's Jetty 12.0 jars in place of its Jetty 12.1 ones. */

@@ -311,13 +311,15 @@ class TlsIT {
 
   /**
    * Spring MVC on Boot's Tomcat with TLS configured by Boot's own {@code server.ssl.*} properties,
-   * as an application would: no code of the app's for it.
+   * as an application would: no code of the app's for it. As on Undertow and Jetty below: checks the
+   * running server, then the WebSocket ({@code wss}) and the servlet scenarios of {@link
+   * ServersIT#springBoot3Tomcat}.
    */
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3Tomcat(Jdk jdk) throws Exception {
-    servlet(jdk, SpringBootApp.class, TlsIT::bootSsl, "Spring Boot 3 (Tomcat) over TLS on " + jdk, false);
+    springBootOn(jdk, "tomcat", "Tomcat", "TomcatWebServer", ChildServer.childClassPath());
   }
 
   /**
@@ -391,13 +393,17 @@ class TlsIT {
   /**
    * Spring MVC on Boot's {@code server} ({@code -Dit.server}) from {@code classPath} over TLS by
    * {@code server.ssl.*}: checks that the running web server is {@code webServerClass}, then the
-   * servlet scenarios.
+   * WebSocket ({@code wss} to the app's {@code /ws}) and the servlet scenarios.
    */
   private void springBootOn(Jdk jdk, String server, String label, String webServerClass, String classPath)
       throws Exception {
-    run(jdk, SpringBootApp.class.getName(), classPath, bootSslOn(server),
-        "Spring Boot 3 (" + label + ") over TLS on " + jdk, sc -> {
+    run(jdk, SpringBootApp.class.getName(), classPath, keystore -> {
+          List<String> args = new ArrayList<>(bootSslOn(server).of(keystore));
+          args.add("-Dit.webSocket=true"); // its /ws, by Spring's WebSocket support
+          return args;
+        }, "Spring Boot 3 (" + label + ") over TLS on " + jdk, sc -> {
           sc.answers("/server", webServerClass);
+          sc.webSocket();
           ServersIT.servletScenarios(sc, false);
         });
   }
@@ -478,11 +484,6 @@ class TlsIT {
   /** {@link ServersIT#plainHandlerScenarios}; {@code exceptionStatus}: what a handler exception answers. */
   private void plainHandler(Jdk jdk, Class<?> app, String name, int exceptionStatus) throws Exception {
     run(jdk, app, TlsIT::itKeystore, name, sc -> ServersIT.plainHandlerScenarios(sc, exceptionStatus));
-  }
-
-  /** {@link ServersIT#servletScenarios}; {@code ownServlet}: the app is {@code TestServlet}, not Spring MVC. */
-  private void servlet(Jdk jdk, Class<?> app, TlsOptions tls, String name, boolean ownServlet) throws Exception {
-    run(jdk, app, tls, name, sc -> ServersIT.servletScenarios(sc, ownServlet));
   }
 
   /** Scenarios run against one server. */

@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.web.embedded.jetty.JettyServletWebServerFactory;
 import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.boot.web.servlet.server.ServletWebServerFactory;
 import org.springframework.context.annotation.Bean;
@@ -64,6 +65,34 @@ public class SpringBootApp {
   ServletWebServerFactory undertow() {
     return new UndertowServletWebServerFactory();
   }
+
+  /**
+   * Boot's WebSocket set-up for the running server ({@code WebSocketServletAutoConfiguration}), which
+   * Boot picks by what is on the class path under one bean name for all three servers: with all
+   * three there, Jetty's won, and Tomcat and Undertow got no JSR 356 container (and Boot on Jetty did
+   * not start with Undertow's there too). Declared here, as the factories above, it is the one an
+   * application with only that server's starter gets.
+   */
+  @Bean(name = WEB_SOCKET_CUSTOMIZER)
+  @ConditionalOnProperty(name = "it.server", havingValue = "tomcat", matchIfMissing = true)
+  WebServerFactoryCustomizer<?> tomcatWebSocket() {
+    return new org.springframework.boot.autoconfigure.websocket.servlet.TomcatWebSocketServletWebServerCustomizer();
+  }
+
+  @Bean(name = WEB_SOCKET_CUSTOMIZER)
+  @ConditionalOnProperty(name = "it.server", havingValue = "jetty")
+  WebServerFactoryCustomizer<?> jettyWebSocket() {
+    return new org.springframework.boot.autoconfigure.websocket.servlet.JettyWebSocketServletWebServerCustomizer();
+  }
+
+  @Bean(name = WEB_SOCKET_CUSTOMIZER)
+  @ConditionalOnProperty(name = "it.server", havingValue = "undertow")
+  WebServerFactoryCustomizer<?> undertowWebSocket() {
+    return new org.springframework.boot.autoconfigure.websocket.servlet.UndertowWebSocketServletWebServerCustomizer();
+  }
+
+  /** The name under which Boot's auto-configuration declares its WebSocket customizer (and backs off from ours). */
+  private static final String WEB_SOCKET_CUSTOMIZER = "websocketServletWebServerCustomizer";
 
   @PostMapping("/echo")
   public String echo(@RequestBody String body) {

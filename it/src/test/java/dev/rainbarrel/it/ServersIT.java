@@ -402,9 +402,46 @@ class ServersIT {
   private void webFluxOn(Jdk jdk, String server, String label, String classPath, Set<String> skipped)
       throws Exception {
     Path file = tmp.resolve("webflux-" + server + ".barrel");
-    try (ChildServer s = ChildServer.start(jdk, WebFluxApp.class.getName(), classPath, "file=" + file,
-        List.of("-Dit.server=" + server))) {
-      ServerScenarios sc = start(s, "Spring Boot 3 WebFlux (" + label + ") on " + jdk, file);
+    webFluxOn(ChildServer.start(jdk, WebFluxApp.class.getName(), classPath, "file=" + file,
+        List.of("-Dit.server=" + server)), "Spring Boot 3 WebFlux (" + label + ") on " + jdk, file, skipped);
+  }
+
+  /**
+   * WebFlux on Boot's Tomcat with Boot's own switch, {@code spring.threads.virtual.enabled} (JDK 25):
+   * Tomcat's request executor runs on virtual threads, and so does WebFlux's servlet, its handlers
+   * and its writes from the container's threads. First checks that the handler ran on a virtual
+   * thread, then the scenarios of {@link #springBoot3WebFluxOnTomcat}.
+   */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3WebFluxOnTomcatOnVirtualThreads() throws Exception {
+    webFluxOnVirtualThreads("tomcat", "Tomcat", ChildServer.childClassPath());
+  }
+
+  /**
+   * The same on Boot's Jetty 12.0 (JDK 25): Boot gives Jetty a {@code VirtualThreadPool}, so every
+   * Jetty thread, its selectors' included, is virtual. The scenarios of {@link
+   * #springBoot3WebFluxOnJetty}.
+   */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void springBoot3WebFluxOnJettyOnVirtualThreads() throws Exception {
+    webFluxOnVirtualThreads("jetty", "Jetty", bootJettyClassPath());
+  }
+
+  /** The WebFlux app on Boot's {@code server} with {@code spring.threads.virtual.enabled=true}, on JDK 25. */
+  private void webFluxOnVirtualThreads(String server, String label, String classPath) throws Exception {
+    Path file = tmp.resolve("webflux-" + server + "-vt.barrel");
+    ChildServer s = ChildServer.start(Jdk.JDK25, WebFluxApp.class.getName(), classPath, "file=" + file,
+        List.of("-Dit.server=" + server, "-Dspring.threads.virtual.enabled=true"));
+    assertServedOnVirtualThreads(s, file);
+    webFluxOn(s, "Spring Boot 3 WebFlux (" + label + ") on virtual threads", file, Set.of());
+  }
+
+  /** {@link #webFluxOnScenarios} and the accept check on the started WebFlux app; closes it. */
+  private void webFluxOn(ChildServer started, String name, Path file, Set<String> skipped) throws Exception {
+    try (ChildServer s = started) {
+      ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
         webFluxOnScenarios(sc, skipped);
         sc.acceptedConnections();

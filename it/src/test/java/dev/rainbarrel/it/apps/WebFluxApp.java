@@ -81,6 +81,8 @@ public class WebFluxApp {
   static RouterFunction<ServerResponse> routes() {
     return RouterFunctions.route()
         .GET("/ok", r -> ServerResponse.ok().bodyValue("ok"))
+        // the thread that ran the handler (with spring.threads.virtual.enabled on Tomcat or Jetty: a virtual one)
+        .GET("/thread", r -> ServerResponse.ok().bodyValue(Thread.currentThread().toString()))
         .POST("/echo", r -> r.bodyToMono(String.class).flatMap(b -> ServerResponse.ok().bodyValue(b)))
         .GET("/code", r -> {
           int c = Integer.parseInt(r.queryParam("c").orElse("500"));

@@ -67,7 +67,7 @@ class ServersIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12(Jdk jdk) throws Exception {
     Path file = tmp.resolve("servlet.barrel");
-    ChildServer s = ChildServer.start(jdk, Jetty12App.class, "file=" + file, List.of("-Dit.webSocket=true"));
+    ChildServer s = ChildServer.start(jdk, Jetty12App.class, "file=" + file, List.of(WEB_SOCKET));
     webSocket(s, "Jetty 12 (ee10) on " + jdk, file);
     servlet(s, "Jetty 12 (ee10) on " + jdk);
   }
@@ -419,8 +419,8 @@ class ServersIT {
   }
 
   /**
-   * The same on Boot's Jetty 12.0 (JDK 25): Boot gives Jetty a {@code VirtualThreadPool}, so every
-   * Jetty thread, its selectors' included, is virtual. The scenarios of {@link
+   * The same on Boot's Jetty 12.0 (JDK 25): Boot gives Jetty a {@code VirtualThreadPool}, which runs
+   * every task of Jetty's on a virtual thread of its own. The scenarios of {@link
    * #springBoot3WebFluxOnJetty}.
    */
   @Test
@@ -561,7 +561,7 @@ class ServersIT {
    */
   private void jetty94AppWithWebSocket(Jdk jdk, String classPath, String name) throws Exception {
     Path file = tmp.resolve("servlet.barrel");
-    ChildServer s = ChildServer.start(jdk, "Jetty94App", classPath, "file=" + file, List.of("-Dit.webSocket=true"));
+    ChildServer s = ChildServer.start(jdk, "Jetty94App", classPath, "file=" + file, List.of(WEB_SOCKET));
     webSocket(s, name, file);
     servlet(s, name);
   }
@@ -646,7 +646,7 @@ class ServersIT {
   /** The Tomcat app from {@code classPath} with its {@code /ws} endpoint: the WebSocket, then the servlet scenarios. */
   private void tomcatWithWebSocket(Jdk jdk, String classPath, String name) throws Exception {
     Path file = tmp.resolve("servlet.barrel");
-    ChildServer s = ChildServer.start(jdk, TomcatApp.class.getName(), classPath, "file=" + file, List.of("-Dit.webSocket=true"));
+    ChildServer s = ChildServer.start(jdk, TomcatApp.class.getName(), classPath, "file=" + file, List.of(WEB_SOCKET));
     webSocket(s, name, file);
     servlet(s, name);
   }
@@ -663,7 +663,7 @@ class ServersIT {
     Path file = tmp.resolve("servlet.barrel");
     String name = "Jetty 12 (ee11) on " + jdk;
     ChildServer s = ChildServer.start(jdk, Jetty12App.class.getName(), IsolatedServer.jetty12Ee11ClassPath(tmp),
-        "file=" + file, List.of("-Dit.webSocket=true"));
+        "file=" + file, List.of(WEB_SOCKET));
     webSocket(s, name, file);
     servlet(s, name);
   }

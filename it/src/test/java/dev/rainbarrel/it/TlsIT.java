@@ -397,11 +397,8 @@ class TlsIT {
    */
   private void springBootOn(Jdk jdk, String server, String label, String webServerClass, String classPath)
       throws Exception {
-    run(jdk, SpringBootApp.class.getName(), classPath, keystore -> {
-          List<String> args = new ArrayList<>(bootSslOn(server).of(keystore));
-          args.add("-Dit.webSocket=true"); // its /ws, by Spring's WebSocket support
-          return args;
-        }, "Spring Boot 3 (" + label + ") over TLS on " + jdk, sc -> {
+    run(jdk, SpringBootApp.class.getName(), classPath, bootSslOn(server, "-Dit.webSocket=true"),
+        "Spring Boot 3 (" + label + ") over TLS on " + jdk, sc -> {
           sc.answers("/server", webServerClass);
           sc.webSocket();
           ServersIT.servletScenarios(sc, false);
@@ -472,11 +469,12 @@ class TlsIT {
         "-Dserver.ssl.key-store-type=PKCS12");
   }
 
-  /** {@link #bootSsl} for the test apps on Boot's embedded {@code server} ({@code -Dit.server}). */
-  private static TlsOptions bootSslOn(String server) {
+  /** {@link #bootSsl} for the test apps on Boot's embedded {@code server} ({@code -Dit.server}), and {@code more}. */
+  private static TlsOptions bootSslOn(String server, String... more) {
     return keystore -> {
       List<String> args = new ArrayList<>(bootSsl(keystore));
       args.add("-Dit.server=" + server);
+      args.addAll(List.of(more));
       return args;
     };
   }

@@ -224,25 +224,12 @@ final class ServerScenarios {
   /**
    * A WebSocket ({@code /ws}, an echo): the upgrade is one request, a 1xx ({@code 101}), over once the
    * {@code 101} is out: while the socket is open nothing is {@code calling} or {@code writing}, and
-   * its messages and its close count nothing more.
+   * its messages and its close count nothing more. Then {@link #webSocketAbortedByClient}.
    */
   void webSocket() throws Exception {
-    String scheme = transport.isTls() ? "wss" : "ws"; // wss: the JDK client with the transport's TLS context
     Map<String, Long> before = counters.read();
-    connections++;
-    java.util.concurrent.CompletableFuture<String> echoed = new java.util.concurrent.CompletableFuture<>();
-    java.net.http.WebSocket ws = transport.httpClient().newWebSocketBuilder()
-        .connectTimeout(java.time.Duration.ofSeconds(10))
-        .buildAsync(java.net.URI.create(scheme + "://127.0.0.1:" + port + "/ws"), new java.net.http.WebSocket.Listener() {
-          @Override
-          public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
-            echoed.complete(data.toString());
-            return null;
-          }
-        }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    java.net.http.WebSocket ws = openEchoedWebSocket();
     try {
-      ws.sendText("ping", true).get(10, java.util.concurrent.TimeUnit.SECONDS);
-      assertEquals("ping", echoed.get(10, java.util.concurrent.TimeUnit.SECONDS), name + ": the echo");
       Map<String, Long> open = settle(before, 1);
       assertEquals(1, delta(before, open, "requests"), name + ": the upgrade is one request " + open);
       assertEquals(1, delta(before, open, "responses_1xx"), name + ": a 101 " + open);
@@ -257,6 +244,50 @@ final class ServerScenarios {
     assertEquals(1, delta(before, after, "requests"), name + ": the close counts nothing " + after);
     assertEquals(0, delta(before, after, "errors"), name + ": " + after);
     assertNothingInFlight(after);
+    webSocketAbortedByClient();
+  }
+
+  /**
+   * A WebSocket whose client goes away without a close frame (a browser tab killed: the JDK client's
+   * {@code abort()} closes the connection): the upgrade was one request, a {@code 101}, over before
+   * the socket was open, so the end of the connection is no error and leaves nothing in flight.
+   */
+  void webSocketAbortedByClient() throws Exception {
+    Map<String, Long> before = counters.read();
+    openEchoedWebSocket().abort();
+    Thread.sleep(500); // the server sees the connection end
+    Map<String, Long> after = settle(before, 1);
+    assertEquals(1, delta(before, after, "requests"), name + ": the upgrade is one request " + after);
+    assertEquals(1, delta(before, after, "responses_1xx"), name + ": a 101 " + after);
+    assertEquals(0, delta(before, after, "errors"), name + ": the dropped socket is no error " + after);
+    assertNothingInFlight(after);
+  }
+
+  /**
+   * Opens a WebSocket to the app's {@code /ws} echo ({@code wss} over TLS: the JDK client with the
+   * transport's TLS context), sends a text and checks that it comes back; returns the open socket.
+   */
+  private java.net.http.WebSocket openEchoedWebSocket() throws Exception {
+    String scheme = transport.isTls() ? "wss" : "ws";
+    connections++;
+    java.util.concurrent.CompletableFuture<String> echoed = new java.util.concurrent.CompletableFuture<>();
+    java.net.http.WebSocket ws = transport.httpClient().newWebSocketBuilder()
+        .connectTimeout(java.time.Duration.ofSeconds(10))
+        .buildAsync(java.net.URI.create(scheme + "://127.0.0.1:" + port + "/ws"), new java.net.http.WebSocket.Listener() {
+          @Override
+          public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+            echoed.complete(data.toString());
+            return null;
+          }
+        }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    try {
+      ws.sendText("ping", true).get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals("ping", echoed.get(10, java.util.concurrent.TimeUnit.SECONDS), name + ": the echo");
+      return ws;
+    } catch (Exception | AssertionError e) {
+      ws.abort();
+      throw e;
+    }
   }
 
   /** A handler exception is an error and leaks nothing. */

@@ -17,7 +17,7 @@ import java.util.function.Function;
  *
  * <pre>
  *   keys[i]   words[2i] = state                                           words[2i+1]
- *   null      0                                                           -            free
+ *   null      generation only                                             -            free
  *   request   bits  0-15 status: 0 not committed, 100..599 committed      start        tracked
  *                        with it, 0xFFFF committed with no status yet     (nanoTime)
  *             bit  16    aborted: the server saw the response aborted,
@@ -27,6 +27,10 @@ import java.util.function.Function;
  *                        until its commit, plus each queued one)
  *             bits 32-43 queued: pipelined requests waiting behind the
  *                        current one (same key, event-driven only)
+ *             bits 44-63 generation: +1 each time the slot is freed or
+ *                        passes to the next pipelined request, so a
+ *                        compare-and-set prepared for one tenant fails
+ *                        on the next (kept while the slot is free)
  *   ENDING    -                                                           -            being released by the thread
  *                                                                                      that won end(); back to the key
  *                                                                                      if queued > 0 (the next pipelined
@@ -34,7 +38,11 @@ import java.util.function.Function;
  * </pre>
  *
  * Every change of a state word is one atomic update of the whole word (a compare-and-set, or an
- * add or bitwise or), so a commit that also releases {@code calling} costs one atomic instruction.
+ * add), so a commit that also releases {@code calling} costs one atomic instruction. A change made
+ * by a thread other than the one that ends the request (a mark or a commit from another thread)
+ * reads the word, checks that the slot still holds its key, and then compares-and-sets that word:
+ * if the request ended in between, the generation changed and the change does not land on the
+ * slot's next request.
  *
  * <p>A key lives in one of {@link #PROBES} consecutive slots from its identity hash (or, for a
  * server that registered one with {@link #placeBy}, the hash of its connection). Lookups scan
@@ -90,6 +98,9 @@ final class InFlight {
   private static final long CALLING_MASK = 0xFFFL << CALLING_SHIFT;
   private static final long QUEUED_ONE = 1L << 32;
   private static final long QUEUED_MASK = 0xFFFL << 32;
+  private static final int GENERATION_SHIFT = 44;
+  private static final long GENERATION_ONE = 1L << GENERATION_SHIFT;
+  private static final long GENERATION_MASK = -1L << GENERATION_SHIFT;
 
   private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
   private static final VarHandle KEY = MethodHandles.arrayElementVarHandle(Object[].class);
@@ -356,9 +367,43 @@ final class InFlight {
     } else { // busy here: r is -(index + 1)
       int i = -r - 1;
       for (long w; queued(w = state(i)) < MAX_QUEUED; ) {
+        if (KEY.getVolatile(keys, i) != key) { // its request ended meanwhile: start afresh
+          return beginAsyncAgain(key, now);
+        }
         if (casState(i, w, w + QUEUED_ONE + CALLING_ONE)) {
           return QUEUED;
         }
+      }
+    }
+    refuse();
+    return 0;
+  }
+
+  /**
+   * {@link #beginAsync} after the key's current request ended between the lookup and the queueing
+   * (another thread ended it; one thread per key normally does both): a few more tries, then the
+   * request is not counted rather than spinning.
+   */
+  private int beginAsyncAgain(Object key, long now) {
+    for (int attempt = 0; attempt < 8; attempt++) {
+      int r = claim(key, now, true);
+      if (r >= 0) {
+        return STARTED;
+      }
+      if (r == UNTRACKED || r == ELSEWHERE) {
+        InFlight o = r == ELSEWHERE ? overflow : grow();
+        if (o != null) {
+          return o.beginAsync(key, now);
+        }
+        break;
+      }
+      int i = -r - 1;
+      long w = state(i);
+      if (queued(w) >= MAX_QUEUED) {
+        break;
+      }
+      if (KEY.getVolatile(keys, i) == key && casState(i, w, w + QUEUED_ONE + CALLING_ONE)) {
+        return QUEUED;
       }
     }
     refuse();
@@ -439,7 +484,7 @@ final class InFlight {
     int m = mask;
     for (int n = 0, i = from; n < count; n++, i = (i + 1) & m) {
       if (KEY.getVolatile(ks, i) == null && KEY.compareAndSet(ks, i, (Object) null, key)) {
-        // The state word is 0: end() clears it before freeing the slot.
+        // The state word holds the generation alone: end() cleared the rest before freeing the slot.
         WORD.setRelease(words, (i << 1) + 1, now);
         if (holdsCalling) { // an add, not a store: another thread may already mark it aborted
           WORD.getAndAdd(words, i << 1, CALLING_ONE);
@@ -460,8 +505,15 @@ final class InFlight {
       InFlight o = overflow;
       return o != null && o.markAborted(key);
     }
-    WORD.getAndBitwiseOr(words, i << 1, ABORTED);
-    return true;
+    for (long w; ; ) {
+      w = state(i);
+      if (KEY.getVolatile(keys, i) != key) {
+        return false; // ended (or ending) since the lookup: too late, and the slot is not ours
+      }
+      if ((w & ABORTED) != 0 || casState(i, w, w | ABORTED)) {
+        return true;
+      }
+    }
   }
 
   /** {@link #commit} result bit: this call committed the request ({@code writing} goes up). */
@@ -486,6 +538,9 @@ final class InFlight {
     }
     long status = code >= 100 && code <= 599 ? code : NO_STATUS;
     for (long w; ((w = state(i)) & STATUS_MASK) == NOT_COMMITTED; ) {
+      if (KEY.getVolatile(keys, i) != key) {
+        return 0; // ended (or ending) since the lookup: the slot may be another request's now
+      }
       boolean release = calling(w) > 0;
       if (casState(i, w, (w | status) - (release ? CALLING_ONE : 0))) {
         return release ? COMMITTED | RELEASED_CALLING : COMMITTED;
@@ -534,9 +589,11 @@ final class InFlight {
       w = state(i);
       held = (w & STATUS_MASK) == NOT_COMMITTED && calling(w) > 0;
       promote = queued(w) > 0;
+      // a new generation either way: a change prepared for this request fails from now on
       next = promote
-          ? (w & (CALLING_MASK | QUEUED_MASK)) - (held ? CALLING_ONE : 0) - QUEUED_ONE
-          : 0;
+          ? (w & (CALLING_MASK | QUEUED_MASK | GENERATION_MASK)) + GENERATION_ONE
+              - (held ? CALLING_ONE : 0) - QUEUED_ONE
+          : (w & GENERATION_MASK) + GENERATION_ONE;
     } while (!casState(i, w, next));
     if (promote) {
       WORD.setRelease(words, (i << 1) + 1, now);

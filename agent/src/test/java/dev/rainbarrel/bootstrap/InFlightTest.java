@@ -423,4 +423,50 @@ class InFlightTest {
     other.join(10_000);
     assertEquals(8, ended[0]);
   }
+
+  /**
+   * A mark or a commit that looked a request up just before another thread ended it must not land
+   * on the slot's next request (Tomcat's async {@code onError} on a container thread racing with
+   * the end on Spring's application thread once made an unrelated request count as an error).
+   * One thread runs a stream of requests through one slot, alternating keys that the other thread
+   * keeps marking aborted and committing with keys nobody touches: none of the latter may end
+   * aborted or committed. Bounded: at most 2 000 000 requests or 3 s.
+   */
+  @Test
+  void aLateMarkOrCommitNeverReachesTheSlotsNextRequest() throws Exception {
+    InFlight t = new InFlight(4, 4); // 16 slots: one thread's requests reuse one slot
+    SlottedRequest[] marked = {new SlottedRequest(), new SlottedRequest()};
+    SlottedRequest[] untouched = {new SlottedRequest(), new SlottedRequest()};
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread marker = new Thread(() -> {
+      for (long n = 0; !stop.get() && n < 200_000_000L; n++) {
+        SlottedRequest k = marked[(int) (n & 1)];
+        t.markAborted(k);
+        t.commit(k, 200);
+      }
+    });
+    marker.start();
+    long wrong = 0;
+    long requests = 0;
+    long deadline = System.nanoTime() + 3_000_000_000L;
+    try {
+      for (int n = 0; n < 1_000_000 && System.nanoTime() < deadline; n++) {
+        SlottedRequest a = marked[n & 1];
+        assertTrue(t.begin(a, 1));
+        assertTrue(t.end(a, 2) >= 0);
+        SlottedRequest b = untouched[n & 1];
+        assertTrue(t.begin(b, 3));
+        long r = t.end(b, 4);
+        requests++;
+        if (r < 0 || InFlight.wasAborted(r) || InFlight.status(r) != InFlight.NOT_COMMITTED) {
+          wrong++;
+        }
+      }
+    } finally {
+      stop.set(true);
+      marker.join(10_000);
+    }
+    assertEquals(0, wrong, "requests no thread marked or committed that ended marked or committed, of " + requests);
+    assertEquals(0, t.untracked());
+  }
 }

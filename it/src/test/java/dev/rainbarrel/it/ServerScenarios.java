@@ -389,6 +389,81 @@ final class ServerScenarios {
     assertNothingInFlight(after);
   }
 
+  /**
+   * A streamed (chunked) response with a plain one pipelined behind it on the same keep-alive
+   * connection, on a thread-per-request server: while the handler streams, the stream is {@code
+   * writing} = 1 and {@code calling} = 1 and nothing is complete (the second request waits for the
+   * connection); once released, both count once with their own status classes, then nothing is in
+   * flight (the second request reuses whatever per-connection object the server keys by).
+   */
+  void pipelinedBehindStream() throws Exception {
+    Map<String, Long> before = counters.read();
+    connections++;
+    try (RawHttp p = RawHttp.pipeline(transport, port, "/stream", "/code?c=404")) {
+      Map<String, Long> during = counters.await(m -> m.getOrDefault("writing", 0L) == 1
+          && m.getOrDefault("calling", 0L) == 1, 10_000);
+      Thread.sleep(300); // the second request is read (and would be counted if it ran) by now
+      during = counters.read();
+      assertEquals(1, during.get("writing"), name + ": writing while the first streams " + during);
+      assertEquals(1, during.get("calling"), name + ": calling while the first streams " + during);
+      assertEquals(0, delta(before, during, "requests"), name + ": nothing complete yet " + during);
+      assertEquals(200, status("/release"), name + ": /release");
+      assertEquals(java.util.List.of(200, 404), p.readStatuses(2), name + ": pipelined answers");
+    }
+    Map<String, Long> after = settle(before, 3);
+    assertEquals(3, delta(before, after, "requests"), name + ": stream + pipelined + release " + after);
+    assertEquals(2, delta(before, after, "responses_2xx"), name + ": " + after);
+    assertEquals(1, delta(before, after, "responses_4xx"), name + ": " + after);
+    assertEquals(0, delta(before, after, "errors"), name + ": errors " + after);
+    assertEquals(3, delta(before, after, "request_duration.count"), name + ": " + after);
+    assertNothingInFlight(after);
+  }
+
+  /**
+   * A pipeline the client gives up on: {@code first} ({@code /hold}, held in the handler, or
+   * {@code /stream}, streaming) with a {@code 404} and a {@code 302} pipelined behind it; once the
+   * first is in the handler the client closes the connection ({@code reset}: with a TCP reset,
+   * else an ordinary close) without reading, and {@code /release} lets the handler go on. Whether
+   * the server still runs the requests it had read behind the first is its own business (most
+   * close the connection after the failed write), so each of them counts at most once, in its own
+   * status class; the first counts exactly once (2xx, or 5xx where the server turns the failed
+   * write into a 500), as does {@code /release}; one duration sample per counted request, no
+   * error for {@code /release}, and nothing left in flight, also a moment later.
+   */
+  void pipelineAbandoned(String first, boolean reset) throws Exception {
+    String gauge = first.equals("/stream") ? "writing" : "calling";
+    Map<String, Long> before = counters.read();
+    connections++;
+    try (RawHttp p = RawHttp.pipeline(transport, port, first, "/code?c=404", "/code?c=302")) {
+      Map<String, Long> during = counters.await(m -> m.getOrDefault(gauge, 0L) == 1, 10_000);
+      assertEquals(1, during.get(gauge), name + ": " + gauge + " while " + first + " runs " + during);
+      assertEquals(0, delta(before, during, "requests"), name + ": nothing complete yet " + during);
+      if (reset) {
+        p.reset();
+      }
+    }
+    Thread.sleep(100); // the close reaches the server before the handler writes again
+    assertEquals(200, status("/release"), name + ": /release");
+    settle(before, 2, 15_000);
+    Thread.sleep(500); // a request the server still runs after the close, or one counted twice
+    Map<String, Long> after = counters.read();
+    long requests = delta(before, after, "requests");
+    long notFound = delta(before, after, "responses_4xx");
+    long redirect = delta(before, after, "responses_3xx");
+    String what = name + ": pipeline " + first + (reset ? " reset " : " closed ") + before + " -> " + after;
+    System.out.println(name + ": abandoned pipeline " + first + (reset ? " (reset)" : " (closed)") + ": requests +"
+        + requests + ", 3xx +" + redirect + ", 4xx +" + notFound + ", 5xx +" + delta(before, after, "responses_5xx")
+        + ", errors +" + delta(before, after, "errors"));
+    assertTrue(notFound <= 1 && redirect <= 1, what);
+    assertEquals(2, delta(before, after, "responses_2xx") + delta(before, after, "responses_5xx"),
+        what + " (" + first + " and /release, once each)");
+    assertEquals(0, delta(before, after, "responses_1xx"), what);
+    assertEquals(2 + notFound + redirect, requests, what);
+    assertEquals(requests, delta(before, after, "request_duration.count"), what);
+    assertTrue(delta(before, after, "errors") <= requests - 1, what + " (/release is no error)");
+    assertNothingInFlight(after);
+  }
+
   /** A client that resets the connection mid-response: an error, no leak. */
   void clientAbort() throws Exception {
     Map<String, Long> before = counters.read();

@@ -620,9 +620,24 @@ class ServersIT {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
         plainHandlerScenarios(sc, exceptionStatus);
+        threadPerRequestPipelining(sc);
         sc.acceptedConnections();
       });
     }
+  }
+
+  /**
+   * HTTP/1.1 pipelining on a thread-per-request server, where the requests of one connection run
+   * one after another and several servers key a request by an object the connection reuses for the
+   * next one: three requests in one write, one pipelined behind a held request and behind a
+   * streamed one, and pipelines the client closes or resets while their first request runs.
+   */
+  static void threadPerRequestPipelining(ServerScenarios sc) throws Exception {
+    sc.pipelinedRequests();
+    sc.pipelinedBehindHeldRequest();
+    sc.pipelinedBehindStream();
+    sc.pipelineAbandoned("/hold", false);
+    sc.pipelineAbandoned("/stream", true);
   }
 
   /** The scenarios of {@link #plainHandler(ChildServer, String, Path, int)}, also run over TLS. */
@@ -729,6 +744,7 @@ class ServersIT {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
         servletScenarios(sc, ownServlet);
+        threadPerRequestPipelining(sc);
         sc.acceptedConnections();
       });
     }

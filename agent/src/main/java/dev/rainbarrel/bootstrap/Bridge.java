@@ -314,6 +314,24 @@ public final class Bridge {
   }
 
   /**
+   * Ends a tracked request that failed, as an error: with the status already sent if its response
+   * was committed (the client got that head; the server can no longer answer otherwise, it only
+   * closes the connection), else with {@code uncommittedStatus}, the status the server answers a
+   * failure with. Only the first end per request counts.
+   */
+  public static void endFailed(Object request, int uncommittedStatus) {
+    Sink s = sink();
+    if (s == null || request == null) {
+      return;
+    }
+    try {
+      endOne(s, request, uncommittedStatus, true, true, true);
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  /**
    * Stops tracking {@code request} without counting it, releasing what it holds of {@code calling}:
    * for a request that goes on under another key (an HTTP/1.1 request upgraded to HTTP/2 becomes
    * stream 1 and is counted there). Meant for a request not yet committed; one that is (which the
@@ -354,6 +372,12 @@ public final class Bridge {
    * unless {@code count} is false and it was never committed ({@link #forget}).
    */
   private static boolean endOne(Sink s, Object request, int status, boolean error, boolean count) {
+    return endOne(s, request, status, error, count, false);
+  }
+
+  /** {@code committedWins}: a committed status counts rather than {@code status}. */
+  private static boolean endOne(Sink s, Object request, int status, boolean error, boolean count,
+      boolean committedWins) {
     long ended = IN_FLIGHT.end(request, System.nanoTime());
     if (ended < 0) {
       return false;
@@ -363,7 +387,8 @@ public final class Bridge {
     }
     int committed = InFlight.status(ended);
     if (count || committed != InFlight.NOT_COMMITTED) { // only its end takes writing back
-      int code = status >= 100 && status <= 599 ? status : committed;
+      int code = status >= 100 && status <= 599 && !(committedWins && committed != InFlight.NOT_COMMITTED)
+          ? status : committed;
       boolean failed = error || InFlight.wasAborted(ended);
       s.completed(code, failed, committed != InFlight.NOT_COMMITTED, InFlight.durationNanos(ended));
     }

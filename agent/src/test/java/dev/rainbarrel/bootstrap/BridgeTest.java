@@ -204,6 +204,28 @@ class BridgeTest {
   }
 
   @Test
+  void aFailureAfterTheCommitKeepsTheCommittedStatus() {
+    long errors = SINK.errors.get();
+    long done = SINK.completed.get();
+    Object committed = new Object(); // a pipelined 404 whose write failed: the client closed
+    Bridge.enter(committed, null, true);
+    Bridge.commit(committed, 404);
+    Bridge.exit();
+    Bridge.endFailed(committed, 500);
+    assertEquals(404, SINK.lastStatus.get(), "the status already sent");
+    Bridge.endFailed(committed, 500); // a second end: ignored
+    Object uncommitted = new Object(); // a handler exception before any response
+    Bridge.enter(uncommitted, null, true);
+    Bridge.exit();
+    Bridge.endFailed(uncommitted, 500);
+    assertEquals(500, SINK.lastStatus.get(), "the status the server answers the failure with");
+    assertEquals(done + 2, SINK.completed.get());
+    assertEquals(errors + 2, SINK.errors.get());
+    assertEquals(0, SINK.calling.get());
+    assertEquals(0, SINK.writing.get());
+  }
+
+  @Test
   void errorMarkedByTheFrameworkCountsOnceWithTheAnsweredStatus() {
     Object channel = new Object();
     long errors = SINK.errors.get();

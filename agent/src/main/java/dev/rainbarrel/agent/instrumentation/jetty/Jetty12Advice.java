@@ -130,13 +130,18 @@ public final class Jetty12Advice {
     }
   }
 
-  /** {@code ChannelCallback.failed(Throwable)}: the request failed (Jetty answers 500 if it can). */
+  /**
+   * {@code ChannelCallback.failed(Throwable)}: the request failed, an error. Jetty answers 500 if
+   * the response is not committed yet; if it is (a write of a committed response failed: the
+   * client reset the connection, or closed it with pipelined requests still to be answered), the
+   * client got the committed status and Jetty only closes the connection, so that status counts.
+   */
   public static final class Failed {
     private Failed() {}
 
     @Advice.OnMethodEnter
     public static void enter(@Advice.FieldValue("_request") Object request) {
-      Bridge.end(request, 500, true);
+      Bridge.endFailed(request, 500);
     }
   }
 }

@@ -464,7 +464,10 @@ final class ServerScenarios {
     assertNothingInFlight(after);
   }
 
-  /** A client that resets the connection mid-response: an error, no leak. */
+  /**
+   * A client that resets the connection mid-response: an error, with the status already sent (not
+   * the 500 a container answers a failure with before the commit), no leak.
+   */
   void clientAbort() throws Exception {
     Map<String, Long> before = counters.read();
     try (RawHttp abort = open("/abort")) {
@@ -479,6 +482,7 @@ final class ServerScenarios {
     after = counters.read();
     assertEquals(1, delta(before, after, "requests"), name + ": requests " + after);
     assertEquals(1, delta(before, after, "errors"), name + ": errors " + after);
+    assertEquals(1, delta(before, after, "responses_2xx"), name + ": the 200 already sent " + after);
     assertNothingInFlight(after);
   }
 

@@ -48,7 +48,9 @@ public final class JakartaServletAdvice {
       return;
     }
     if (thrown != null) {
-      Bridge.end(key, 500, true);
+      // the container answers 500 unless the response is committed (a client abort escaping the
+      // servlet): then the client got the committed status, which counts
+      Bridge.endFailed(key, 500);
     } else if (!request.isAsyncStarted()) {
       int status = response instanceof HttpServletResponse ? ((HttpServletResponse) response).getStatus() : -1;
       Bridge.end(key, status, false);

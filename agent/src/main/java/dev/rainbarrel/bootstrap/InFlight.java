@@ -355,36 +355,10 @@ final class InFlight {
    * @return {@link #STARTED}, {@link #QUEUED}, or 0 if not tracked (no free slot, queue full)
    */
   int beginAsync(Object key, long now) {
-    int r = claim(key, now, true);
-    if (r >= 0) {
-      return STARTED;
-    }
-    if (r == UNTRACKED || r == ELSEWHERE) {
-      InFlight o = r == ELSEWHERE ? overflow : grow();
-      if (o != null) {
-        return o.beginAsync(key, now);
-      }
-    } else { // busy here: r is -(index + 1)
-      int i = -r - 1;
-      for (long w; queued(w = state(i)) < MAX_QUEUED; ) {
-        if (KEY.getVolatile(keys, i) != key) { // its request ended meanwhile: start afresh
-          return beginAsyncAgain(key, now);
-        }
-        if (casState(i, w, w + QUEUED_ONE + CALLING_ONE)) {
-          return QUEUED;
-        }
-      }
-    }
-    refuse();
-    return 0;
-  }
-
-  /**
-   * {@link #beginAsync} after the key's current request ended between the lookup and the queueing
-   * (another thread ended it; one thread per key normally does both): a few more tries, then the
-   * request is not counted rather than spinning.
-   */
-  private int beginAsyncAgain(Object key, long now) {
+    // More than one round only when the key's current request ended on another thread between
+    // the lookup and the queueing (one thread per key normally does both): start afresh a few
+    // times, then leave the request uncounted rather than spin.
+    attempts:
     for (int attempt = 0; attempt < 8; attempt++) {
       int r = claim(key, now, true);
       if (r >= 0) {
@@ -397,14 +371,16 @@ final class InFlight {
         }
         break;
       }
-      int i = -r - 1;
-      long w = state(i);
-      if (queued(w) >= MAX_QUEUED) {
-        break;
+      int i = -r - 1; // busy here: queue behind its current request
+      for (long w; queued(w = state(i)) < MAX_QUEUED; ) {
+        if (KEY.getVolatile(keys, i) != key) {
+          continue attempts; // its request ended meanwhile
+        }
+        if (casState(i, w, w + QUEUED_ONE + CALLING_ONE)) {
+          return QUEUED;
+        }
       }
-      if (KEY.getVolatile(keys, i) == key && casState(i, w, w + QUEUED_ONE + CALLING_ONE)) {
-        return QUEUED;
-      }
+      break; // the queue is full
     }
     refuse();
     return 0;

@@ -622,8 +622,8 @@ class ServersIT {
     try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
-        threadPerRequestPipelining(sc); // first: later scenarios may leave the app's Gate open
         plainHandlerScenarios(sc, exceptionStatus);
+        threadPerRequestPipelining(sc);
         sc.acceptedConnections();
       });
     }
@@ -747,8 +747,8 @@ class ServersIT {
     try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
-        threadPerRequestPipelining(sc); // first: later scenarios may leave the app's Gate open
         servletScenarios(sc, ownServlet);
+        threadPerRequestPipelining(sc);
         sc.acceptedConnections();
       });
     }

@@ -140,28 +140,30 @@ public class SpringBootApp {
    * response is committed and written outside any container thread. Its async timeout is short
    * (5 s), because a server may keep a stream whose client reset it open until then.
    *
-   * <p>The test sends one {@code /release} per {@code /sse}, and the sender takes it even when its
-   * first event failed: a client that resets the stream as soon as it sees {@code first} makes the
-   * write of the event's end fail (Spring flushes each part of an event), and a release nobody took
-   * would let the next held request of the app straight through.
+   * <p>The test sends one {@code /release} per {@code /sse}, and the sender takes it even when it
+   * failed before its wait: a client that resets the stream as soon as it sees {@code first} makes
+   * the write of the event's end fail (Spring flushes each part of an event), and Tomcat may then
+   * refuse the sender's {@code completeWithError} too (an application thread using the {@code
+   * AsyncContext} after an error). A release nobody took would let the app's next held request
+   * straight through.
    */
   @GetMapping("/sse")
   public SseEmitter sse() {
     SseEmitter emitter = new SseEmitter(5_000L);
     new Thread(() -> {
+      boolean released = false;
       try {
-        try {
-          emitter.send("first");
-        } catch (Exception e) {
-          emitter.completeWithError(e);
-          Gate.await(); // this stream's release
-          return;
-        }
+        emitter.send("first");
         Gate.await();
+        released = true;
         emitter.send("last");
         emitter.complete();
       } catch (Exception e) {
         emitter.completeWithError(e);
+      } finally {
+        if (!released) {
+          Gate.awaitAfterFailure();
+        }
       }
     }, "sse-sender").start();
     return emitter;

@@ -105,11 +105,9 @@ final class ServerScenarios {
    */
   void answers(String path, String expected) throws Exception {
     Map<String, Long> before = counters.read();
-    String response;
-    try (RawHttp r = open(path)) {
-      response = new String(r.readAtLeast(Integer.MAX_VALUE), StandardCharsets.US_ASCII);
-    }
-    assertTrue(response.startsWith("HTTP/1.1 200") && response.contains(expected),
+    connections++;
+    RawHttp.Answer response = RawHttp.getAnswer(transport, port, path);
+    assertTrue(response.head().startsWith("HTTP/1.1 200") && response.body().contains(expected),
         name + ": " + path + " did not answer " + expected + ": " + response);
     Map<String, Long> after = settle(before, 1);
     assertEquals(1, delta(before, after, "requests"), name + ": " + path + " counted once " + after);

@@ -143,12 +143,9 @@ class ServersIT {
   private static void assertAnswer(ChildServer s, Path file, String path, String expected, String otherwise)
       throws Exception {
     try {
-      String body;
-      try (RawHttp r = RawHttp.get(s.port(), path)) {
-        body = new String(r.readAtLeast(Integer.MAX_VALUE), java.nio.charset.StandardCharsets.US_ASCII);
-      }
-      if (!body.contains(expected)) {
-        throw new AssertionError(otherwise + ": " + body);
+      RawHttp.Answer answer = RawHttp.getAnswer(Transport.PLAIN, s.port(), path);
+      if (!answer.body().contains(expected)) {
+        throw new AssertionError(otherwise + ": " + answer);
       }
       // the recorder counts the request before its duration sample: wait for both, or the next
       // scenario's first snapshot may hold the request without its sample

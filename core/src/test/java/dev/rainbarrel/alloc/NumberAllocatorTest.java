@@ -2,6 +2,7 @@ package dev.rainbarrel.alloc;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.rainbarrel.shm.ProcessIdentity;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -71,6 +72,37 @@ class NumberAllocatorTest {
     int f = a.allocate(NumberAllocator.FILE_OWNER);
     assertEquals(0, a.reclaim(s -> true, x -> {}), "file-owned numbers are never reclaimed");
     assertTrue(a.isAllocated(f));
+  }
+
+  /**
+   * Owner reclaim judges a stamp by pid <em>and</em> start time: a stamp whose pid is alive now but
+   * whose start time is another (the owner died and the kernel reused its pid) is reclaimed, while
+   * the live holders of the pid keep theirs. A reaper judging by pid alone would keep the stale one.
+   */
+  @Test
+  void aReusedPidIsNotMistakenForTheOwner() {
+    NumberAllocator a = fresh(10);
+    long parent = ProcessIdentity.stampOf(ProcessHandle.current().parent().orElseThrow().pid()).orElseThrow();
+    long self = ProcessIdentity.currentStamp();
+    // same pids, start times one tick off: the processes that held them are gone
+    long staleSelf = self ^ 1;
+    long staleParent = parent ^ 1;
+    assertEquals(ProcessIdentity.pid(self), ProcessIdentity.pid(staleSelf));
+    assertFalse(ProcessIdentity.isAlive(staleSelf), "this pid, another start time");
+    assertFalse(ProcessIdentity.isAlive(staleParent), "a live pid of another process, another start time");
+    assertTrue(ProcessIdentity.isAlive(parent));
+    int mine = a.allocate();
+    int parents = a.allocate(parent);
+    int stale1 = a.allocate(staleSelf);
+    int stale2 = a.allocate(staleParent);
+    assertEquals(4, a.used());
+    assertEquals(2, a.reclaimDeadOwners(), "exactly the two stale stamps");
+    assertFalse(a.isAllocated(stale1));
+    assertFalse(a.isAllocated(stale2));
+    assertEquals(self, a.owner(mine));
+    assertEquals(parent, a.owner(parents));
+    assertEquals(0, a.reclaimDeadOwners(), "live owners are never reclaimed");
+    assertEquals(2, a.used());
   }
 
   @Test

@@ -41,14 +41,26 @@ class RegistrationTest {
       Watcher w = Watcher.create(barrel, WatcherConfig.defaults().withListeners(List.of(ListenAddress.parse(addr))));
       w.sampleOnce(); // the listener exists before registration: replayed to the new subscriber
       RainbarrelMBeans.Registration r = RainbarrelMBeans.register(server, barrel, w, null, List.of(
-          AllocatorSource.of("test_pool", "test buffers", () -> new AllocatorStats.Snapshot("test", "units", 10, 4, 6, 7, 0, 1, 0, 1, 0))));
+          AllocatorSource.of("test_pool", "test buffers",
+              () -> new AllocatorStats.Snapshot("test", "units", 100, 40, 60, 7, 3, 1, 5, 2, 9, 64))));
       assertTrue(r.isRegistered());
       ObjectName l = RainbarrelMBeans.listenerName(addr);
       assertTrue(server.isRegistered(l));
       ObjectName pool = RainbarrelMBeans.allocatorName("test_pool");
-      assertEquals(6L, server.getAttribute(pool, "Free"));
-      assertEquals(1L, server.getAttribute(pool, "Failures"));
+      // one distinct figure per attribute: a getter reading another field shows
+      assertEquals("test_pool", server.getAttribute(pool, "Name"));
       assertEquals("test buffers", server.getAttribute(pool, "Kind"));
+      assertEquals(100L, server.getAttribute(pool, "Capacity"));
+      assertEquals(40L, server.getAttribute(pool, "Used"));
+      assertEquals(60L, server.getAttribute(pool, "Free"));
+      assertEquals(7L, server.getAttribute(pool, "Allocations"));
+      assertEquals(3L, server.getAttribute(pool, "Frees"));
+      assertEquals(1L, server.getAttribute(pool, "Failures"));
+      assertEquals(5L, server.getAttribute(pool, "Discarded"));
+      assertEquals(2L, server.getAttribute(pool, "LiveProcesses"));
+      assertEquals(9L, server.getAttribute(pool, "Reclaimed"));
+      assertEquals(64L, server.getAttribute(pool, "UnitBytes"));
+      assertEquals(12, server.getMBeanInfo(pool).getAttributes().length, "every attribute is checked above");
       w.close(); // reports the listener removed
       assertFalse(server.isRegistered(l), "watcher close removes the listener bean");
       r.close();

@@ -12,12 +12,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import jdk.jfr.EventType;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
@@ -155,5 +161,99 @@ class AgentServicesIT {
         assertTrue(((Number) stats.get("count")).longValue() > 0, stats.toString());
       }
     }
+  }
+
+  /**
+   * {@code jmx=false} and {@code jfr=false} each turn their side off while the counting goes on:
+   * with them, the JDK's own JMX connector shows no {@code rainbarrel:*} MBean and a recording made
+   * with {@code jcmd} holds no {@code rainbarrel.*} event type; the same child with the defaults,
+   * the control, shows both (so the checks can see what they look for). The agent's endpoint starts
+   * after the MBean and JFR registrations: once it answers, they have been passed or skipped.
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 240, unit = TimeUnit.SECONDS)
+  void jmxFalseAndJfrFalseTurnEachSideOff(Jdk jdk) throws Exception {
+    for (boolean on : new boolean[] {false, true}) {
+      String what = on ? "defaults" : "jmx=false,jfr=false";
+      Path file = tmp.resolve(on ? "on.barrel" : "off.barrel");
+      int http = freePort();
+      int jmx = freePort();
+      String args = "file=" + file + ",interval=100ms,http=127.0.0.1:" + http + (on ? "" : ",jmx=false,jfr=false");
+      List<String> jvm = List.of("-Dcom.sun.management.jmxremote.port=" + jmx,
+          "-Dcom.sun.management.jmxremote.authenticate=false", "-Dcom.sun.management.jmxremote.ssl=false",
+          "-Dcom.sun.management.jmxremote.host=127.0.0.1", "-Djava.rmi.server.hostname=127.0.0.1");
+      try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, args, jvm)) {
+        for (int i = 0; i < 2; i++) {
+          assertEquals(200, RawHttp.status(s.port(), "/ok"));
+        }
+        Counters c = new Counters(file);
+        assertEquals(2, c.await(m -> m.getOrDefault("requests", 0L) >= 2, 10_000).get("requests"), what);
+        assertEquals(200, awaitEndpoint(http), what + ": /_raindrops on the agent's endpoint");
+        assertTrue(s.agentLines().isEmpty(), what + ": " + s.agentLines());
+
+        try (JMXConnector conn = JMXConnectorFactory.connect(
+            new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmx + "/jmxrmi"))) {
+          MBeanServerConnection mbs = conn.getMBeanServerConnection();
+          ObjectName counters = new ObjectName("rainbarrel:type=Counters");
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(on ? 20 : 1);
+          while (!mbs.isRegistered(counters) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+          }
+          Set<ObjectName> ours = mbs.queryNames(new ObjectName("rainbarrel:*"), null);
+          assertTrue(mbs.isRegistered(new ObjectName("java.lang:type=Runtime")), what + ": the JDK's own beans");
+          if (on) {
+            assertEquals(2L, mbs.getAttribute(counters, "Requests"), what);
+            assertTrue(ours.contains(new ObjectName("rainbarrel:type=Agent")), what + ": " + ours);
+          } else {
+            assertEquals(Set.of(), ours, what);
+          }
+        }
+
+        Set<String> types = recordedRainbarrelTypes(jdk, s.pid(), tmp.resolve(on ? "on.jfr" : "off.jfr"));
+        if (on) {
+          assertTrue(types.contains("rainbarrel.Counters") && types.contains("rainbarrel.ListenQueue"),
+              what + ": " + types);
+        } else {
+          assertEquals(Set.of(), types, what);
+        }
+      }
+    }
+  }
+
+  /**
+   * The {@code rainbarrel.*} event types in the metadata of a recording made of the child with the
+   * child JDK's {@code jcmd} (JFR.start, about 1.5 s, JFR.dump, JFR.stop); a Counters event, if
+   * any, must carry the child's two requests.
+   */
+  private static Set<String> recordedRainbarrelTypes(Jdk jdk, long pid, Path out) throws Exception {
+    String jcmd = jdk.java().getParent().resolve("jcmd").toString();
+    String p = Long.toString(pid);
+    jcmd(jcmd, p, "JFR.start", "name=rb");
+    Thread.sleep(1500);
+    jcmd(jcmd, p, "JFR.dump", "name=rb", "filename=" + out);
+    jcmd(jcmd, p, "JFR.stop", "name=rb");
+    assertTrue(Files.size(out) > 0, out.toString());
+    Set<String> types;
+    try (RecordingFile r = new RecordingFile(out)) {
+      types = r.readEventTypes().stream().map(EventType::getName).filter(n -> n.startsWith("rainbarrel."))
+          .collect(Collectors.toSet());
+    }
+    for (RecordedEvent e : RecordingFile.readAllEvents(out)) {
+      if (e.getEventType().getName().equals("rainbarrel.Counters")) {
+        assertEquals(2, e.getLong("requests"), e.toString());
+      }
+    }
+    return types;
+  }
+
+  private static void jcmd(String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(String.join(" ", cmd) + " did not finish in 60 s");
+    }
+    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.exitValue(), String.join(" ", cmd) + ":\n" + text);
   }
 }

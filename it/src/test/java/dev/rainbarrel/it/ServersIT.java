@@ -630,8 +630,10 @@ class ServersIT {
    * HTTP/1.1 pipelining on a thread-per-request server, where the requests of one connection run
    * one after another and several servers key a request by an object the connection reuses for the
    * next one: three requests in one write, one pipelined behind a held request and behind a
-   * streamed one, and pipelines the client closes or resets while their first request runs. Not
-   * run over TLS (TlsIT).
+   * streamed one, and pipelines the client closes or resets while their first request runs. Part
+   * of {@link #plainHandlerScenarios} and {@link #servletScenarios}, so TlsIT runs it over TLS too
+   * (the pipelined requests in one TLS write, a reset under the TLS session, a close after {@code
+   * close_notify}).
    */
   static void threadPerRequestPipelining(ServerScenarios sc) throws Exception {
     sc.pipelinedRequests();
@@ -641,8 +643,12 @@ class ServersIT {
     sc.pipelineAbandoned("/stream", true);
   }
 
-  /** The scenarios of {@link #plainHandler(ChildServer, String, Path, int)}, also run over TLS. */
+  /**
+   * The scenarios of {@link #plainHandler(ChildServer, String, Path, int)}, also run over TLS: the
+   * pipelining ones first (later scenarios may leave the app's Gate open).
+   */
   static void plainHandlerScenarios(ServerScenarios sc, int exceptionStatus) throws Exception {
+    threadPerRequestPipelining(sc);
     sc.plainRequests(false);
     sc.expectContinue();
     sc.heldRequest();
@@ -751,8 +757,12 @@ class ServersIT {
     }
   }
 
-  /** The scenarios of {@link #servlet(ChildServer, String, Path, boolean)}, also run over TLS. */
+  /**
+   * The scenarios of {@link #servlet(ChildServer, String, Path, boolean)}, also run over TLS: the
+   * pipelining ones first (later scenarios may leave the app's Gate open).
+   */
   static void servletScenarios(ServerScenarios sc, boolean ownServlet) throws Exception {
+    threadPerRequestPipelining(sc);
     sc.plainRequests(ownServlet);
     sc.expectContinue();
     sc.heldRequest();

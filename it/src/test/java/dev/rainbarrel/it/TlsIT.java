@@ -150,13 +150,21 @@ class TlsIT {
    * engine <class>}, printed before its port (waited for, at most 10 s, as stderr is read apart).
    */
   static ChildCheck tlsEngine(String engineClass) {
+    return stderrLine("it: TLS engine ", engineClass);
+  }
+
+  /**
+   * The child printed the stderr line {@code prefix + value} (waited for, at most 10 s, as stderr is
+   * read apart); a failure names the lines with {@code prefix} it printed instead.
+   */
+  static ChildCheck stderrLine(String prefix, String value) {
     return s -> {
-      String expected = "it: TLS engine " + engineClass;
+      String expected = prefix + value;
       for (int i = 0; i < 100 && !s.stderr().contains(expected); i++) {
         Thread.sleep(100);
       }
-      assertTrue(s.stderr().contains(expected), "not " + engineClass + ": " + s.stderr().stream()
-          .filter(l -> l.startsWith("it: TLS engine")).toList());
+      assertTrue(s.stderr().contains(expected), "not " + value + ": " + s.stderr().stream()
+          .filter(l -> l.startsWith(prefix)).toList());
     };
   }
 

@@ -74,6 +74,8 @@ public class WebFluxApp {
       });
     });
     ReactiveWebServerApplicationContext ctx = (ReactiveWebServerApplicationContext) app.run(args);
+    // the web server Boot runs on (e.g. UndertowWebServer, JettyWebServer), named without a request
+    System.err.println("it: web server " + ctx.getWebServer().getClass().getName());
     System.out.println("PORT " + ctx.getWebServer().getPort());
     System.out.flush();
   }

@@ -620,7 +620,6 @@ class ServersIT {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
         plainHandlerScenarios(sc, exceptionStatus);
-        threadPerRequestPipelining(sc);
         sc.acceptedConnections();
       });
     }
@@ -643,18 +642,15 @@ class ServersIT {
     sc.pipelineAbandoned("/stream", true);
   }
 
-  /**
-   * The scenarios of {@link #plainHandler(ChildServer, String, Path, int)}, also run over TLS: the
-   * pipelining ones first (later scenarios may leave the app's Gate open).
-   */
+  /** The scenarios of {@link #plainHandler(ChildServer, String, Path, int)}, also run over TLS. */
   static void plainHandlerScenarios(ServerScenarios sc, int exceptionStatus) throws Exception {
-    threadPerRequestPipelining(sc);
     sc.plainRequests(false);
     sc.expectContinue();
     sc.heldRequest();
     sc.streamingResponse();
     sc.handlerException(exceptionStatus);
     sc.clientAbort();
+    threadPerRequestPipelining(sc);
   }
 
   /** The Tomcat app and servlet compiled against Tomcat 11 (its own class path). */
@@ -751,18 +747,13 @@ class ServersIT {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
         servletScenarios(sc, ownServlet);
-        threadPerRequestPipelining(sc);
         sc.acceptedConnections();
       });
     }
   }
 
-  /**
-   * The scenarios of {@link #servlet(ChildServer, String, Path, boolean)}, also run over TLS: the
-   * pipelining ones first (later scenarios may leave the app's Gate open).
-   */
+  /** The scenarios of {@link #servlet(ChildServer, String, Path, boolean)}, also run over TLS. */
   static void servletScenarios(ServerScenarios sc, boolean ownServlet) throws Exception {
-    threadPerRequestPipelining(sc);
     sc.plainRequests(ownServlet);
     sc.expectContinue();
     sc.heldRequest();
@@ -779,5 +770,6 @@ class ServersIT {
     }
     sc.handlerException(500);
     sc.clientAbort();
+    threadPerRequestPipelining(sc);
   }
 }

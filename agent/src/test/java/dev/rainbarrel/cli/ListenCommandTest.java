@@ -3,6 +3,8 @@ package dev.rainbarrel.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rainbarrel.net.ListenerSampler;
+import dev.rainbarrel.net.StatsSource;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
@@ -132,12 +134,73 @@ class ListenCommandTest {
     assertTrue(r.err.contains("Did you mean 0.0.0.0:" + port(l) + "?"), r.err);
   }
 
+  /**
+   * No address: every listener of the host, in text and in JSON, each with its own numbers. Two
+   * listeners with distinct figures (1 active + 1 queued of backlog 8; 3 queued of backlog 5) so
+   * that swapped columns, another listener's numbers or a missing row all fail; the clients'
+   * ephemeral ports are connections, not listeners, and must not get a row.
+   */
   @Test
-  void noArgumentsListsEveryListener() throws Exception {
-    ServerSocketChannel l = listen("127.0.0.1", 8);
-    Result r = run("listen", "--json");
+  void noArgumentsListsEveryListenerWithItsNumbers() throws Exception {
+    ServerSocketChannel a = listen("127.0.0.1", 8);
+    ServerSocketChannel b = listen("127.0.0.1", 5);
+    String addrA = "127.0.0.1:" + port(a);
+    String addrB = "127.0.0.1:" + port(b);
+    List<SocketChannel> clients = new ArrayList<>();
+    clients.add(connect(a.getLocalAddress()));
+    clients.add(connect(a.getLocalAddress()));
+    open.add(a.accept());
+    for (int i = 0; i < 3; i++) {
+      clients.add(connect(b.getLocalAddress()));
+    }
+    String ts = "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ +";
+    Pattern rowA = Pattern.compile(ts + Pattern.quote(addrA) + " +1 +1$", Pattern.MULTILINE);
+    Pattern rowB = Pattern.compile(ts + Pattern.quote(addrB) + " +0 +3$", Pattern.MULTILINE);
+    Result r = null;
+    for (int i = 0; i < 100; i++) {
+      r = run("listen");
+      if (rowA.matcher(r.out).find() && rowB.matcher(r.out).find()) {
+        break;
+      }
+      Thread.sleep(10);
+    }
     assertEquals(0, r.code, r.err);
-    assertTrue(r.out.contains("\"127.0.0.1:" + port(l) + "\":{"), r.out);
+    assertTrue(r.out.matches("(?s) +timestamp +address +active +queued\\n.*"), r.out);
+    assertTrue(rowA.matcher(r.out).find(), r.out);
+    assertTrue(rowB.matcher(r.out).find(), r.out);
+    assertEquals(1, r.out.lines().filter(l -> l.contains(" " + addrA + " ")).count(), r.out);
+    assertEquals(1, r.out.lines().filter(l -> l.contains(" " + addrB + " ")).count(), r.out);
+    for (SocketChannel c : clients) {
+      String local = "127.0.0.1:" + ((InetSocketAddress) c.getLocalAddress()).getPort();
+      assertTrue(r.out.lines().noneMatch(l -> l.contains(" " + local + " ")), local + "\n" + r.out);
+    }
+
+    // JSON: the same two entries, exact, with the backlog where the source knows it.
+    boolean backlogKnown;
+    try (ListenerSampler s = ListenerSampler.open()) {
+      backlogKnown = s.source() == StatsSource.NETLINK;
+    }
+    assertEquals(Runtime.version().feature() >= 22, backlogKnown, ListenerSampler.netlinkUnavailableReason());
+    String entryA = "\"" + addrA + "\":{\"active\":1,\"queued\":1,\"backlog\":"
+        + (backlogKnown ? "8" : "null") + "}";
+    String entryB = "\"" + addrB + "\":{\"active\":0,\"queued\":3,\"backlog\":"
+        + (backlogKnown ? "5" : "null") + "}";
+    for (int i = 0; i < 100; i++) {
+      r = run("listen", "--json");
+      if (r.out.contains(entryA) && r.out.contains(entryB)) {
+        break;
+      }
+      Thread.sleep(10);
+    }
+    assertEquals(0, r.code, r.err);
+    assertEquals(1, r.out.lines().count(), r.out);
+    assertTrue(r.out.startsWith("{\"") && r.out.strip().endsWith("}}"), r.out);
+    assertTrue(r.out.contains(entryA), entryA + "\n" + r.out);
+    assertTrue(r.out.contains(entryB), entryB + "\n" + r.out);
+    for (SocketChannel c : clients) {
+      String local = "\"127.0.0.1:" + ((InetSocketAddress) c.getLocalAddress()).getPort() + "\"";
+      assertTrue(!r.out.contains(local), local + "\n" + r.out);
+    }
   }
 
   @Test

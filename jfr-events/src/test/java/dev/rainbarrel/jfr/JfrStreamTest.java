@@ -228,4 +228,68 @@ class JfrStreamTest {
     assertEquals("1 s", c.getSettings().get(ListenQueueEvent.NAME + "#period"));
     assertEquals("10 ms", c.getSettings().get(AcceptWaitEvent.NAME + "#waitThreshold"));
   }
+
+  /**
+   * The period is a JFR setting, not a timer of ours: a real {@link jdk.jfr.Recording} with the
+   * shipped settings gets about one {@code rainbarrel.Counters} a second, the same recording with
+   * {@code rainbarrel.Counters#period=200 ms} about five. Two recordings one after the other (JFR
+   * uses the shortest period of concurrent recordings), the same window, counts compared with a
+   * wide margin (expected 5x, asserted 3x) for a busy 2-core machine.
+   */
+  @Test
+  void periodSetThroughSettingsChangesTheCadence() throws Exception {
+    java.util.Map<String, String> shipped;
+    try (java.io.Reader r = new java.io.InputStreamReader(
+        JfrStreamTest.class.getResourceAsStream("/rainbarrel.jfc"),
+        java.nio.charset.StandardCharsets.UTF_8)) {
+      shipped = jdk.jfr.Configuration.create(r).getSettings();
+    }
+    java.util.Map<String, String> fast = new java.util.HashMap<>(shipped);
+    fast.put(CountersEvent.NAME + "#period", "200 ms");
+    long window = 3000;
+    try (Barrel barrel = Barrel.open(dir.resolve("period.barrel"))) {
+      barrel.counter(StandardNames.REQUESTS).add(4321); // tells this barrel's events from others'
+      RainbarrelJfr.Registration reg = RainbarrelJfr.register(barrel, null, List.of());
+      try {
+        assertTrue(reg.isActive(), reg.inactiveReason());
+        List<java.time.Instant> slowTimes = countersEvents(shipped, window, "slow.jfr");
+        List<java.time.Instant> fastTimes = countersEvents(fast, window, "fast.jfr");
+        String seen = "1 s: " + slowTimes + "\n200 ms: " + fastTimes;
+        assertTrue(slowTimes.size() >= 1 && slowTimes.size() <= 5, seen);
+        assertTrue(fastTimes.size() >= 8, seen);
+        assertTrue(fastTimes.size() >= 3 * slowTimes.size(), seen);
+        // and the cadence itself: most gaps of the fast recording are well under a second
+        int shortGaps = 0;
+        for (int i = 1; i < fastTimes.size(); i++) {
+          if (Duration.between(fastTimes.get(i - 1), fastTimes.get(i)).toMillis() < 500) {
+            shortGaps++;
+          }
+        }
+        assertTrue(shortGaps >= (fastTimes.size() - 1) * 2 / 3, seen);
+      } finally {
+        reg.close();
+      }
+    }
+  }
+
+  /** Start times of this test's Counters events (requests 4321) in a recording of the window. */
+  private List<java.time.Instant> countersEvents(java.util.Map<String, String> settings, long millis,
+      String file) throws Exception {
+    Path out = dir.resolve(file);
+    try (jdk.jfr.Recording r = new jdk.jfr.Recording()) {
+      r.setSettings(settings);
+      r.start();
+      Thread.sleep(millis);
+      r.stop();
+      r.dump(out);
+    }
+    List<java.time.Instant> times = new ArrayList<>();
+    for (RecordedEvent e : jdk.jfr.consumer.RecordingFile.readAllEvents(out)) {
+      if (e.getEventType().getName().equals(CountersEvent.NAME) && e.getLong("requests") == 4321) {
+        times.add(e.getStartTime());
+      }
+    }
+    times.sort(null);
+    return times;
+  }
 }

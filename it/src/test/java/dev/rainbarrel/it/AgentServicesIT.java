@@ -27,6 +27,7 @@ import jdk.jfr.consumer.RecordingFile;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
@@ -107,6 +108,7 @@ class AgentServicesIT {
     List<String> jvm = List.of("-Dcom.sun.management.jmxremote.port=" + jmx,
         "-Dcom.sun.management.jmxremote.authenticate=false", "-Dcom.sun.management.jmxremote.ssl=false",
         "-Dcom.sun.management.jmxremote.host=127.0.0.1", "-Djava.rmi.server.hostname=127.0.0.1");
+    long before = System.currentTimeMillis();
     try (ChildServer s = ChildServer.start(jdk, JdkHttpApp.class, args, jvm)) {
       for (int i = 0; i < 3; i++) {
         assertEquals(200, RawHttp.status(s.port(), "/ok"));
@@ -152,6 +154,7 @@ class AgentServicesIT {
         assertEquals(file.toString(), mbs.getAttribute(agent, "BarrelPath"));
         assertTrue(((String[]) mbs.getAttribute(agent, "InstrumentedServers")).length > 0);
         assertEquals(0L, mbs.getAttribute(agent, "UntrackedRequests"), "every request found a slot");
+        assertAgentInfo(jdk, mbs, agent, file, http, before);
         Set<ObjectName> listeners = mbs.queryNames(new ObjectName("rainbarrel:type=Listener,*"), null);
         assertTrue(listeners.contains(new ObjectName("rainbarrel:type=Listener,address=" + ObjectName.quote(listener))),
             listeners.toString());
@@ -161,6 +164,75 @@ class AgentServicesIT {
         assertTrue(((Number) stats.get("count")).longValue() > 0, stats.toString());
       }
     }
+  }
+
+  /** The shipped jar's CLI names this build's version (the manifest's Implementation-Version). */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void cliVersionIsTheProjectVersion(Jdk jdk) throws Exception {
+    String version = System.getProperty("rainbarrel.version");
+    assertNotNull(version, "failsafe passes the project version as rainbarrel.version");
+    Process p = new ProcessBuilder(jdk.java().toString(), "-jar", System.getProperty("rainbarrel.agent.jar"),
+        "--version").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), out);
+    assertEquals(0, p.exitValue(), out);
+    assertEquals("rainbarrel " + version, out.strip());
+  }
+
+  /**
+   * The Agent MXBean's descriptive attributes with values: the version of this build (not the
+   * "dev" of a jar without Implementation-Version), the options as the agent understood them, a
+   * start time inside the test's window, and the features with their reasons: accept_wait and
+   * netlink need JDK 22+ and say so on 17, and are active on 25.
+   */
+  @SuppressWarnings("unchecked")
+  private static void assertAgentInfo(Jdk jdk, MBeanServerConnection mbs, ObjectName agent, Path file,
+      int http, long before) throws Exception {
+    String version = System.getProperty("rainbarrel.version");
+    assertNotNull(version, "failsafe passes the project version as rainbarrel.version");
+    assertEquals(version, mbs.getAttribute(agent, "Version"));
+
+    long start = (Long) mbs.getAttribute(agent, "StartTimeMillis");
+    long now = System.currentTimeMillis();
+    assertTrue(start >= before && start <= now, before + " <= " + start + " <= " + now);
+    assertEquals(java.time.Instant.ofEpochMilli(start).toString(), mbs.getAttribute(agent, "StartTime"));
+
+    Map<String, String> options = tabular((TabularData) mbs.getAttribute(agent, "Options"));
+    assertEquals(file.toString(), options.get("file"), options.toString());
+    assertEquals("100ms", options.get("interval"), options.toString());
+    assertEquals("127.0.0.1:" + http, options.get("http"), options.toString());
+    assertEquals("true", options.get("jmx"), options.toString());
+    assertEquals("true", options.get("jfr"), options.toString());
+    assertEquals("", options.get("listeners"), options.toString());
+
+    Map<String, String> features = tabular((TabularData) mbs.getAttribute(agent, "NativeFeatures"));
+    assertEquals("active, every 100 ms", features.get("watcher"), features.toString());
+    if (jdk == Jdk.JDK17) {
+      String aw = features.get("accept_wait");
+      assertTrue(aw != null && aw.startsWith("off: ") && aw.contains("JDK 22+") && aw.contains("JDK 17"),
+          features.toString());
+      for (String k : List.of("netlink", "tcp_info")) {
+        String v = features.get(k);
+        assertTrue(v != null && (v.startsWith("off: ") || v.startsWith("not available: "))
+            && v.contains("JDK 22+") && v.contains("JDK 17"), k + ": " + features);
+      }
+    } else {
+      assertEquals("active", features.get("accept_wait"), features.toString());
+      assertEquals("active (JDK 22+ FFM)", features.get("netlink"), features.toString());
+      assertEquals("available", features.get("tcp_info"), features.toString());
+    }
+  }
+
+  /** An MXBean Map<String,String> (a TabularData of key/value rows) as a map. */
+  private static Map<String, String> tabular(TabularData t) {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    for (Object row : t.values()) {
+      CompositeData c = (CompositeData) row;
+      m.put((String) c.get("key"), (String) c.get("value"));
+    }
+    return m;
   }
 
   /**

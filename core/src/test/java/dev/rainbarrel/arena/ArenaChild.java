@@ -15,8 +15,8 @@ import java.util.Random;
  * <pre>
  * churn FILE ID OPS OUT   random allocate/free; detach what it holds at the end, write
  *                         "offset size" lines to OUT, print "done"
- * hold FILE N SIZE [freeLast]  allocate N blocks of SIZE (and free the last one); the fault
- *                         point may freeze it; print "held"
+ * hold FILE N SIZE [freeLast|stay]  allocate N blocks of SIZE (and free the last one); the
+ *                         fault point may freeze it; print "held" (and with stay, idle up to 120 s)
  * reclaim FILE            reclaim dead owners, print "reclaimed K"
  * </pre>
  * The wait timeout comes from the system property {@code test.waitMillis} (default 500), the
@@ -66,6 +66,10 @@ public final class ArenaChild {
           a.free(last); // the fault point may freeze it while it returns the block to the bump pointer
         }
         System.out.println("held");
+        if (args.length > 4 && args[4].equals("stay")) {
+          System.out.flush();
+          Thread.sleep(120_000); // alive and attached until the test kills it (bounded)
+        }
         break;
       }
       case "reclaim": {

@@ -269,6 +269,46 @@ class ArenaMultiProcessTest {
   }
 
   /** A new arena file of {@code capacity} bytes holding one detached 64-byte block. */
+  /**
+   * The stats snapshot's liveProcesses counts the attached slots whose owner is alive: this handle
+   * 1; a live child 2; a killed child's slot, still attached until reclaimed, not counted (2, while
+   * three slots are attached); a second handle of this process holds its own slot (3) and gives it
+   * back on close (2); the live child killed, 1.
+   */
+  @Test
+  void liveProcessesCountsTheLiveAttachedSlots() throws Exception {
+    Path file = dir.resolve("live.arena");
+    try (Arena a = Arena.open(file, Arena.Options.defaults().capacity(256 << 10))) {
+      assertEquals(1, a.statsSnapshot().liveProcesses(), a.statsSnapshot().toString());
+      assertEquals(1, a.attachedProcesses().size());
+      try (ChildJvm live = new ChildJvm(dir.resolve("live.err"), List.of(), ArenaChild.class,
+              "hold", file.toString(), "2", "64", "stay");
+          ChildJvm victim = new ChildJvm(dir.resolve("dead.err"), List.of(), ArenaChild.class,
+              "hold", file.toString(), "2", "64", "stay")) {
+        live.await("held", 60);
+        victim.await("held", 60);
+        assertTrue(live.process.isAlive() && victim.process.isAlive(), "holders idle after 'held'");
+        assertEquals(3, a.statsSnapshot().liveProcesses(), a.statsSnapshot().toString());
+        long victimStamp = ProcessIdentity.stampOf(victim.process.pid()).orElseThrow();
+        victim.kill();
+        assertEquals(3, a.attachedProcesses().size(), "the dead slot stays until reclaimed");
+        assertTrue(a.attachedProcesses().contains(victimStamp));
+        assertEquals(2, a.statsSnapshot().liveProcesses(), a.statsSnapshot().toString());
+        try (Arena second = Arena.open(file, Arena.Options.defaults())) {
+          assertEquals(3, second.statsSnapshot().liveProcesses(), second.statsSnapshot().toString());
+          assertEquals(3, a.statsSnapshot().liveProcesses(), "the same figure from every handle");
+        }
+        assertEquals(2, a.statsSnapshot().liveProcesses(), "a closed handle releases its slot");
+        assertEquals(2, a.reclaimDeadOwners(), "the victim's two blocks");
+        assertEquals(2, a.attachedProcesses().size());
+        assertEquals(2, a.statsSnapshot().liveProcesses(), a.statsSnapshot().toString());
+        assertTrue(live.process.isAlive());
+        live.kill();
+        assertEquals(1, a.statsSnapshot().liveProcesses(), a.statsSnapshot().toString());
+      }
+    }
+  }
+
   private Path arenaWithOneDetachedBlock(String name, int capacity) throws Exception {
     Path file = dir.resolve(name);
     try (Arena a = Arena.open(file, Arena.Options.defaults().capacity(capacity))) {

@@ -1,8 +1,17 @@
 package dev.rainbarrel.net;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The netlink sampler (JDK 22+): the same sequences as {@link ProcSamplerTest}. */
 class NetlinkSamplerTest extends ListenerSamplerContract {
@@ -24,5 +33,61 @@ class NetlinkSamplerTest extends ListenerSamplerContract {
   @Override
   StatsSource expectedSource() {
     return StatsSource.NETLINK;
+  }
+
+  /**
+   * The sampler owns exactly one NETLINK_SOCK_DIAG socket, seen as a descriptor of this process
+   * while it is open, and {@link ListenerSampler#close} releases it: after 50 open/sample/close
+   * rounds this process holds the same sock_diag sockets as before (the contract's own sampler,
+   * opened before each test, is among them).
+   */
+  @Test
+  void closeReleasesTheNetlinkSocket() throws Exception {
+    Set<Long> before = ownSockDiagSockets();
+    Set<Long> during;
+    try (ListenerSampler s = openSampler()) {
+      s.sample("127.0.0.1:1");
+      during = ownSockDiagSockets();
+    }
+    Set<Long> mine = new HashSet<>(during);
+    mine.removeAll(before);
+    assertEquals(1, mine.size(), "one sock_diag socket while open: " + before + " -> " + during);
+    assertEquals(before, ownSockDiagSockets(), "released on close");
+    for (int i = 0; i < 50; i++) {
+      try (ListenerSampler s = openSampler()) {
+        s.sample("127.0.0.1:1");
+      }
+    }
+    assertEquals(before, ownSockDiagSockets(), "50 rounds leave nothing behind");
+  }
+
+  /** Inodes of the NETLINK_SOCK_DIAG (protocol 4) sockets among this process's descriptors. */
+  private static Set<Long> ownSockDiagSockets() throws IOException {
+    Set<Long> diag = new HashSet<>();
+    List<String> lines = Files.readAllLines(Path.of("/proc/net/netlink"));
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 10 && f[1].equals("4")) {
+        diag.add(Long.parseLong(f[f.length - 1]));
+      }
+    }
+    Set<Long> own = new HashSet<>();
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path fd : (Iterable<Path>) fds::iterator) {
+        String target;
+        try {
+          target = Files.readSymbolicLink(fd).toString();
+        } catch (IOException closedMeanwhile) {
+          continue;
+        }
+        if (target.startsWith("socket:[")) {
+          long inode = Long.parseLong(target.substring(8, target.length() - 1));
+          if (diag.contains(inode)) {
+            own.add(inode);
+          }
+        }
+      }
+    }
+    return own;
   }
 }

@@ -119,16 +119,19 @@ class ArenaMultiProcessTest {
       try {
         for (int i = 0; i < 2; i++) {
           others.add(new ChildJvm(dir.resolve("other" + i + ".err"), List.of(), ArenaChild.class,
-              "hold", file.toString(), "3", "100"));
+              "hold", file.toString(), "3", "100", "stay"));
         }
         for (ChildJvm c : others) {
           c.await("held", 30);
+        }
+        for (ChildJvm c : others) {
+          assertTrue(c.process.isAlive(), "the survivors stay attached while the reaper runs");
         }
         try (ChildJvm reaper = new ChildJvm(dir.resolve("reaper.err"), List.of(), ArenaChild.class,
             "reclaim", file.toString())) {
           String line = reaper.await("reclaimed", 30);
           // the victim held 2 allocated blocks and the half-removed node; the two survivors are
-          // still alive (they print and then idle until destroyed)
+          // still alive ("stay": they print and then idle until destroyed)
           assertTrue(Integer.parseInt(line.split(" ")[1]) >= 3, line + "\n" + reaper.output());
         }
         try (Arena a = Arena.open(file, Arena.Options.defaults())) {
@@ -137,6 +140,10 @@ class ArenaMultiProcessTest {
           assertTrue(blocks.stream().noneMatch(b -> b.state.equals("TAKING")), blocks.toString());
           assertFalse(a.attachedProcesses().contains(victimStamp));
           assertTrue(a.statsSnapshot().reclaimed() >= 3, a.statsSnapshot().toString());
+          for (ChildJvm c : others) { // the live survivors keep their three blocks each
+            long stamp = ProcessIdentity.stampOf(c.process.pid()).orElseThrow();
+            assertEquals(3, blocks.stream().filter(b -> b.ownerStamp == stamp).count(), blocks.toString());
+          }
           assertNoMarkedNodeReachable(a);
         }
       } finally {

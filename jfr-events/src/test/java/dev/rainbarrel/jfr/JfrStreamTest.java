@@ -11,23 +11,32 @@ import dev.rainbarrel.shm.Barrel;
 import dev.rainbarrel.shm.StandardNames;
 import dev.rainbarrel.watch.Watcher;
 import dev.rainbarrel.watch.WatcherConfig;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import jdk.jfr.Configuration;
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.Recording;
 import jdk.jfr.SettingDescriptor;
 import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -215,10 +224,10 @@ class JfrStreamTest {
 
   @Test
   void shippedSettingsFileParsesAndCoversEveryEvent() throws Exception {
-    jdk.jfr.Configuration c;
-    try (java.io.Reader r = new java.io.InputStreamReader(
-        JfrStreamTest.class.getResourceAsStream("/rainbarrel.jfc"), java.nio.charset.StandardCharsets.UTF_8)) {
-      c = jdk.jfr.Configuration.create(r);
+    Configuration c;
+    try (Reader r = new InputStreamReader(
+        JfrStreamTest.class.getResourceAsStream("/rainbarrel.jfc"), StandardCharsets.UTF_8)) {
+      c = Configuration.create(r);
     }
     assertEquals("Rainbarrel", c.getLabel());
     for (String n : List.of(ListenQueueEvent.NAME, CountersEvent.NAME, AllocatorEvent.NAME,
@@ -230,7 +239,7 @@ class JfrStreamTest {
   }
 
   /**
-   * The period is a JFR setting, not a timer of ours: a real {@link jdk.jfr.Recording} with the
+   * The period is a JFR setting, not a timer of ours: a real {@link Recording} with the
    * shipped settings gets about one {@code rainbarrel.Counters} a second, the same recording with
    * {@code rainbarrel.Counters#period=200 ms} about five. Two recordings one after the other (JFR
    * uses the shortest period of concurrent recordings), the same window, counts compared with a
@@ -238,13 +247,13 @@ class JfrStreamTest {
    */
   @Test
   void periodSetThroughSettingsChangesTheCadence() throws Exception {
-    java.util.Map<String, String> shipped;
-    try (java.io.Reader r = new java.io.InputStreamReader(
+    Map<String, String> shipped;
+    try (Reader r = new InputStreamReader(
         JfrStreamTest.class.getResourceAsStream("/rainbarrel.jfc"),
-        java.nio.charset.StandardCharsets.UTF_8)) {
-      shipped = jdk.jfr.Configuration.create(r).getSettings();
+        StandardCharsets.UTF_8)) {
+      shipped = Configuration.create(r).getSettings();
     }
-    java.util.Map<String, String> fast = new java.util.HashMap<>(shipped);
+    Map<String, String> fast = new HashMap<>(shipped);
     fast.put(CountersEvent.NAME + "#period", "200 ms");
     long window = 3000;
     try (Barrel barrel = Barrel.open(dir.resolve("period.barrel"))) {
@@ -252,8 +261,8 @@ class JfrStreamTest {
       RainbarrelJfr.Registration reg = RainbarrelJfr.register(barrel, null, List.of());
       try {
         assertTrue(reg.isActive(), reg.inactiveReason());
-        List<java.time.Instant> slowTimes = countersEvents(shipped, window, "slow.jfr");
-        List<java.time.Instant> fastTimes = countersEvents(fast, window, "fast.jfr");
+        List<Instant> slowTimes = countersEvents(shipped, window, "slow.jfr");
+        List<Instant> fastTimes = countersEvents(fast, window, "fast.jfr");
         String seen = "1 s: " + slowTimes + "\n200 ms: " + fastTimes;
         assertTrue(slowTimes.size() >= 1 && slowTimes.size() <= 5, seen);
         assertTrue(fastTimes.size() >= 8, seen);
@@ -273,18 +282,18 @@ class JfrStreamTest {
   }
 
   /** Start times of this test's Counters events (requests 4321) in a recording of the window. */
-  private List<java.time.Instant> countersEvents(java.util.Map<String, String> settings, long millis,
+  private List<Instant> countersEvents(Map<String, String> settings, long millis,
       String file) throws Exception {
     Path out = dir.resolve(file);
-    try (jdk.jfr.Recording r = new jdk.jfr.Recording()) {
+    try (Recording r = new Recording()) {
       r.setSettings(settings);
       r.start();
       Thread.sleep(millis);
       r.stop();
       r.dump(out);
     }
-    List<java.time.Instant> times = new ArrayList<>();
-    for (RecordedEvent e : jdk.jfr.consumer.RecordingFile.readAllEvents(out)) {
+    List<Instant> times = new ArrayList<>();
+    for (RecordedEvent e : RecordingFile.readAllEvents(out)) {
       if (e.getEventType().getName().equals(CountersEvent.NAME) && e.getLong("requests") == 4321) {
         times.add(e.getStartTime());
       }

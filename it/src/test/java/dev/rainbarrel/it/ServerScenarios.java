@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The request scenarios every server must pass, run in order against one child server (each
@@ -353,7 +356,7 @@ final class ServerScenarios {
     Map<String, Long> before = counters.read();
     connections++;
     try (RawHttp p = RawHttp.pipeline(transport, port, "/ok", "/code?c=404", "/ok")) {
-      assertEquals(java.util.List.of(200, 404, 200), p.readStatuses(3), name + ": pipelined answers");
+      assertEquals(List.of(200, 404, 200), p.readStatuses(3), name + ": pipelined answers");
     }
     Map<String, Long> after = settle(before, 3);
     assertEquals(3, delta(before, after, "requests"), name + ": pipelined requests " + after);
@@ -370,16 +373,10 @@ final class ServerScenarios {
    */
   void pipelinedBehindHeldRequest() throws Exception {
     Map<String, Long> before = counters.read();
-    connections++;
-    try (RawHttp p = RawHttp.pipeline(transport, port, "/hold", "/ok")) {
-      Map<String, Long> during = counters.await(m -> m.getOrDefault("calling", 0L) >= 1, 10_000);
-      Thread.sleep(300); // the second request is decoded (and maybe answered) by now
-      during = counters.read();
+    pipelineBehindRelease("/hold", "/ok", m -> m.getOrDefault("calling", 0L) >= 1, during -> {
       assertTrue(during.get("calling") >= 1, name + ": the held request is calling " + during);
       assertTrue(delta(before, during, "requests") <= 1, name + ": at most the second is complete " + during);
-      assertEquals(200, status("/release"), name + ": /release");
-      assertEquals(java.util.List.of(200, 200), p.readStatuses(2), name + ": pipelined answers");
-    }
+    }, List.of(200, 200));
     Map<String, Long> after = settle(before, 3);
     assertEquals(3, delta(before, after, "requests"), name + ": held + pipelined + release " + after);
     assertEquals(3, delta(before, after, "responses_2xx"), name + ": " + after);
@@ -396,18 +393,12 @@ final class ServerScenarios {
    */
   void pipelinedBehindStream() throws Exception {
     Map<String, Long> before = counters.read();
-    connections++;
-    try (RawHttp p = RawHttp.pipeline(transport, port, "/stream", "/code?c=404")) {
-      Map<String, Long> during = counters.await(m -> m.getOrDefault("writing", 0L) == 1
-          && m.getOrDefault("calling", 0L) == 1, 10_000);
-      Thread.sleep(300); // the second request is read (and would be counted if it ran) by now
-      during = counters.read();
-      assertEquals(1, during.get("writing"), name + ": writing while the first streams " + during);
-      assertEquals(1, during.get("calling"), name + ": calling while the first streams " + during);
-      assertEquals(0, delta(before, during, "requests"), name + ": nothing complete yet " + during);
-      assertEquals(200, status("/release"), name + ": /release");
-      assertEquals(java.util.List.of(200, 404), p.readStatuses(2), name + ": pipelined answers");
-    }
+    pipelineBehindRelease("/stream", "/code?c=404",
+        m -> m.getOrDefault("writing", 0L) == 1 && m.getOrDefault("calling", 0L) == 1, during -> {
+          assertEquals(1, during.get("writing"), name + ": writing while the first streams " + during);
+          assertEquals(1, during.get("calling"), name + ": calling while the first streams " + during);
+          assertEquals(0, delta(before, during, "requests"), name + ": nothing complete yet " + during);
+        }, List.of(200, 404));
     Map<String, Long> after = settle(before, 3);
     assertEquals(3, delta(before, after, "requests"), name + ": stream + pipelined + release " + after);
     assertEquals(2, delta(before, after, "responses_2xx"), name + ": " + after);
@@ -415,6 +406,24 @@ final class ServerScenarios {
     assertEquals(0, delta(before, after, "errors"), name + ": errors " + after);
     assertEquals(3, delta(before, after, "request_duration.count"), name + ": " + after);
     assertNothingInFlight(after);
+  }
+
+  /**
+   * Pipelines {@code second} behind {@code first}, which the app holds until {@code /release}: once
+   * {@code running} holds and 300 ms more have passed (the second request is decoded, and counted if
+   * it ran, by then), {@code whileHeld} checks that snapshot; then {@code /release}, and the two
+   * answers must have {@code statuses}.
+   */
+  private void pipelineBehindRelease(String first, String second, Predicate<Map<String, Long>> running,
+      Consumer<Map<String, Long>> whileHeld, List<Integer> statuses) throws Exception {
+    connections++;
+    try (RawHttp p = RawHttp.pipeline(transport, port, first, second)) {
+      counters.await(running, 10_000);
+      Thread.sleep(300);
+      whileHeld.accept(counters.read());
+      assertEquals(200, status("/release"), name + ": /release");
+      assertEquals(statuses, p.readStatuses(2), name + ": pipelined answers");
+    }
   }
 
   /**

@@ -446,6 +446,30 @@ final class NetlinkSampler22 implements ListenerSampler {
     throw new IOException("sendto(netlink sock_diag) interrupted 100 times");
   }
 
+  /**
+   * The receive timeout the kernel holds for this sampler's socket, read back with {@code
+   * getsockopt(SO_RCVTIMEO)} (read reflectively by tests: proves the option is set on the real
+   * descriptor, not only in {@link #RECV_TIMEOUT_MS}).
+   */
+  long receiveTimeoutMillis() throws IOException {
+    ensureOpen();
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment tv = a.allocate(16, 8);
+      MemorySegment len = a.allocate(JAVA_INT);
+      len.set(JAVA_INT, 0, 16);
+      int rc;
+      try {
+        rc = (int) Libc22.Getsockopt.CALL.invokeExact(errno, fd, Libc22.SOL_SOCKET, Libc22.SO_RCVTIMEO, tv, len);
+      } catch (Throwable t) {
+        throw rethrow(t);
+      }
+      if (rc != 0) {
+        throw Libc22.error("getsockopt(SO_RCVTIMEO)", errno);
+      }
+      return tv.get(JAVA_LONG, 0) * 1000 + tv.get(JAVA_LONG, 8) / 1000;
+    }
+  }
+
   /** How many socket rows the kernel sent for the most recent sample (read reflectively by tests). */
   long rowsInLastSample() {
     return rowsLastSample;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -59,6 +60,19 @@ class NetlinkSamplerTest extends ListenerSamplerContract {
       }
     }
     assertEquals(before, ownSockDiagSockets(), "50 rounds leave nothing behind");
+  }
+
+  /**
+   * The socket has a receive timeout, so a kernel that never answers cannot hang the watcher:
+   * {@code getsockopt(SO_RCVTIMEO)} on the sampler's own descriptor reads back 2 s.
+   */
+  @Test
+  void theSocketHasAReceiveTimeout() throws Exception {
+    try (ListenerSampler s = openSampler()) {
+      ListenerSampler netlink = ((FallbackSampler) s).primary();
+      Method m = netlink.getClass().getDeclaredMethod("receiveTimeoutMillis");
+      assertEquals(2000L, (long) m.invoke(netlink), "SO_RCVTIMEO of the netlink socket, ms");
+    }
   }
 
   /** Inodes of the NETLINK_SOCK_DIAG (protocol 4) sockets among this process's descriptors. */

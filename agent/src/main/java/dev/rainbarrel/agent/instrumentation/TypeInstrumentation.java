@@ -40,12 +40,21 @@ public interface TypeInstrumentation {
   }
 
   /**
-   * The classes among {@link #typeNames()} whose instances are the bridge's tracking keys, one new
-   * object per request (JDK {@code ExchangeImpl}, Jetty 12's request, Undertow's exchange). When
-   * one is first loaded it also becomes a {@code dev.rainbarrel.bootstrap.InFlightSlot}, so the
-   * bridge finds its requests without installing an identity hash on each. List only classes
-   * that are not {@code Serializable}: an added interface changes a class's default {@code
-   * serialVersionUID}.
+   * The classes among {@link #typeNames()} whose instances are the bridge's tracking keys (JDK
+   * {@code ExchangeImpl}, Jetty 12's request, Undertow's exchange, Tomcat's request facade and
+   * Netty's stream channels: one new object per request; Jetty 9.4-11's request and Netty's
+   * connection channels: reused). When one is first loaded it also becomes a {@code
+   * dev.rainbarrel.bootstrap.InFlightSlot} (and so do its subclasses), so the bridge finds its
+   * requests by reading a field, without installing an identity hash on each new one or scanning
+   * slots. A key class that needs no hooks of its own is an instrumentation of its own with no
+   * {@link #hooks()}: the field alone is a change the transformer makes.
+   *
+   * <p>List only classes that are not {@code Serializable} (an added interface changes a class's
+   * default {@code serialVersionUID}), and classes the server loads only once it serves, after its
+   * listener opened: at premain the hooks are installed beside {@code main}, and only the listener
+   * classes wait for them (docs/AGENT.md, start gate). A class loaded earlier (Netty's {@code
+   * AbstractChannel}, the listening channel's base) is retransformed without the field, and its
+   * requests are found by identity hash, as after a dynamic attach.
    */
   default Set<String> inFlightKeyTypes() {
     return Set.of();

@@ -9,7 +9,8 @@ import java.util.Set;
  * Netty's HTTP/2 streams as HTTP messages: {@code Http2StreamFrameToHttpObjectCodec} (request
  * start, commit, end) and the stream channel's close. The codec's {@code decode}/{@code encode}
  * are matched with their frame and message types, not the generic bridge methods that delegate to
- * them: weaving both would see every message twice.
+ * them: weaving both would see every message twice. The stream channel, a new object per stream
+ * and the tracking key, gets the in-flight slot field.
  */
 public final class NettyHttp2Instrumentation implements TypeInstrumentation {
 
@@ -24,6 +25,13 @@ public final class NettyHttp2Instrumentation implements TypeInstrumentation {
   @Override
   public Set<String> typeNames() {
     return Set.of(CODEC, STREAM_CHANNEL);
+  }
+
+  @Override
+  public Set<String> inFlightKeyTypes() {
+    // one stream channel per request (the key): found through its slot field, which every stream
+    // channel class inherits, not through an identity hash installed on each
+    return Set.of(STREAM_CHANNEL);
   }
 
   @Override

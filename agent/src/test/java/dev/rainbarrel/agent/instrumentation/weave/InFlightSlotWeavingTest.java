@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rainbarrel.agent.instrumentation.HelperInjector;
+import dev.rainbarrel.agent.instrumentation.Instrumentations;
+import dev.rainbarrel.agent.instrumentation.TypeInstrumentation;
 import dev.rainbarrel.agent.instrumentation.jdkhttp.JdkHttpServerInstrumentation;
 import dev.rainbarrel.bootstrap.InFlightSlot;
 import java.io.InputStream;
@@ -13,6 +15,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
@@ -91,5 +94,76 @@ class InFlightSlotWeavingTest {
     // loaded with the slot (another agent retransforms it later): the slot must be there again
     List<String> slotted = shape(t.transform(null, PLATFORM, EXCHANGE, LoadedWithSlot.class, null, original));
     assertTrue(slotted.contains(HookWeaver.SLOT_INTERFACE) && slotted.contains(HookWeaver.SLOT_FIELD), slotted.toString());
+  }
+
+  /** A tracking key with no hooks of its own (Tomcat's facade, Netty's channel, Jetty 9's request). */
+  static final class HooklessKey {
+    int ownField;
+  }
+
+  private static final String HOOKLESS = "dev/rainbarrel/agent/instrumentation/weave/InFlightSlotWeavingTest$HooklessKey";
+
+  /** An instrumentation that only names a key class, as the Tomcat, Jetty 9 and Netty ones do. */
+  private static final class KeyOnly implements TypeInstrumentation {
+    @Override
+    public String server() {
+      return "test";
+    }
+
+    @Override
+    public Set<String> typeNames() {
+      return Set.of(HOOKLESS.replace('/', '.'));
+    }
+
+    @Override
+    public Set<String> inFlightKeyTypes() {
+      return typeNames();
+    }
+
+    @Override
+    public List<Hook> hooks() {
+      return List.of();
+    }
+  }
+
+  private static byte[] testClass(String internalName) throws Exception {
+    try (InputStream in = InFlightSlotWeavingTest.class.getClassLoader().getResourceAsStream(internalName + ".class")) {
+      return in.readAllBytes();
+    }
+  }
+
+  @Test
+  void aKeyClassWithoutHooksGetsTheSlotAloneAndOnlyWhenLoaded() throws Exception {
+    HookTransformer t = new HookTransformer(List.of(new HookTransformer.Prepared(new KeyOnly(), name -> null)), null, null, null);
+    byte[] original = testClass(HOOKLESS);
+    // the platform loader: no advice or helper to inject (there is none anyway) and no module edge
+    byte[] loaded = t.transform(null, PLATFORM, HOOKLESS, null, null, original);
+    assertNotNull(loaded, "the slot alone is a change");
+    List<String> shape = shape(loaded);
+    List<String> expected = new ArrayList<>(shape(original));
+    expected.add(HookWeaver.SLOT_INTERFACE);
+    expected.add(HookWeaver.SLOT_FIELD);
+    assertEquals(expected.size(), shape.size(), shape.toString());
+    assertTrue(shape.containsAll(expected), shape.toString());
+    // loaded before the agent: nothing to weave, the class is left as it is
+    assertEquals(null, t.transform(null, PLATFORM, HOOKLESS, Object.class, null, original));
+  }
+
+  /**
+   * A key class must be among its instrumentation's {@code typeNames()}: the transformer looks
+   * classes up there, and a key named only in {@code inFlightKeyTypes()} would silently never get
+   * its field.
+   */
+  @Test
+  void everyKeyClassIsOneOfItsInstrumentationsTypes() {
+    int keys = 0;
+    for (TypeInstrumentation ti : Instrumentations.all()) {
+      for (String key : ti.inFlightKeyTypes()) {
+        assertTrue(ti.typeNames().contains(key), ti.getClass().getSimpleName() + ": " + key);
+        keys++;
+      }
+    }
+    assertTrue(keys >= 8, "ExchangeImpl, Jetty 12's and 9's request, Undertow's exchange, Tomcat's facade,"
+        + " Netty's NIO and epoll channels and its stream channel: " + keys);
   }
 }

@@ -94,6 +94,8 @@ public final class Jetty94App {
       String path = req.getRequestURI();
       switch (path) {
         case "/ok": send(resp, 200, "ok"); break;
+        // Jetty 9.4-11: the servlet request is the agent's key, Jetty's Request (none of Jetty 12's ee8)
+        case "/slot": send(resp, 200, dev.rainbarrel.it.apps.TrackingKey.describe(req)); break;
         case "/code": int c = Integer.parseInt(req.getParameter("c")); send(resp, c, "code " + c); break;
         case "/hold": await(); send(resp, 200, "held"); break;
         case "/stream": {

@@ -49,7 +49,8 @@ class Http2IT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tomcat10(Jdk jdk) throws Exception {
-    run(ChildServer.start(jdk, TomcatApp.class, "file=" + file(), H2C), "Tomcat 10.1 h2c on " + jdk, 500, true);
+    String name = "Tomcat 10.1 h2c on " + jdk;
+    run(ChildServer.start(jdk, TomcatApp.class, "file=" + file(), H2C), name, 500, true, slotted(name, ServersIT.TOMCAT_KEY));
   }
 
   @ParameterizedTest
@@ -81,8 +82,9 @@ class Http2IT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3Tomcat(Jdk jdk) throws Exception {
-    run(ChildServer.start(jdk, SpringBootApp.class, "file=" + file(), BOOT_HTTP2),
-        "Spring Boot 3 (Tomcat) h2c on " + jdk, 500, true);
+    String name = "Spring Boot 3 (Tomcat) h2c on " + jdk;
+    run(ChildServer.start(jdk, SpringBootApp.class, "file=" + file(), BOOT_HTTP2), name, 500, true,
+        slotted(name, ServersIT.TOMCAT_KEY));
   }
 
   /**
@@ -170,6 +172,33 @@ class Http2IT {
    */
   private void run(ChildServer started, String name, int exceptionStatus, boolean servlet) throws Exception {
     scenarios(started, client(null), "http", name, exceptionStatus, servlet);
+  }
+
+  /** The same, then {@code after}. */
+  private void run(ChildServer started, String name, int exceptionStatus, boolean servlet, Check after) throws Exception {
+    scenarios(started, client(null), "http", name, exceptionStatus, servlet, after);
+  }
+
+  /** The tracking key of Netty's HTTP/2 streams (Reactor Netty's too): the stream's child channel. */
+  private static final String NETTY_STREAM_KEY = "io.netty.handler.codec.http2.Http2MultiplexHandler$Http2MultiplexHandlerStreamChannel";
+
+  /**
+   * The app's {@code /slot} over HTTP/2 ({@link dev.rainbarrel.it.apps.TrackingKey}): the stream's
+   * tracking key is a {@code keyClass} with the agent's slot field, in which the in-flight table
+   * recorded its slot; the request counts once and leaves nothing in flight.
+   */
+  private Check slotted(String name, String keyClass) {
+    return (child, client, base) -> {
+      Counters counters = new Counters(file());
+      Map<String, Long> before = counters.read();
+      HttpResponse<String> r = send(client, base, "/slot");
+      assertEquals(HttpClient.Version.HTTP_2, r.version(), name + ": /slot over HTTP/2");
+      String[] words = r.body().trim().split(" ");
+      assertTrue(r.statusCode() == 200 && words.length == 3 && words[0].equals(keyClass) && words[1].equals("slot")
+          && Integer.parseInt(words[2]) > 0, name + ": /slot should name a slotted " + keyClass + ": " + r.body());
+      Map<String, Long> after = settle(counters, before, 1);
+      assertEquals(before.getOrDefault("requests", 0L) + 1, after.get("requests"), name + ": /slot counted once " + after);
+    };
   }
 
   /**
@@ -340,7 +369,9 @@ class Http2IT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void netty41(Jdk jdk) throws Exception {
-    run(ChildServer.start(jdk, NettyH2cApp.class, "file=" + file(), List.of()), "Netty 4.1 h2c on " + jdk, -1, false);
+    String name = "Netty 4.1 h2c on " + jdk;
+    run(ChildServer.start(jdk, NettyH2cApp.class, "file=" + file(), List.of()), name, -1, false,
+        slotted(name, NETTY_STREAM_KEY));
   }
 
   /**
@@ -352,8 +383,9 @@ class Http2IT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3WebFlux(Jdk jdk) throws Exception {
-    run(ChildServer.start(jdk, WebFluxApp.class, "file=" + file(), BOOT_HTTP2),
-        "Spring Boot 3 WebFlux h2c on " + jdk, 500, false);
+    String name = "Spring Boot 3 WebFlux h2c on " + jdk;
+    run(ChildServer.start(jdk, WebFluxApp.class, "file=" + file(), BOOT_HTTP2), name, 500, false,
+        slotted(name, NETTY_STREAM_KEY));
   }
 
   /**
@@ -427,9 +459,9 @@ class Http2IT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void netty42(Jdk jdk) throws Exception {
+    String name = "Netty 4.2 h2c on " + jdk;
     run(ChildServer.start(jdk, NettyH2cApp.class.getName(), IsolatedServer.netty42ClassPath(tmp), "file=" + file(),
-        List.of("-Dio.netty.noUnsafe=true")),
-        "Netty 4.2 h2c on " + jdk, -1, false);
+        List.of("-Dio.netty.noUnsafe=true")), name, -1, false, slotted(name, NETTY_STREAM_KEY));
   }
 
   /**

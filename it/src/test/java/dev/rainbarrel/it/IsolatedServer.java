@@ -211,9 +211,17 @@ final class IsolatedServer {
     return cp;
   }
 
+  /** Compiled with every app: its {@code /slot} route ({@link dev.rainbarrel.it.apps.TrackingKey}). */
+  private static final String TRACKING_KEY = "dev/rainbarrel/it/apps/TrackingKey.java";
+
   private static String compile(String name, List<String> files, Path out) throws IOException {
     Path sources = Path.of(files.get(0)).getParent();
     List<String> cp = jars(name);
+    files = new ArrayList<>(files);
+    String trackingKey = Path.of(System.getProperty("rainbarrel.it.testSources", "src/test/java")).resolve(TRACKING_KEY).toString();
+    if (!files.contains(trackingKey)) {
+      files.add(trackingKey);
+    }
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     List<String> args = new ArrayList<>(List.of("--release", "17", "-nowarn", "-d", out.toString(),
         "-cp", String.join(java.io.File.pathSeparator, cp)));

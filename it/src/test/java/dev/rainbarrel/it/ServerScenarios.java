@@ -116,6 +116,25 @@ final class ServerScenarios {
     assertEquals(1, delta(before, after, "requests"), name + ": " + path + " counted once " + after);
   }
 
+  /**
+   * The request's tracking key (the app's {@code /slot}, {@link dev.rainbarrel.it.apps.TrackingKey})
+   * is of one of {@code keyClasses}, has the agent's in-flight slot field, and the in-flight table
+   * recorded its slot there (the request was found through the field, not an identity hash); the
+   * request counts once and leaves nothing in flight.
+   */
+  void trackingKeySlotted(String... keyClasses) throws Exception {
+    Map<String, Long> before = counters.read();
+    connections++;
+    RawHttp.Answer response = RawHttp.getAnswer(transport, port, "/slot");
+    String[] words = response.body().trim().split(" ");
+    assertTrue(response.head().startsWith("HTTP/1.1 200") && words.length == 3
+        && List.of(keyClasses).contains(words[0]) && words[1].equals("slot") && Integer.parseInt(words[2]) > 0,
+        name + ": /slot should name a slotted key of " + List.of(keyClasses) + " with its slot: " + response);
+    Map<String, Long> after = settle(before, 1);
+    assertEquals(1, delta(before, after, "requests"), name + ": /slot counted once " + after);
+    assertNothingInFlight(after);
+  }
+
   /** A request held inside the handler is {@code calling} = 1 and not yet a completed request. */
   void heldRequest() throws Exception {
     Map<String, Long> before = counters.read();

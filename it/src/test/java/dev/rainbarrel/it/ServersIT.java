@@ -175,6 +175,27 @@ class ServersIT {
   /** The apps' switch for their {@code /ws} echo WebSocket. */
   private static final String WEB_SOCKET = "-Dit.webSocket=true";
 
+  /** The tracking key of Tomcat 9, 10.1 and 11 (the servlet request, a new one per request). */
+  static final String TOMCAT_KEY = "org.apache.catalina.connector.RequestFacade";
+
+  /** The tracking key of Jetty 9.4, 10 and 11 (the channel's request, recycled with it). */
+  static final String JETTY9_KEY = "org.eclipse.jetty.server.Request";
+
+  /** The tracking key of Netty's HTTP/1.1 codec on the NIO transport: the connection's channel. */
+  static final String NETTY_NIO_KEY = "io.netty.channel.socket.nio.NioSocketChannel";
+
+  /** The same on the native epoll transport. */
+  static final String NETTY_EPOLL_KEY = "io.netty.channel.epoll.EpollSocketChannel";
+
+  /** A scenario run on a row's server before its others. */
+  @FunctionalInterface
+  interface First {
+    void run(ServerScenarios sc) throws Exception;
+  }
+
+  /** No scenario first. */
+  static final First NOTHING_FIRST = sc -> { };
+
   @ParameterizedTest
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -213,7 +234,7 @@ class ServersIT {
     String name = "Spring Boot 3 (Tomcat) on " + jdk;
     ChildServer s = springBootOn(jdk, "tomcat", "TomcatWebServer", ChildServer.childClassPath(), file);
     webSocket(s, name, file);
-    servlet(s, name, file, false);
+    servlet(s, name, file, false, sc -> sc.trackingKeySlotted(TOMCAT_KEY));
   }
 
   /**
@@ -227,7 +248,9 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3TomcatAfterAttach(Jdk jdk) throws Exception {
-    springBootAfterAttach(jdk, "Tomcat", ChildServer.childClassPath(), List.of());
+    // the facade class was loaded before the agent: no slot field, its requests are found by hash
+    springBootAfterAttach(jdk, "Tomcat", ChildServer.childClassPath(), List.of(),
+        sc -> sc.answers("/slot", TOMCAT_KEY + " without slot"));
   }
 
   /** The same on Undertow: the Undertow and servlet hooks, the write-failure one among them, by retransformation. */
@@ -235,7 +258,7 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3UndertowAfterAttach(Jdk jdk) throws Exception {
-    springBootAfterAttach(jdk, "Undertow", ChildServer.childClassPath(), List.of("-Dit.server=undertow"));
+    springBootAfterAttach(jdk, "Undertow", ChildServer.childClassPath(), List.of("-Dit.server=undertow"), NOTHING_FIRST);
   }
 
   /**
@@ -246,10 +269,11 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void springBoot3JettyAfterAttach(Jdk jdk) throws Exception {
-    springBootAfterAttach(jdk, "Jetty", bootJettyClassPath(), List.of("-Dit.server=jetty"));
+    springBootAfterAttach(jdk, "Jetty", bootJettyClassPath(), List.of("-Dit.server=jetty"), NOTHING_FIRST);
   }
 
-  private void springBootAfterAttach(Jdk jdk, String server, String classPath, List<String> jvmArgs) throws Exception {
+  private void springBootAfterAttach(Jdk jdk, String server, String classPath, List<String> jvmArgs, First first)
+      throws Exception {
     Path file = tmp.resolve("boot-attach.barrel");
     ChildServer s = ChildServer.start(jdk, SpringBootApp.class.getName(), classPath, null, jvmArgs);
     try {
@@ -261,7 +285,7 @@ class ServersIT {
       s.close();
       throw e;
     }
-    servlet(s, "Spring Boot 3 (" + server + ") after attach on " + jdk, file, false);
+    servlet(s, "Spring Boot 3 (" + server + ") after attach on " + jdk, file, false, first);
   }
 
   /**
@@ -327,6 +351,7 @@ class ServersIT {
     try (ChildServer s = ChildServer.start(jdk, WebFluxApp.class, "file=" + file, List.of())) {
       ServerScenarios sc = start(s, "Spring Boot 3 WebFlux (Reactor Netty) on " + jdk, file);
       withChildStderr(s, () -> {
+        sc.trackingKeySlotted(NETTY_NIO_KEY, NETTY_EPOLL_KEY); // Reactor Netty picks epoll when it can
         sc.webSocket();
         webFluxScenarios(sc);
         sc.acceptedConnections();
@@ -491,20 +516,28 @@ class ServersIT {
     for (String transport : List.of("nio", "epoll")) {
       Path file = tmp.resolve("netty42-" + transport + ".barrel");
       netty(jdk, ChildServer.start(jdk, NettyApp.class.getName(), cp, "file=" + file,
-          List.of("-Dtransport=" + transport, "-Dio.netty.noUnsafe=true")), "Netty 4.2 " + transport + " on " + jdk, file);
+          List.of("-Dtransport=" + transport, "-Dio.netty.noUnsafe=true")), "Netty 4.2 " + transport + " on " + jdk, file,
+          nettyKey(transport));
     }
   }
 
   private void netty(Jdk jdk, String transport) throws Exception {
     Path file = tmp.resolve("netty.barrel");
     netty(jdk, ChildServer.start(jdk, NettyApp.class, "file=" + file,
-        List.of("-Dtransport=" + transport, "-Dio.netty.noUnsafe=true")), "Netty 4.1 " + transport + " on " + jdk, file);
+        List.of("-Dtransport=" + transport, "-Dio.netty.noUnsafe=true")), "Netty 4.1 " + transport + " on " + jdk, file,
+        nettyKey(transport));
   }
 
-  private void netty(Jdk jdk, ChildServer started, String name, Path file) throws Exception {
+  /** The tracking key of the Netty app's connections on {@code transport}. */
+  static String nettyKey(String transport) {
+    return transport.equals("epoll") ? NETTY_EPOLL_KEY : NETTY_NIO_KEY;
+  }
+
+  private void netty(Jdk jdk, ChildServer started, String name, Path file, String key) throws Exception {
     try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
+        sc.trackingKeySlotted(key);
         sc.webSocket(); // not in nettyScenarios: TlsIT runs those and the WebSocket (wss) on its own
         nettyScenarios(sc);
         sc.acceptedConnections();
@@ -560,10 +593,15 @@ class ServersIT {
    * with its {@code /ws} echo WebSocket: the WebSocket, then the servlet scenarios.
    */
   private void jetty94AppWithWebSocket(Jdk jdk, String classPath, String name) throws Exception {
+    jetty94AppWithWebSocket(jdk, classPath, name, sc -> sc.trackingKeySlotted(JETTY9_KEY));
+  }
+
+  /** The same with {@code first} instead of the check of Jetty 9.4-11's slotted key. */
+  private void jetty94AppWithWebSocket(Jdk jdk, String classPath, String name, First first) throws Exception {
     Path file = tmp.resolve("servlet.barrel");
     ChildServer s = ChildServer.start(jdk, "Jetty94App", classPath, "file=" + file, List.of(WEB_SOCKET));
     webSocket(s, name, file);
-    servlet(s, name);
+    servlet(s, name, file, true, first);
   }
 
   /**
@@ -666,7 +704,7 @@ class ServersIT {
     Path file = tmp.resolve("servlet.barrel");
     ChildServer s = ChildServer.start(jdk, TomcatApp.class.getName(), classPath, "file=" + file, List.of(WEB_SOCKET));
     webSocket(s, name, file);
-    servlet(s, name);
+    servlet(s, name, file, true, sc -> sc.trackingKeySlotted(TOMCAT_KEY));
   }
 
   /**
@@ -695,7 +733,8 @@ class ServersIT {
   @EnumSource(Jdk.class)
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void jetty12Ee8(Jdk jdk) throws Exception {
-    jetty94AppWithWebSocket(jdk, IsolatedServer.jetty12Ee8ClassPath(tmp), "Jetty 12 (ee8) on " + jdk);
+    // ee8's servlet request is not the key there (Jetty 12's ChannelRequest is): no /slot check
+    jetty94AppWithWebSocket(jdk, IsolatedServer.jetty12Ee8ClassPath(tmp), "Jetty 12 (ee8) on " + jdk, NOTHING_FIRST);
   }
 
   /** The Tomcat app and servlet in the javax namespace, on Tomcat 9 (its own class path). */
@@ -743,9 +782,15 @@ class ServersIT {
    * already such a dispatch.
    */
   private void servlet(ChildServer started, String name, Path file, boolean ownServlet) throws Exception {
+    servlet(started, name, file, ownServlet, NOTHING_FIRST);
+  }
+
+  /** The same with {@code first} before the servlet scenarios (e.g. the check of a slotted key). */
+  private void servlet(ChildServer started, String name, Path file, boolean ownServlet, First first) throws Exception {
     try (ChildServer s = started) {
       ServerScenarios sc = start(s, name, file);
       withChildStderr(s, () -> {
+        first.run(sc);
         servletScenarios(sc, ownServlet);
         sc.acceptedConnections();
       });

@@ -135,6 +135,7 @@ public final class NettyApp {
           });
         }
         case "/tls" -> full(ctx, keepAlive, 200, NettyTls.describe(ctx.channel()));
+        case "/slot" -> full(ctx, keepAlive, 200, TrackingKey.describe(ctx.channel())); // the codec hooks' key
         case "/boom" -> throw new IllegalStateException("boom (expected by the test)");
         case "/abort" -> {
           HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);

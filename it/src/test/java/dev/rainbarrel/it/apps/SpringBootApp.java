@@ -1,6 +1,8 @@
 package dev.rainbarrel.it.apps;
 
 import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -113,6 +115,16 @@ public class SpringBootApp {
   @GetMapping("/thread")
   public String thread() {
     return Thread.currentThread().toString();
+  }
+
+  /** The agent's tracking key, the container's request behind Spring's wrappers ({@link TrackingKey}). */
+  @GetMapping("/slot")
+  public String slot(ServletRequest request) {
+    ServletRequest key = request;
+    for (int i = 0; i < 32 && key instanceof ServletRequestWrapper w; i++) {
+      key = w.getRequest();
+    }
+    return TrackingKey.describe(key);
   }
 
   @GetMapping("/code")

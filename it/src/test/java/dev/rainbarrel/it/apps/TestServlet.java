@@ -4,6 +4,8 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -33,6 +35,13 @@ public final class TestServlet extends HttpServlet {
     switch (path) {
       case "/ok" -> send(resp, 200, "ok");
       case "/thread" -> send(resp, 200, Thread.currentThread().toString());
+      case "/slot" -> { // the agent's key: the container's request, wrappers unwrapped (there are none here)
+        ServletRequest key = req;
+        for (int i = 0; i < 32 && key instanceof ServletRequestWrapper w; i++) {
+          key = w.getRequest();
+        }
+        send(resp, 200, TrackingKey.describe(key));
+      }
       case "/code" -> {
         int code = Integer.parseInt(req.getParameter("c"));
         send(resp, code, "code " + code);

@@ -10,6 +10,7 @@ import org.springframework.boot.web.reactive.context.ReactiveWebServerApplicatio
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -85,6 +86,10 @@ public class WebFluxApp {
         .GET("/ok", r -> ServerResponse.ok().bodyValue("ok"))
         // the thread that ran the handler (with spring.threads.virtual.enabled on Tomcat or Jetty: a virtual one)
         .GET("/thread", r -> ServerResponse.ok().bodyValue(Thread.currentThread().toString()))
+        // on Reactor Netty the agent's key is the connection's (or HTTP/2 stream's) channel
+        .GET("/slot", r -> ServerResponse.ok().bodyValue(TrackingKey.describe(
+            ServerHttpRequestDecorator.getNativeRequest(r.exchange().getRequest()) instanceof reactor.netty.Connection c
+                ? c.channel() : ServerHttpRequestDecorator.getNativeRequest(r.exchange().getRequest()))))
         .POST("/echo", r -> r.bodyToMono(String.class).flatMap(b -> ServerResponse.ok().bodyValue(b)))
         .GET("/code", r -> {
           int c = Integer.parseInt(r.queryParam("c").orElse("500"));

@@ -25,6 +25,9 @@ import org.openjdk.jmh.annotations.*;
  *       the last content.
  *   <li>{@link #threadPerRequest_2threads}: two server threads at once on their own requests (the
  *       counters and gauges are shared slots, as in a server).
+ *   <li>{@code ..._slotted...}: the same with a key that has the agent's in-flight slot field, as
+ *       the key classes the agent loads have ({@link SlottedRequest}): found by reading that field,
+ *       not by identity hash and a probe.
  * </ul>
  *
  * <p>The recorder is connected with {@link Bridge#install}, as the agent's installer does after
@@ -74,6 +77,10 @@ public class HookPathBenchmark {
     final Object request = new Object();
     final Object response = new Object();
     final Object channel = new Object();
+    /** Jetty 9.4-11's recycled request with the agent's slot field. */
+    final SlottedRequest slottedRequest = new SlottedRequest();
+    /** Netty's connection channel ({@code NioSocketChannel}, {@code EpollSocketChannel}) with it. */
+    final SlottedRequest slottedChannel = new SlottedRequest();
   }
 
   /** Servlet container: enter (outermost, tracked) → commit by the container → exit → end. */
@@ -89,6 +96,13 @@ public class HookPathBenchmark {
     servletRequest(server);
   }
 
+  /** {@link #threadPerRequest} on a recycled request with the slot field (Jetty 9.4-11's shape). */
+  @Benchmark
+  @Threads(1)
+  public void threadPerRequest_slottedRequest(Agent agent, Server server) {
+    servletRequest(server.slottedRequest, server);
+  }
+
   /**
    * Jetty 12's shape: a new request object per request (Jetty 12 does not recycle them), so the
    * in-flight table hashes an object it has never seen (its identity hash is installed now) at a
@@ -100,11 +114,11 @@ public class HookPathBenchmark {
     requestOn(new Object(), server);
   }
 
-  /** Netty: decoded request begins (calling up) → response headers commit → last content ends it. */
   /**
-   * What the agent makes of such a request class when the class is loaded after it (JDK {@code
-   * ExchangeImpl}, Jetty 12's request, Undertow's exchange): an {@link InFlightSlot} with an int
-   * field, so the in-flight table finds the request through the field instead of its identity hash.
+   * What the agent makes of a key class when the class is loaded after it (JDK {@code
+   * ExchangeImpl}, Jetty 12's and Jetty 9.4-11's request, Undertow's exchange, Tomcat's request
+   * facade, Netty's channels): an {@link InFlightSlot} with an int field, so the in-flight table
+   * finds the request through the field instead of its identity hash.
    */
   static final class SlottedRequest implements InFlightSlot {
     private int slot;
@@ -138,12 +152,24 @@ public class HookPathBenchmark {
     Bridge.end(request, 200, false);
   }
 
+  /** Netty: decoded request begins (calling up) → response headers commit → last content ends it. */
   @Benchmark
   @Threads(1)
   public void eventDriven(Agent agent, Server server) {
-    Bridge.beginAsync(server.channel);
-    Bridge.commit(server.channel, 200);
-    Bridge.end(server.channel, -1, false);
+    eventDrivenOn(server.channel);
+  }
+
+  /** {@link #eventDriven} on a channel with the slot field, as Netty's NIO and epoll channels get. */
+  @Benchmark
+  @Threads(1)
+  public void eventDriven_slottedChannel(Agent agent, Server server) {
+    eventDrivenOn(server.slottedChannel);
+  }
+
+  private static void eventDrivenOn(Object channel) {
+    Bridge.beginAsync(channel);
+    Bridge.commit(channel, 200);
+    Bridge.end(channel, -1, false);
   }
 
   /** Breakdown: only the recorder's Barrel updates of one request (no bridge bookkeeping). */
@@ -165,10 +191,14 @@ public class HookPathBenchmark {
   }
 
   private static void servletRequest(Server server) {
+    servletRequest(server.request, server);
+  }
+
+  private static void servletRequest(Object request, Server server) {
     if (Bridge.currentRequest() != null) { // the servlet advice's nesting check
       throw new IllegalStateException("frame leaked");
     }
-    Bridge.enter(server.request, server.response, true);
+    Bridge.enter(request, server.response, true);
     Bridge.commit(null, 200); // the container's commit hook: this thread's current request
     Object key = Bridge.exit();
     Bridge.end(key, 200, false);

@@ -3,15 +3,23 @@ package dev.rainbarrel.agent;
 import dev.rainbarrel.bootstrap.Sink;
 import dev.rainbarrel.shm.Barrel;
 import dev.rainbarrel.shm.Counter;
-import dev.rainbarrel.shm.Gauge;
-import dev.rainbarrel.stats.LogLinearHistogram;
+import dev.rainbarrel.shm.ThreadCells;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Writes what the instrumentation sees into the {@link Barrel}: the only class of the agent that
- * touches the counters. {@code calling} and {@code writing} are gauges (this process's slot, so a
- * crashed JVM never leaves them inflated in a shared file); the totals are counters.
+ * touches the counters. {@code calling} and {@code writing} are gauges (this process's records, so
+ * a crashed JVM never leaves them inflated in a shared file); the totals are counters.
+ *
+ * <p>The per-request figures ({@code calling}, {@code writing}, {@code requests}, {@code
+ * responses_1xx..5xx}, {@code errors} and the {@code request_duration} histogram) go through
+ * {@link ThreadCells}: each platform thread writes its own cells with plain stores, no locked
+ * instruction and no cache line shared with another core; readers add the cells up, so every
+ * reader sees the same totals as before. A thread's first event leases its row (one hold of the
+ * file lock, a few µs); virtual threads, and threads that could not get a row, use atomic adds on
+ * the shared records. {@code accepted} stays a shared atomic counter (acceptor threads are few).
  *
  * <p>Integration points for the parts that arrive from other branches:
  *
@@ -22,7 +30,8 @@ import java.nio.file.Path;
  *       the {@code request_duration} histogram (µs) that the recorder keeps itself.
  * </ul>
  *
- * Hot-path methods allocate nothing: each is one or two atomic adds on mapped memory.
+ * Hot-path methods allocate nothing: one ThreadLocal lookup and plain writes to this thread's
+ * cells in mapped memory.
  */
 public final class Recorder implements Sink {
 
@@ -46,14 +55,19 @@ public final class Recorder implements Sink {
   private static final ConnectionObserver NO_CONNECTION_OBSERVER = c -> {};
   private static final RequestObserver NO_REQUEST_OBSERVER = (s, e, d) -> {};
 
+  // cell indexes in CELLS: counters first, then gauges (ThreadCells.cell)
+  private static final int REQUESTS = 0;
+  private static final int ERRORS = 1;
+  private static final int RESPONSES_1XX = 2; // .. RESPONSES_1XX + 4 = responses_5xx
+  private static final int CALLING = 7;
+  private static final int WRITING = 8;
+  private static final List<String> COUNTERS = List.of("requests", "errors",
+      "responses_1xx", "responses_2xx", "responses_3xx", "responses_4xx", "responses_5xx");
+  private static final List<String> GAUGES = List.of("calling", "writing");
+
   private final Barrel barrel;
   private final Counter accepted;
-  private final Counter requests;
-  private final Counter errors;
-  private final Counter[] statusClasses = new Counter[5];
-  private final Gauge calling;
-  private final Gauge writing;
-  private final LogLinearHistogram requestDuration;
+  private final ThreadCells cells;
   private volatile ConnectionObserver connectionObserver = NO_CONNECTION_OBSERVER;
   private volatile RequestObserver requestObserver = NO_REQUEST_OBSERVER;
   private volatile int[] ignoredPorts = new int[0];
@@ -61,14 +75,15 @@ public final class Recorder implements Sink {
   Recorder(Barrel barrel) {
     this.barrel = barrel;
     this.accepted = barrel.counter("accepted");
-    this.requests = barrel.counter("requests");
-    this.errors = barrel.counter("errors");
-    for (int i = 0; i < 5; i++) {
-      statusClasses[i] = barrel.counter("responses_" + (i + 1) + "xx");
-    }
-    this.calling = barrel.gauge("calling");
-    this.writing = barrel.gauge("writing");
-    this.requestDuration = barrel.histogram("request_duration");
+    this.cells = ThreadCells.create(barrel, COUNTERS, GAUGES, "request_duration");
+    assert cells.cell("requests") == REQUESTS && cells.cell("errors") == ERRORS
+        && cells.cell("responses_1xx") == RESPONSES_1XX && cells.cell("responses_5xx") == RESPONSES_1XX + 4
+        && cells.cell("calling") == CALLING && cells.cell("writing") == WRITING;
+  }
+
+  /** The per-thread cells the per-request figures go to (tests and benchmarks look at them). */
+  public ThreadCells cells() {
+    return cells;
   }
 
   /** Opens (or creates) the Barrel at {@code path} and registers every counter the agent writes. */
@@ -135,33 +150,34 @@ public final class Recorder implements Sink {
 
   @Override
   public void handlerEntered() {
-    calling.increment();
+    cells.row().add(CALLING, 1);
   }
 
   @Override
   public void handlerExited() {
-    calling.decrement();
+    cells.row().add(CALLING, -1); // may be another thread's row than the +1's: the sum is right
   }
 
   @Override
   public void committed() {
-    writing.increment();
+    cells.row().add(WRITING, 1);
   }
 
   @Override
   public void completed(int status, boolean error, boolean wasCommitted, long durationNanos) {
+    ThreadCells.Row row = cells.row();
     if (wasCommitted) {
-      writing.decrement();
+      row.add(WRITING, -1);
     }
-    requests.increment();
+    row.add(REQUESTS, 1);
     int cls = status / 100;
     if (cls >= 1 && cls <= 5) {
-      statusClasses[cls - 1].increment();
+      row.add(RESPONSES_1XX + cls - 1, 1);
     }
     if (error) {
-      errors.increment();
+      row.add(ERRORS, 1);
     }
-    requestDuration.record(durationNanos / 1000); // µs, allocation-free
+    row.record(durationNanos / 1000); // µs, allocation-free
     requestObserver.completed(status, error, durationNanos);
   }
 }

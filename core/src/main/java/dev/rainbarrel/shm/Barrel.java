@@ -290,7 +290,7 @@ public final class Barrel implements AutoCloseable {
       throw new BarrelFormatException(path,
           "format version " + version + " is newer than this library reads (" + VERSION + "); upgrade rainbarrel");
     }
-    if (version < 1) {
+    if (version < MIN_VERSION) {
       throw new BarrelFormatException(path, "invalid format version " + version);
     }
     expect(path, h, H_HEADER_LENGTH, HEADER_LENGTH, "header length");
@@ -480,7 +480,7 @@ public final class Barrel implements AutoCloseable {
   public Counter counter(String name, String label) {
     return cached(counters, name, label, () -> {
       long slot = register(KIND_COUNTER, NumberAllocator.FILE_OWNER, name, label, false);
-      return new Counter(new Handle(state, name, label), valueBuffer(slot), valueIndex(slot));
+      return new Counter(this, new Handle(state, name, label), valueBuffer(slot), valueIndex(slot));
     });
   }
 
@@ -519,6 +519,9 @@ public final class Barrel implements AutoCloseable {
    */
   public Block block(String name, int blockType, int payloadLength, Consumer<Block> formatter) {
     checkName(name, "");
+    if (blockType == HISTOGRAM_ROWS_BLOCK) {
+      throw new IllegalArgumentException("block type " + HISTOGRAM_ROWS_BLOCK + " (histogram rows) is leased through ThreadCells");
+    }
     if (payloadLength <= 0) {
       throw new IllegalArgumentException("payload length must be positive: " + payloadLength);
     }
@@ -528,6 +531,7 @@ public final class Barrel implements AutoCloseable {
         refreshExtents();
         for (Extent x : extents) {
           if (x.type == TYPE_BLOCK && (int) INT.getAcquire(x.buf, BLOCK_META + M_STATE) == STATE_ALLOCATED
+              && x.buf.getInt(BLOCK_META + M_BLOCK_TYPE) != HISTOGRAM_ROWS_BLOCK
               && name.equals(readString(x.buf, BLOCK_META + M_NAME, (short) x.buf.getShort(BLOCK_META + M_NAME_LENGTH)))) {
             int type = x.buf.getInt(BLOCK_META + M_BLOCK_TYPE);
             Block b = new Block(name, type, x.buf, BLOCK_PAYLOAD, x.length - BLOCK_PAYLOAD);
@@ -556,6 +560,12 @@ public final class Barrel implements AutoCloseable {
   /** Block type of histogram blocks ({@link LogLinearHistogram} regions). */
   public static final int HISTOGRAM_BLOCK = 1;
 
+  /**
+   * Block type of histogram row blocks: per-thread rows of the histogram of the same name (layout
+   * in {@link ThreadCells}); readers merge them into that histogram.
+   */
+  public static final int HISTOGRAM_ROWS_BLOCK = 2;
+
   /** The file-owned histogram {@code name} with the default layout, created on first use. */
   public LogLinearHistogram histogram(String name) {
     return histogram(name, HistogramLayout.DEFAULT);
@@ -582,16 +592,31 @@ public final class Barrel implements AutoCloseable {
     }
   }
 
-  /** Snapshots of every histogram in the file, by name (for readers). */
+  /**
+   * Snapshots of every histogram in the file, by name (for readers): each the merge of the
+   * shared histogram and every per-thread row of the same name ({@link HistogramSnapshot#plus}).
+   */
   public Map<String, HistogramSnapshot> histogramSnapshots() throws IOException {
     Map<String, HistogramSnapshot> out = new LinkedHashMap<>();
+    List<Block> rowBlocks = new ArrayList<>();
     for (Block b : blocks()) {
       if (b.type() == HISTOGRAM_BLOCK) {
         try {
-          out.put(b.name(), LogLinearHistogram.wrap(b.buffer(), b.offset(), b.length()).snapshot());
+          out.merge(b.name(), LogLinearHistogram.wrap(b.buffer(), b.offset(), b.length()).snapshot(), HistogramSnapshot::plus);
         } catch (IllegalArgumentException bad) {
           throw new BarrelFormatException(path, "histogram '" + b.name() + "': " + bad.getMessage());
         }
+      } else if (b.type() == HISTOGRAM_ROWS_BLOCK) {
+        rowBlocks.add(b);
+      }
+    }
+    for (Block b : rowBlocks) {
+      try {
+        for (LogLinearHistogram row : ThreadCells.histogramRows(b)) {
+          out.merge(b.name(), row.snapshot(), HistogramSnapshot::plus);
+        }
+      } catch (IllegalArgumentException bad) {
+        throw new BarrelFormatException(path, "histogram rows '" + b.name() + "': " + bad.getMessage());
       }
     }
     return out;
@@ -654,30 +679,47 @@ public final class Barrel implements AutoCloseable {
   private long registerLocked(int kind, long owner, String name, String label, boolean matchOwner) {
     return withFileLock(() -> {
       refreshExtents();
-      long found = scanRecords(kind, (x, n, m) ->
-          (!matchOwner || x.buf.getLong(m + M_OWNER) == owner) && recordMatches(x.buf, m, name, label));
+      long found = scanRecords(kind, (x, n, m) -> !isCell(x.buf, m)
+          && (!matchOwner || x.buf.getLong(m + M_OWNER) == owner) && recordMatches(x.buf, m, name, label));
       if (found >= 0) {
         return found;
       }
-      for (int attempt = 0; attempt < 2; attempt++) {
-        for (Extent x : extents) {
-          if (x.type == TYPE_COUNTERS) {
-            int n = x.allocator.allocate(owner);
-            if (n >= 0) {
-              LONG.setVolatile(x.buf, VALUES_OFFSET + n * SLOT_SIZE, 0L);
-              writeRecord(x.buf, META_OFFSET + n * META_LENGTH, kind, owner, name, label);
-              return ((long) x.index << 32) | n;
-            }
-          }
-        }
-        appendExtent(channel, header, TYPE_COUNTERS, COUNTER_EXTENT_LENGTH, null);
-        refreshExtents();
-      }
-      throw new IllegalStateException(path + ": no free slot after growing the file");
+      return allocateSlot(kind, owner, name, label, 0, 0L);
     });
   }
 
+  /**
+   * Allocates a slot (growing the file when every slot is taken), zeroes its value and publishes
+   * its record; returns {@code extent << 32 | slot}. Caller holds the file lock.
+   */
+  private long allocateSlot(int kind, long owner, String name, String label, int flags, long lessee) throws IOException {
+    for (int attempt = 0; attempt < 2; attempt++) {
+      for (Extent x : extents) {
+        if (x.type == TYPE_COUNTERS) {
+          int n = x.allocator.allocate(owner);
+          if (n >= 0) {
+            LONG.setVolatile(x.buf, VALUES_OFFSET + n * SLOT_SIZE, 0L);
+            writeRecord(x.buf, META_OFFSET + n * META_LENGTH, kind, owner, name, label, flags, lessee);
+            return ((long) x.index << 32) | n;
+          }
+        }
+      }
+      appendExtent(channel, header, TYPE_COUNTERS, COUNTER_EXTENT_LENGTH, null);
+      refreshExtents();
+    }
+    throw new IllegalStateException(path + ": no free slot after growing the file");
+  }
+
+  /** True when the record at {@code m} is a cell (one per-thread part of a counter or gauge). */
+  private static boolean isCell(ByteBuffer buf, int m) {
+    return (buf.getInt(m + M_FLAGS) & FLAG_CELL) != 0;
+  }
+
   private void writeRecord(ByteBuffer buf, int m, int kind, long owner, String name, String label) {
+    writeRecord(buf, m, kind, owner, name, label, 0, 0L);
+  }
+
+  private void writeRecord(ByteBuffer buf, int m, int kind, long owner, String name, String label, int flags, long lessee) {
     INT.setVolatile(buf, m + M_STATE, STATE_WRITING);
     byte[] n = name.getBytes(StandardCharsets.UTF_8);
     byte[] l = label.getBytes(StandardCharsets.UTF_8);
@@ -688,6 +730,10 @@ public final class Barrel implements AutoCloseable {
     buf.putLong(m + M_REGISTERED_AT, System.currentTimeMillis());
     buf.putShort(m + M_NAME_LENGTH, (short) n.length);
     buf.putShort(m + M_LABEL_LENGTH, (short) l.length);
+    buf.putInt(m + M_FLAGS, flags);
+    buf.putInt(m + M_FLAGS + 4, 0);
+    buf.putLong(m + M_LESSEE, lessee);
+    buf.putLong(m + M_LESSEE + 8, 0L);
     for (int i = 0; i < NAME_MAX; i++) {
       buf.put(m + M_NAME + i, i < n.length ? n[i] : 0);
     }
@@ -742,11 +788,176 @@ public final class Barrel implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------------------------------
+  // Cells (per-thread parts of counters, gauges and histograms; see ThreadCells)
+
+  /** What one thread row leased: the value buffer and index of each cell, and a histogram row. */
+  static final class RowLease {
+    final ByteBuffer[] buffers;
+    final int[] indexes;
+    /** The leased histogram row, or null when none could be had (the caller uses the shared one). */
+    final LogLinearHistogram histogram;
+
+    RowLease(ByteBuffer[] buffers, int[] indexes, LogLinearHistogram histogram) {
+      this.buffers = buffers;
+      this.indexes = indexes;
+      this.histogram = histogram;
+    }
+  }
+
+  /** The state flag every handle checks (ThreadCells rows check it too). */
+  Handle.State handleState() {
+    return state;
+  }
+
+  /**
+   * Leases one thread row, in one hold of the file lock: for each counter name a counter cell
+   * (one whose lessee is none or a dead process is adopted with its value, else a new one is
+   * allocated), for each gauge name a new gauge cell owned by this process, and, when {@code
+   * histogram} is not null, a row of that histogram (null in the lease when the file cannot
+   * grow). Raises a version 1 file to version 2 first. If a cell cannot be had, what was leased is
+   * given back and the exception thrown.
+   */
+  RowLease leaseRow(String[] counterNames, String[] gaugeNames, String histogramName, HistogramLayout layout) {
+    checkWritable();
+    synchronized (this) {
+      return withFileLock(() -> {
+        refreshExtents();
+        if ((int) INT.getAcquire(header, H_VERSION) < VERSION) {
+          INT.setRelease(header, H_VERSION, VERSION); // old readers would show one cell as the counter
+        }
+        Map<Long, Boolean> alive = new java.util.HashMap<>();
+        int c = counterNames.length;
+        long[] slots = new long[c + gaugeNames.length];
+        int done = 0;
+        try {
+          for (; done < slots.length; done++) {
+            slots[done] = done < c
+                ? leaseCounterCell(counterNames[done], alive)
+                : allocateSlot(KIND_GAUGE, stamp, gaugeNames[done - c], "", FLAG_CELL, stamp);
+          }
+        } catch (IOException | RuntimeException e) {
+          for (int i = 0; i < done; i++) {
+            giveBackCell(slots[i]);
+          }
+          throw e;
+        }
+        ByteBuffer[] buffers = new ByteBuffer[slots.length];
+        int[] indexes = new int[slots.length];
+        for (int i = 0; i < slots.length; i++) {
+          buffers[i] = extents.get((int) (slots[i] >>> 32)).buf;
+          indexes[i] = valueIndex(slots[i]);
+        }
+        LogLinearHistogram row = null;
+        if (histogramName != null) {
+          try {
+            row = leaseHistogramRow(histogramName, layout, alive);
+          } catch (IOException | IllegalStateException full) {
+            registrationFailures.incrementAndGet(); // the row's thread records into the shared histogram
+          }
+        }
+        return new RowLease(buffers, indexes, row);
+      });
+    }
+  }
+
+  /** True when a cell or row leased by {@code lessee} may be taken over by this process. */
+  private boolean adoptable(long lessee, Map<Long, Boolean> alive) {
+    return lessee == 0 || (lessee != stamp && !alive.computeIfAbsent(lessee, ProcessIdentity::isAlive));
+  }
+
+  /** Adopts a free counter cell of {@code name} or allocates one. Caller holds the file lock. */
+  private long leaseCounterCell(String name, Map<Long, Boolean> alive) throws IOException {
+    long found = scanRecords(KIND_COUNTER, (x, n, m) -> isCell(x.buf, m)
+        && adoptable((long) LONG.getAcquire(x.buf, m + M_LESSEE), alive) && recordMatches(x.buf, m, name, ""));
+    if (found >= 0) {
+      LONG.setRelease(extents.get((int) (found >>> 32)).buf, META_OFFSET + (int) found * META_LENGTH + M_LESSEE, stamp);
+      return found;
+    }
+    return allocateSlot(KIND_COUNTER, NumberAllocator.FILE_OWNER, name, "", FLAG_CELL, stamp);
+  }
+
+  /** Undoes one cell of a lease that failed half-way: a counter cell loses its lessee, a gauge cell is freed. */
+  private void giveBackCell(long slot) {
+    Extent x = extents.get((int) (slot >>> 32));
+    int n = (int) slot;
+    if (x.allocator.owner(n) == stamp) {
+      clearSlot(x.buf, n);
+      x.allocator.free(n, stamp);
+    } else {
+      LONG.setRelease(x.buf, META_OFFSET + n * META_LENGTH + M_LESSEE, 0L);
+    }
+  }
+
+  /**
+   * Adopts a free row of a histogram row block of {@code name} (same layout), or appends a new
+   * block of {@link ThreadCells#ROWS_PER_BLOCK} rows and takes its first. Caller holds the lock.
+   */
+  private LogLinearHistogram leaseHistogramRow(String name, HistogramLayout layout, Map<Long, Boolean> alive)
+      throws IOException {
+    for (Extent x : extents) {
+      if (isRowBlock(x, name)) {
+        Block b = rowBlock(x, name);
+        int rows = ThreadCells.rowCount(b);
+        for (int r = 0; r < rows; r++) {
+          int lesseeAt = ThreadCells.lesseeOffset(b, r);
+          if (adoptable((long) LONG.getAcquire(x.buf, lesseeAt), alive)) {
+            LogLinearHistogram h = LogLinearHistogram.wrap(x.buf, ThreadCells.regionOffset(b, r), ThreadCells.regionLength(b));
+            if (!h.layout().equals(layout)) {
+              break; // rows of another layout (not made from this histogram): not ours to merge into
+            }
+            LONG.setRelease(x.buf, lesseeAt, stamp);
+            return h;
+          }
+        }
+      }
+    }
+    int payload = ThreadCells.rowBlockPayloadLength(layout);
+    int length = blockExtentLength(payload);
+    MappedByteBuffer buf = appendExtent(channel, header, TYPE_BLOCK, length, x -> {
+      Block b = new Block(name, HISTOGRAM_ROWS_BLOCK, x, BLOCK_PAYLOAD, length - BLOCK_PAYLOAD);
+      ThreadCells.formatRowBlock(b, layout);
+      LONG.setRelease(x, ThreadCells.lesseeOffset(b, 0), stamp);
+      x.putInt(BLOCK_META + M_BLOCK_TYPE, HISTOGRAM_ROWS_BLOCK);
+      writeRecord(x, BLOCK_META, KIND_BLOCK, NumberAllocator.FILE_OWNER, name, "");
+    });
+    refreshExtents();
+    Block b = new Block(name, HISTOGRAM_ROWS_BLOCK, buf, BLOCK_PAYLOAD, length - BLOCK_PAYLOAD);
+    return LogLinearHistogram.wrap(buf, ThreadCells.regionOffset(b, 0), ThreadCells.regionLength(b));
+  }
+
+  private static boolean isRowBlock(Extent x, String name) {
+    return x.type == TYPE_BLOCK && (int) INT.getAcquire(x.buf, BLOCK_META + M_STATE) == STATE_ALLOCATED
+        && x.buf.getInt(BLOCK_META + M_BLOCK_TYPE) == HISTOGRAM_ROWS_BLOCK
+        && (name == null || name.equals(readString(x.buf, BLOCK_META + M_NAME, x.buf.getShort(BLOCK_META + M_NAME_LENGTH))));
+  }
+
+  private static Block rowBlock(Extent x, String name) {
+    return new Block(name, HISTOGRAM_ROWS_BLOCK, x.buf, BLOCK_PAYLOAD, x.length - BLOCK_PAYLOAD);
+  }
+
+  /** On close: this process's histogram rows lose their lessee (they keep their values). Caller holds the lock. */
+  private void releaseHistogramRows() {
+    for (Extent x : extents) {
+      if (isRowBlock(x, null)) {
+        Block b = rowBlock(x, "");
+        int rows = ThreadCells.rowCount(b);
+        for (int r = 0; r < rows; r++) {
+          int lesseeAt = ThreadCells.lesseeOffset(b, r);
+          if ((long) LONG.getAcquire(x.buf, lesseeAt) == stamp) {
+            LONG.setRelease(x.buf, lesseeAt, 0L);
+          }
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
   // Reading
 
   /**
-   * Every allocated counter and gauge record in the file, raw (one entry per slot, gauges not
-   * summed), in file order: what {@code stat} and tests use to see exactly what the file holds.
+   * Every allocated counter and gauge record in the file, raw (one entry per slot: gauges not
+   * summed, cells listed apart from their base record), in file order: what tests use to see
+   * exactly what the file holds.
    */
   public synchronized List<BarrelSlot> slots() throws IOException {
     checkOpen();
@@ -758,35 +969,61 @@ public final class Barrel implements AutoCloseable {
           readString(x.buf, m + M_NAME, x.buf.getShort(m + M_NAME_LENGTH)),
           readString(x.buf, m + M_LABEL, x.buf.getShort(m + M_LABEL_LENGTH)),
           x.buf.getLong(m + M_OWNER), x.buf.getLong(m + M_REGISTRATION),
-          (long) LONG.getAcquire(x.buf, VALUES_OFFSET + n * SLOT_SIZE))));
+          (long) LONG.getAcquire(x.buf, VALUES_OFFSET + n * SLOT_SIZE), isCell(x.buf, m))));
     }
     out.sort(java.util.Comparator.comparingInt(BarrelSlot::number));
     return out;
   }
 
   /**
-   * Every counter and gauge in the file, in slot order. A gauge appears once per (name, label)
-   * with the sum of its live owners' slots; dead owners' slots are ignored even before reclaim.
+   * Every counter and gauge in the file, in the order of its first slot. A counter appears once
+   * per (name, label) with the sum of its base record and its cells (unsigned 64-bit, wrapping);
+   * a gauge once per (name, label) with the sum of its live owners' records (base and cells),
+   * {@link BarrelEntry#owners()} counting each live process once. Dead owners' records are
+   * ignored even before reclaim.
    */
   public List<BarrelEntry> entries() throws IOException {
     Map<String, BarrelEntry> out = new LinkedHashMap<>();
+    Map<String, java.util.Set<Long>> owners = new java.util.HashMap<>();
     Map<Long, Boolean> alive = new java.util.HashMap<>();
     for (BarrelSlot s : slots()) {
       if (s.kind() == BarrelEntry.Kind.COUNTER) {
-        out.put("c" + key(s.name(), s.label()), new BarrelEntry(s.kind(), s.name(), s.label(), s.value(), 0));
+        String k = "c" + key(s.name(), s.label());
+        BarrelEntry prev = out.get(k);
+        out.put(k, new BarrelEntry(s.kind(), s.name(), s.label(), (prev == null ? 0 : prev.value()) + s.value(), 0));
       } else {
         boolean live = alive.computeIfAbsent(s.owner(), ProcessIdentity::isAlive);
         String k = "g" + key(s.name(), s.label());
+        java.util.Set<Long> liveOwners = owners.computeIfAbsent(k, x -> new java.util.HashSet<>());
+        if (live) {
+          liveOwners.add(s.owner());
+        }
         BarrelEntry prev = out.get(k);
         long sum = (prev == null ? 0 : prev.value()) + (live ? s.value() : 0);
-        int owners = (prev == null ? 0 : prev.owners()) + (live ? 1 : 0);
-        out.put(k, new BarrelEntry(s.kind(), s.name(), s.label(), sum, owners));
+        out.put(k, new BarrelEntry(s.kind(), s.name(), s.label(), sum, liveOwners.size()));
       }
     }
     return new ArrayList<>(out.values());
   }
 
-  /** Sum of the gauge's slots over live owners. */
+  /** Sum of the counter's base record and its cells (unsigned 64-bit, wrapping). */
+  synchronized long counterSum(String name, String label) {
+    try {
+      refreshExtents();
+    } catch (IOException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+    long[] sum = {0};
+    scanRecords(KIND_COUNTER, (x, n, m) -> {
+      if (recordMatches(x.buf, m, name, label)) {
+        sum[0] += (long) LONG.getAcquire(x.buf, VALUES_OFFSET + n * SLOT_SIZE);
+      }
+      return false;
+    });
+    return sum[0];
+  }
+
+  /** Sum of the gauge's records (base and cells) over live owners. */
   synchronized long gaugeSum(String name, String label) {
     try {
       refreshExtents();
@@ -882,6 +1119,8 @@ public final class Barrel implements AutoCloseable {
   /**
    * Removes a counter from the file: its slot is zeroed and may be reused. Handles to it held in
    * other processes keep writing to the old slot, so remove only counters nobody uses any more.
+   * Only the base record is removed: cells leased to threads ({@link ThreadCells}) stay, and
+   * readers go on showing their sum.
    *
    * @return true if the counter existed
    */
@@ -893,7 +1132,7 @@ public final class Barrel implements AutoCloseable {
       return withFileLock(() -> {
         refreshExtents();
         return scanRecords(KIND_COUNTER, (x, n, m) -> {
-          if (!recordMatches(x.buf, m, name, label)) {
+          if (isCell(x.buf, m) || !recordMatches(x.buf, m, name, label)) {
             return false;
           }
           clearSlot(x.buf, n);
@@ -928,7 +1167,7 @@ public final class Barrel implements AutoCloseable {
             int m = META_OFFSET + n * META_LENGTH;
             if ((int) INT.getAcquire(x.buf, m + M_STATE) == STATE_ALLOCATED
                 && x.buf.getInt(m + M_KIND) == KIND_GAUGE && x.buf.getLong(m + M_OWNER) == stamp
-                && recordMatches(x.buf, m, name, label)) {
+                && !isCell(x.buf, m) && recordMatches(x.buf, m, name, label)) {
               clearSlot(x.buf, n);
               x.allocator.free(n, stamp);
               return true;
@@ -951,8 +1190,9 @@ public final class Barrel implements AutoCloseable {
   // Life cycle
 
   /**
-   * Frees this process's gauge slots and attach entry and closes the file. Counters stay in the
-   * file. Every handle obtained from this Barrel throws {@link IllegalStateException} afterwards.
+   * Frees this process's gauge slots (and gauge cells) and attach entry, gives up the leases of
+   * its counter cells and histogram rows (they keep their values, for the next process to adopt)
+   * and closes the file. Counters stay in the file. Every handle obtained from this Barrel throws {@link IllegalStateException} afterwards.
    */
   @Override
   public void close() throws IOException {
@@ -969,12 +1209,17 @@ public final class Barrel implements AutoCloseable {
                 continue;
               }
               for (int n = 0; n < SLOTS_PER_EXTENT; n++) {
+                int m = META_OFFSET + n * META_LENGTH;
                 if (x.allocator.owner(n) == stamp) {
-                  clearSlot(x.buf, n);
+                  clearSlot(x.buf, n); // gauges and gauge cells
                   x.allocator.free(n, stamp);
+                } else if ((int) INT.getAcquire(x.buf, m + M_STATE) == STATE_ALLOCATED
+                    && (long) LONG.getAcquire(x.buf, m + M_LESSEE) == stamp) {
+                  LONG.setRelease(x.buf, m + M_LESSEE, 0L); // a counter cell: keeps its value, adoptable
                 }
               }
             }
+            releaseHistogramRows();
             AttachTable.release(header, attachEntry, stamp);
             return null;
           });

@@ -1,7 +1,7 @@
 package dev.rainbarrel.shm;
 
 /**
- * Byte layout of a Barrel file, version 1. All integers are little-endian; every offset is from
+ * Byte layout of a Barrel file, version 2 (version 1 files are read as version 2 files without cells). All integers are little-endian; every offset is from
  * the start of the file or of the structure named; no pointers are stored, only offsets. The full
  * description, with the Python reader's view, is {@code docs/FILE-FORMAT.md}.
  *
@@ -22,7 +22,7 @@ package dev.rainbarrel.shm;
  * <pre>
  * off   size  field
  * 0     8     magic "RNBARREL" (ASCII)
- * 8     4     format version (1)
+ * 8     4     format version (2; 1 is accepted, and raised to 2 before the first cell is leased)
  * 12    4     header length (4096)
  * 16    4     slot size: stride of counter values (64)
  * 20    4     metadata record length (256)
@@ -79,7 +79,12 @@ package dev.rainbarrel.shm;
  * 24    8     registered at, epoch milliseconds
  * 32    2     name length in bytes
  * 34    2     label length in bytes
- * 36    28    reserved, zero
+ * 36    4     block type (blocks only)
+ * 40    4     flags: bit 0 = CELL, one of several records of the same kind, name and label whose
+ *             values add up to the figure (version 2)
+ * 44    4     reserved, zero
+ * 48    8     lessee: owner stamp of the process whose thread writes this cell; 0 = none
+ * 56    8     reserved, zero
  * 64    64    name (UTF-8)
  * 128   128   label (UTF-8), e.g. a listener address; empty for plain counters
  * </pre>
@@ -99,7 +104,9 @@ final class BarrelLayout {
   private BarrelLayout() {}
 
   static final long MAGIC = 0x4C45525241424E52L; // "RNBARREL" little-endian
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+  /** Oldest format version this library reads (a version 1 file is a version 2 file without cells). */
+  static final int MIN_VERSION = 1;
   static final int HEADER_LENGTH = 4096;
   static final int SLOT_SIZE = 64;
   static final int META_LENGTH = 256;
@@ -160,6 +167,10 @@ final class BarrelLayout {
   static final int M_NAME_LENGTH = 32;
   static final int M_LABEL_LENGTH = 34;
   static final int M_BLOCK_TYPE = 36;
+  static final int M_FLAGS = 40;
+  static final int M_LESSEE = 48;
+  /** Flag of a cell record: one per-thread part of a counter or gauge (see {@link ThreadCells}). */
+  static final int FLAG_CELL = 1;
   static final int M_NAME = 64;
   static final int M_LABEL = 128;
   static final int NAME_MAX = 64;

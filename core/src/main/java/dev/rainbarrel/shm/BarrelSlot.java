@@ -10,6 +10,9 @@ package dev.rainbarrel.shm;
  * @param owner the owner stamp: {@code NumberAllocator.FILE_OWNER} for counters, a process's stamp for gauges
  * @param registration the registration id, unique within the file
  * @param value the slot's value (unsigned 64-bit)
+ * @param cell true when the record is a cell: one per-thread part of the counter or gauge, whose
+ *     value readers add to the base record's ({@link ThreadCells})
  */
 public record BarrelSlot(
-    int number, BarrelEntry.Kind kind, String name, String label, long owner, long registration, long value) {}
+    int number, BarrelEntry.Kind kind, String name, String label, long owner, long registration, long value,
+    boolean cell) {}

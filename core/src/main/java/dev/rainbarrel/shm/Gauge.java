@@ -9,8 +9,10 @@ import java.nio.ByteBuffer;
  * ({@link Barrel#reclaimDeadOwners()}) zeroes and frees the slots of processes that died, so a
  * JVM killed with requests in flight never leaves the figure inflated.
  *
- * <p>The {@link SlotValue} operations touch only this process's slot; {@link #sum()} scans the
- * file.
+ * <p>The {@link SlotValue} operations touch only this process's slot (its base record); {@link
+ * #sum()} scans the file and also adds the gauge's <em>cells</em>: per-thread records of the
+ * same name and label that {@link ThreadCells} leases to threads of a process, owned by that
+ * process like its base record (freed on close, reclaimed when it dies).
  */
 public final class Gauge extends SlotValue {
   private final Barrel barrel;
@@ -20,7 +22,7 @@ public final class Gauge extends SlotValue {
     this.barrel = barrel;
   }
 
-  /** The sum of this gauge over every live process that maps the file. */
+  /** The sum of this gauge over every live process that maps the file, cells included. */
   public long sum() {
     checkOpen();
     return barrel.gaugeSum(handle.name, handle.label);

@@ -5,6 +5,11 @@ import java.nio.ByteBuffer;
 /**
  * The operations on one 64-bit slot of a {@link Barrel}, shared by {@link Counter} (a slot of the
  * file) and {@link Gauge} (this process's slot). Values wrap like unsigned 64-bit integers.
+ *
+ * <p>A handle always names the <em>base record</em> of its (name, label), never a cell: the
+ * per-thread records that {@link ThreadCells} leases and that only their own thread writes.
+ * {@link #get()} therefore reads the base record alone; the figure a reader shows is {@link
+ * Counter#sum()} / {@link Gauge#sum()}, which add the cells (as {@link Barrel#entries()} does).
  * Memory ordering: updates are atomic read-modify-writes with volatile semantics ({@code lock
  * xadd} on x86), {@link #get()} is an acquire read, {@link #set(long)} a release write. Use after
  * the Barrel is closed throws {@link IllegalStateException}.
@@ -60,6 +65,16 @@ public abstract sealed class SlotValue permits Counter, Gauge {
   /** The label (empty when none). */
   public final String label() {
     return handle.label;
+  }
+
+  /** The mapping that holds the value (for {@link ThreadCells}' shared row). */
+  final ByteBuffer buffer() {
+    return buf;
+  }
+
+  /** The value's offset in {@link #buffer()}. */
+  final int index() {
+    return index;
   }
 
   final void checkOpen() {

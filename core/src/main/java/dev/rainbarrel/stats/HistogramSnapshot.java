@@ -318,6 +318,31 @@ public final class HistogramSnapshot {
         return new HistogramSnapshot(layout, delta, total, sum - older.sum, lo, Math.max(lo, hi));
     }
 
+    /**
+     * The snapshot of the values of both histograms together: bucket counts and sums added, the
+     * lower min and the higher max (an empty side contributes nothing). How the per-thread rows of
+     * a shared histogram are read as one ({@code Barrel.histogramSnapshots()}).
+     *
+     * @throws IllegalArgumentException if the layouts differ
+     */
+    public HistogramSnapshot plus(HistogramSnapshot other) {
+        if (!other.layout.equals(layout)) {
+            throw new IllegalArgumentException("cannot add a snapshot with " + other.layout + " to one with " + layout);
+        }
+        if (other.count == 0) {
+            return this;
+        }
+        if (count == 0) {
+            return other;
+        }
+        long[] total = new long[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            total[i] = counts[i] + other.counts[i];
+        }
+        return new HistogramSnapshot(layout, total, count + other.count, sum + other.sum,
+                Math.min(min, other.min), Math.max(max, other.max));
+    }
+
     @Override
     public String toString() {
         return "HistogramSnapshot[count=" + count + ", sum=" + sum + ", min=" + min + ", max=" + max

@@ -315,6 +315,41 @@ public final class LogLinearHistogram {
         LONG.getAndAdd(b, offset + COUNT_OFFSET, 1L);
     }
 
+    /**
+     * Records one value like {@link #record(long)}, for a region that only the calling thread ever
+     * writes (a per-thread row of {@code dev.rainbarrel.shm.ThreadCells}): plain reads, opaque
+     * writes and a release write of the bucket (so, as with {@link #record}, a value a snapshot
+     * finds in a bucket is already in min, max and sum), no locked instruction: plain moves on
+     * x86. Readers in other threads and processes see each field whole, never torn.
+     * Calling it from two threads at once, or together with {@link #record} on the same region,
+     * loses updates.
+     */
+    public void recordSingleWriter(long value) {
+        long v = value & ~(value >> 63);
+        int index;
+        if ((v >>> maxValueBits) != 0) {
+            index = overflowIndex;
+        } else {
+            int shift = 63 - Long.numberOfLeadingZeros(v | subBucketCount) - subBucketBits;
+            index = (shift << subBucketBits) + (int) (v >>> shift);
+        }
+        ByteBuffer b = buffer;
+        int minAt = offset + MIN_OFFSET;
+        if (v < (long) LONG.get(b, minAt)) {
+            LONG.setOpaque(b, minAt, v);
+        }
+        int maxAt = offset + MAX_OFFSET;
+        if (v > (long) LONG.get(b, maxAt)) {
+            LONG.setOpaque(b, maxAt, v);
+        }
+        int sumAt = offset + SUM_OFFSET;
+        LONG.setOpaque(b, sumAt, (long) LONG.get(b, sumAt) + v);
+        int bucketAt = bucketsBase + (index << 3);
+        LONG.setRelease(b, bucketAt, (long) LONG.get(b, bucketAt) + 1L); // min, max, sum before it
+        int countAt = offset + COUNT_OFFSET;
+        LONG.setOpaque(b, countAt, (long) LONG.get(b, countAt) + 1L);
+    }
+
     /** The count field (volatile read): number of values recorded since format or reset. */
     public long count() {
         return (long) LONG.getVolatile(buffer, offset + COUNT_OFFSET);

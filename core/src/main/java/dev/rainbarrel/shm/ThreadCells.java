@@ -183,7 +183,8 @@ public final class ThreadCells {
         Row row = new Row(state, lease.buffers, lease.indexes,
             lease.histogram != null ? lease.histogram : sharedHistogram, false, lease.histogram == null);
         synchronized (this) {
-          leased.add(row); // free until lent: a caller interrupted while waiting leaves it to the next
+          row.thread = t; // lent to t even if t gives up waiting: its next event finds it here
+          leased.add(row);
         }
         return row;
       });
@@ -191,7 +192,7 @@ public final class ThreadCells {
       helper.setDaemon(true);
       helper.start();
       try {
-        task.get();
+        r = task.get();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return shared; // this event only: the next one leases (or finds the row just leased)
@@ -200,17 +201,18 @@ public final class ThreadCells {
         rows.set(shared); // e.g. the file is full: this thread stays on the shared row
         return shared;
       }
-      r = lendFree(t);
-      if (r == null) {
-        return shared; // taken by another new thread in between: lease again on the next event
-      }
     }
     rows.set(r);
     return r;
   }
 
-  /** Lends a row that no live thread holds to {@code t}, or returns null. */
+  /** The row already lent to {@code t}, else one that no live thread holds, now lent to t; or null. */
   private synchronized Row lendFree(Thread t) {
+    for (Row r : leased) {
+      if (r.thread == t) {
+        return r;
+      }
+    }
     for (Row r : leased) {
       Thread holder = r.thread;
       if (holder == null || !holder.isAlive()) {

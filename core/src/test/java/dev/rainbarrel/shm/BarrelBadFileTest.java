@@ -91,6 +91,13 @@ class BarrelBadFileTest {
   }
 
   @Test
+  void versionThreeIsRefusedNamingBothVersions() throws IOException {
+    Path f = good();
+    patchInt(f, BarrelLayout.H_VERSION, 3);
+    assertRefused(f, "format version 3 is newer than this library reads (2)");
+  }
+
+  @Test
   void slotSizeMismatch() throws IOException {
     Path f = good();
     patchInt(f, BarrelLayout.H_SLOT_SIZE, 128);

@@ -74,6 +74,36 @@ public final class BarrelChild {
         System.out.println("ready " + f);
         Thread.sleep(120_000); // until killed
       }
+      case "cells" -> { // cells <file> <threads> <count>: rows leased, then held until killed
+        int threads = Integer.parseInt(args[2]);
+        int count = Integer.parseInt(args[3]);
+        Barrel b = Barrel.open(file);
+        ThreadCells cells = ThreadCells.create(b, List.of("requests"), List.of("calling"), "request_duration");
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(threads);
+        List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          Thread th = new Thread(() -> {
+            ThreadCells.Row row = cells.row();
+            try {
+              together.await(); // every thread holds its row at once: one row each
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+            for (int i = 0; i < count; i++) {
+              row.add(0, 1);
+              row.record(i);
+            }
+            row.add(1, 1); // one request left in flight per thread
+          });
+          th.start();
+          ts.add(th);
+        }
+        for (Thread th : ts) {
+          th.join();
+        }
+        System.out.println("ready");
+        Thread.sleep(120_000); // until killed
+      }
       case "sweep" -> System.out.println("removed " + StaleBarrels.sweep(file));
       case "ghost" -> { // the creator and every attached process of the file look dead from now on
         long ghost = ProcessIdentity.pack(999_999_999L, 1);

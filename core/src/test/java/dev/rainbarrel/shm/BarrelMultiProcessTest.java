@@ -180,6 +180,66 @@ class BarrelMultiProcessTest {
   }
 
   @Test
+  void aKilledProcessesCounterCellsStayInTheTotalsAndAreAdoptedItsGaugeCellsStopCounting() throws Exception {
+    Path f = dir.resolve("cells.barrel");
+    try (Barrel survivor = Barrel.open(f)) {
+      survivor.counter("requests").add(1);
+      try (ChildJvm child = ChildJvm.start(BarrelChild.class, "cells", f.toString(), "2", "1000")) {
+        child.awaitLine("ready", 60);
+        assertEquals(2001, entry(survivor, "requests"));
+        assertEquals(2, entry(survivor, "calling"));
+        assertEquals(2, cellSlots(survivor, "requests"));
+        assertEquals(2, cellSlots(survivor, "calling"));
+        assertEquals(2000, survivor.histogramSnapshots().get("request_duration").count());
+        child.kill9();
+      }
+      assertEquals(0, entry(survivor, "calling"), "a dead process's gauge cells stop counting at once");
+      assertEquals(2001, entry(survivor, "requests"), "its counter cells stay in the total");
+      assertEquals(2000, survivor.histogramSnapshots().get("request_duration").count(), "and its histogram rows");
+      assertEquals(3, survivor.reclaimDeadOwners(), "its two gauge cells and its base calling record");
+      assertEquals(0, cellSlots(survivor, "calling"));
+      assertEquals(2, cellSlots(survivor, "requests"), "counter cells are never reclaimed");
+      int used = survivor.slotsUsed();
+      int blocks = survivor.blocks().size();
+
+      ThreadCells cells = ThreadCells.create(survivor, List.of("requests"), List.of(), "request_duration");
+      java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+      List<Thread> ts = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        Thread th = new Thread(() -> {
+          ThreadCells.Row row = cells.row();
+          try {
+            together.await(30, java.util.concurrent.TimeUnit.SECONDS);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          row.add(0, 5);
+          row.record(7);
+        });
+        th.start();
+        ts.add(th);
+      }
+      for (Thread th : ts) {
+        th.join(60_000);
+      }
+      assertEquals(2, cells.rowsLeased());
+      assertEquals(used, survivor.slotsUsed(), "the dead process's counter cells were adopted, no new slot");
+      assertEquals(blocks, survivor.blocks().size(), "and its histogram rows: no new block");
+      assertEquals(2, cellSlots(survivor, "requests"));
+      assertEquals(2011, entry(survivor, "requests"), "adopted cells kept their values");
+      assertEquals(2002, survivor.histogramSnapshots().get("request_duration").count());
+    }
+  }
+
+  private static long entry(Barrel b, String name) throws Exception {
+    return b.entries().stream().filter(e -> e.name().equals(name)).mapToLong(BarrelEntry::value).sum();
+  }
+
+  private static long cellSlots(Barrel b, String name) throws Exception {
+    return b.slots().stream().filter(s -> s.name().equals(name) && s.cell()).count();
+  }
+
+  @Test
   void countersPersistAcrossProcessRestartsOnAStablePath() throws Exception {
     Path f = dir.resolve("stable.barrel");
     for (int i = 0; i < 2; i++) {

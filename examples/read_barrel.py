@@ -3,9 +3,10 @@
 
 Usage: read_barrel.py [--json] FILE
 
-Counters print as ``name value`` (``name{label} value`` when labelled); a gauge prints once with
-the sum of the slots whose owner process (pid and start time) is still alive, as the Java reader
-does. The byte layout is described in docs/FILE-FORMAT.md.
+Counters print as ``name value`` (``name{label} value`` when labelled), the sum of the counter's
+base record and its per-thread cells (format version 2); a gauge prints once with the sum of the
+records (base and cells) whose owner process (pid and start time) is still alive, as the Java
+reader does. All sums wrap at 2**64. The byte layout is described in docs/FILE-FORMAT.md.
 """
 import json
 import mmap
@@ -13,7 +14,7 @@ import struct
 import sys
 
 MAGIC = b"RNBARREL"
-VERSION = 1
+VERSION = 2  # reads versions 1 and 2 (a version 1 file is a version 2 file without cells)
 HEADER_LENGTH = 4096
 EXTC = 0x43545845  # "EXTC"
 TYPE_COUNTERS = 1
@@ -75,13 +76,13 @@ def read(path):
                 label = mm[m + 128:m + 128 + label_len].decode("utf-8")
                 (value,) = struct.unpack_from("<Q", mm, off + values_off + n * slot_size)
                 key = name + ("{%s}" % label if label else "")
-                if kind == KIND_GAUGE:
-                    if not owner_alive(owner):
-                        value = 0
-                    value = (values.get(key, 0) + value) & 0xFFFFFFFFFFFFFFFF
+                # Several records of one (kind, name, label) add up: a counter's base record and
+                # its cells (flag bit 0 at offset 40), a gauge's records of every live owner.
+                if kind == KIND_GAUGE and not owner_alive(owner):
+                    value = 0
                 if key not in values:
                     order.append(key)
-                values[key] = value
+                values[key] = (values.get(key, 0) + value) & 0xFFFFFFFFFFFFFFFF
         return [(k, values[k]) for k in order]
     finally:
         mm.close()

@@ -3,6 +3,7 @@ package dev.rainbarrel.examples;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.rainbarrel.shm.Barrel;
+import dev.rainbarrel.shm.ThreadCells;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,6 +58,57 @@ class ReadBarrelPyTest {
     // After close this process's gauge slot is freed: Python no longer sees it.
     Run after = python(f.toString());
     assertFalse(after.out().contains("calling"), after.out());
+  }
+
+  @Test
+  void sumsEachCountersBaseRecordAndItsPerThreadCellsAsJavaDoes() throws Exception {
+    Path f = dir.resolve("cells.barrel");
+    try (Barrel b = Barrel.open(f)) {
+      ThreadCells cells = ThreadCells.create(b, List.of("requests"), List.of("calling"), null);
+      b.counter("requests").add(5);
+      b.gauge("calling").add(1);
+      java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(3);
+      List<Thread> ts = new java.util.ArrayList<>();
+      for (int t = 1; t <= 3; t++) {
+        long n = t * 100L;
+        Thread th = new Thread(() -> {
+          ThreadCells.Row row = cells.row(); // three live threads: three rows
+          try {
+            together.await(30, TimeUnit.SECONDS);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          row.add(cells.cell("requests"), n);
+          row.add(cells.cell("calling"), 1);
+        });
+        th.start();
+        ts.add(th);
+      }
+      for (Thread th : ts) {
+        th.join(60_000);
+      }
+      assertEquals(3, b.slots().stream().filter(s -> s.name().equals("requests") && s.cell()).count(),
+          "the file holds the base record and three cells of requests");
+      List<String> javaView = b.entries().stream().map(e -> e.name() + " " + Long.toUnsignedString(e.value())).toList();
+      assertEquals(List.of("requests 605", "calling 4"), javaView);
+      Run r = python(f.toString());
+      assertEquals(0, r.code(), r.err());
+      assertEquals("requests 605\ncalling 4\n", r.out());
+    }
+  }
+
+  @Test
+  void aNewerFormatVersionIsRefused() throws Exception {
+    Path f = dir.resolve("v3.barrel");
+    try (Barrel b = Barrel.open(f)) {
+      b.counter("requests").increment();
+    }
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[] {3, 0, 0, 0}), 8);
+    }
+    Run r = python(f.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("format version 3 is newer than this reader (2)"), r.err());
   }
 
   @Test

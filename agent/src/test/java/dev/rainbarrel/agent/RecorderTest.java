@@ -1,6 +1,7 @@
 package dev.rainbarrel.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rainbarrel.shm.Barrel;
 import dev.rainbarrel.shm.BarrelEntry;
@@ -55,6 +56,49 @@ class RecorderTest {
       assertEquals(0, m.get("calling"));
       assertEquals(0, m.get("writing"));
       assertEquals(4, m.get("request_duration.count"));
+    } finally {
+      r.barrel().close();
+    }
+  }
+
+  @Test
+  void requestsOnSeveralThreadsGoToTheirOwnCellsAndReadersSeeExactTotals() throws Exception {
+    Path file = tmp.resolve("threads.barrel");
+    Recorder r = Recorder.open(file);
+    try {
+      int threads = 4;
+      int perThread = 50_000;
+      java.util.List<Thread> ts = new java.util.ArrayList<>();
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+      for (int t = 0; t < threads; t++) {
+        Thread th = new Thread(() -> {
+          for (int i = 0; i < perThread; i++) {
+            r.handlerEntered();
+            r.committed();
+            r.handlerExited();
+            r.completed(i % 2 == 0 ? 200 : 500, i % 2 != 0, true, 2_000);
+          }
+        });
+        th.setUncaughtExceptionHandler((x, e) -> failure.set(e));
+        th.start();
+        ts.add(th);
+      }
+      r.handlerEntered(); // this thread's own request stays in flight
+      for (Thread th : ts) {
+        th.join(60_000);
+      }
+      assertEquals(null, failure.get());
+      long total = (long) threads * perThread;
+      Map<String, Long> m = read(file);
+      assertEquals(total, m.get("requests"));
+      assertEquals(total / 2, m.get("responses_2xx"));
+      assertEquals(total / 2, m.get("responses_5xx"));
+      assertEquals(total / 2, m.get("errors"));
+      assertEquals(1, m.get("calling"));
+      assertEquals(0, m.get("writing"));
+      assertEquals(total, m.get("request_duration.count"));
+      assertTrue(r.cells().rowsLeased() >= 2, "the request threads wrote their own cells: " + r.cells().rowsLeased());
+      assertEquals(0, r.barrel().counter("requests").get(), "nothing went through the shared record");
     } finally {
       r.barrel().close();
     }

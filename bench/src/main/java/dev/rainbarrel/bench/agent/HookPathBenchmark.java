@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.*;
  *   <li>{@link #eventDriven}: Netty: the decoder hook begins an event-driven request keyed by the
  *       channel ({@code calling} up until the commit), the encoder hook commits it and ends it on
  *       the last content.
- *   <li>{@link #threadPerRequest_2threads}: two server threads at once on their own requests (the
- *       counters and gauges are shared slots, as in a server).
+ *   <li>{@link #threadPerRequest_2threads}: two server threads at once on their own requests (each
+ *       writes its own per-thread cells, as server threads do; {@code accepted} alone is shared).
  *   <li>{@code ..._slotted...}: the same with a key that has the agent's in-flight slot field, as
  *       the key classes the agent loads have ({@link SlottedRequest}): found by reading that field,
  *       not by identity hash and a probe.
@@ -58,9 +58,10 @@ public class HookPathBenchmark {
 
     @TearDown
     public void tearDown() throws IOException {
-      long requests = recorder.barrel().counter("requests").get();
-      long calling = recorder.barrel().gauge("calling").get();
-      long writing = recorder.barrel().gauge("writing").get();
+      // the summed figures (base records plus every thread's cells), as readers show them
+      long requests = recorder.barrel().counter("requests").sum();
+      long calling = recorder.barrel().gauge("calling").sum();
+      long writing = recorder.barrel().gauge("writing").sum();
       if (requests == 0 || calling != 0 || writing != 0 || Bridge.untracked() != 0) {
         throw new IllegalStateException("the hook path did not record as expected: requests=" + requests
             + " calling=" + calling + " writing=" + writing + " untracked=" + Bridge.untracked());

@@ -53,6 +53,11 @@ import java.util.function.Consumer;
  *       handles never move).
  *   <li>Every file is validated before it is mapped: sizes, magic, version, slot size, extent
  *       bounds. A bad file is a {@link BarrelFormatException} naming the file and the problem.
+ *   <li>A counter or gauge may have <em>cells</em> (format version 2, {@link ThreadCells}):
+ *       per-thread records that only one thread writes, without a locked instruction. {@link
+ *       #entries()}, {@link Counter#sum()} and {@link Gauge#sum()} add them to the base record;
+ *       {@link #histogramSnapshots()} merges a histogram's per-thread rows. {@link #counter} and
+ *       {@link #gauge} return only base records.
  * </ul>
  *
  * The byte layout is in {@link BarrelLayout} and {@code docs/FILE-FORMAT.md}. Instances are

@@ -97,7 +97,9 @@ package dev.rainbarrel.shm;
  * 0     64    extent header: magic "EXTB" (u32), type (u32), index (u32), 0, 0, metadata offset (64),
  *             payload offset (u32), payload length (u32)
  * 64    256   one metadata record, kind 3 (block) with the block's type in the reserved field at 36
- * 512   P     payload, P bytes, 64-aligned; its layout belongs to the block's type
+ * 512   P     payload, P bytes, 64-aligned; its layout belongs to the block's type:
+ *             1 = histogram (one LogLinearHistogram region), 2 = histogram rows (per-thread
+ *             rows of the histogram of the same name; layout in {@link ThreadCells})
  * </pre>
  */
 final class BarrelLayout {

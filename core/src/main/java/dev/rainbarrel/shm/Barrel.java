@@ -1101,8 +1101,10 @@ public final class Barrel implements AutoCloseable {
   // Reclaim, removal, attach table
 
   /**
-   * Zeroes and frees every gauge slot whose owner process is gone (pid and start time checked),
-   * and clears their attach entries. Counters are never touched. Returns the slots freed.
+   * Zeroes and frees every gauge slot (gauge cells included) whose owner process is gone (pid
+   * and start time checked), and clears their attach entries. Counters and counter cells are never
+   * touched: a dead process's counter cells keep their values and are adopted by the next lease.
+   * Returns the slots freed.
    */
   public int reclaimDeadOwners() {
     checkWritable();

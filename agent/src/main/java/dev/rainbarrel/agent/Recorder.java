@@ -30,8 +30,8 @@ import java.util.List;
  *       the {@code request_duration} histogram (µs) that the recorder keeps itself.
  * </ul>
  *
- * Hot-path methods allocate nothing: one ThreadLocal lookup and plain writes to this thread's
- * cells in mapped memory.
+ * Hot-path methods allocate nothing: a lookup of the thread's row (by thread id) and plain writes
+ * to its cells in mapped memory.
  */
 public final class Recorder implements Sink {
 

@@ -138,6 +138,106 @@ class ThreadCellsTest {
   }
 
   @Test
+  @SuppressWarnings("deprecation") // Thread.getId: threadId() is JDK 19+
+  void twoLiveThreadsWhoseIdsShareAFastPathSlotStillGetTheirOwnRows() throws Exception {
+    try (Barrel b = Barrel.open(dir.resolve("collide.barrel"))) {
+      ThreadCells cells = ThreadCells.create(b, List.of("requests"), List.of(), null);
+      java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      Thread a = new Thread(() -> {
+        cells.row().add(0, 1); // leases, takes the fast-path slot of its id
+        first.countDown();
+        try {
+          release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+        for (int i = 0; i < 100_000; i++) {
+          cells.row().add(0, 1);
+        }
+      });
+      a.start();
+      assertTrue(first.await(30, java.util.concurrent.TimeUnit.SECONDS));
+      Thread bThread = null;
+      for (int i = 0; i < 4096 && bThread == null; i++) { // unstarted threads: ids are cheap
+        Thread c = new Thread(() -> {
+          for (int k = 0; k < 100_000; k++) {
+            cells.row().add(0, 1);
+          }
+        });
+        if ((c.getId() & 1023) == (a.getId() & 1023)) {
+          bThread = c;
+        }
+      }
+      assertNotNull(bThread, "a thread id sharing the slot within 4096 ids");
+      bThread.start();
+      release.countDown();
+      bThread.join(60_000);
+      a.join(60_000);
+      assertEquals(2, cells.rowsLeased(), "the second thread did not take the first one's row");
+      assertEquals(200_001, entry(b, "requests"));
+    }
+  }
+
+  @Test
+  void anInterruptedThreadLeasesWithoutClosingTheFile() throws Exception {
+    try (Barrel b = Barrel.open(dir.resolve("interrupt.barrel"))) {
+      ThreadCells cells = ThreadCells.create(b, List.of("requests"), List.of(), null);
+      onThreads(1, () -> {
+        Thread.currentThread().interrupt(); // an interrupted FileChannel.lock would close the channel
+        for (int i = 0; i < 1000; i++) {
+          cells.row().add(0, 1);
+        }
+        assertTrue(Thread.interrupted(), "the interrupt is kept for the host");
+      });
+      b.counter("after").increment(); // registration still works: the channel is open
+      assertEquals(1000, entry(b, "requests"));
+      assertEquals(1, cells.rowsLeased());
+    }
+  }
+
+  @Test
+  void aFullFileFallsBackToTheSharedRecords() throws Exception {
+    try (Barrel b = Barrel.open(dir.resolve("full.barrel"))) {
+      ThreadCells cells = ThreadCells.create(b, List.of("requests"), List.of(), "request_duration");
+      for (int i = 0; ; i++) { // small blocks until the extent table is full (bounded by 128 extents)
+        try {
+          b.block("filler" + i, 9, 8, null);
+        } catch (IllegalStateException | java.io.UncheckedIOException full) {
+          assertTrue(full.getMessage().contains("full"), full.getMessage());
+          break;
+        }
+        assertTrue(i < 200, "the file never filled up");
+      }
+      onThreads(1, () -> {
+        ThreadCells.Row row = cells.row();
+        assertFalse(row.isShared(), "counter cells still fit in the first extent");
+        row.add(0, 3);
+        row.record(42); // no histogram row to be had: recorded into the shared histogram
+      });
+      assertEquals(3, entry(b, "requests"));
+      assertEquals(1, b.histogram("request_duration").count(), "the shared histogram got the value");
+      assertEquals(1, b.histogramSnapshots().get("request_duration").count());
+      for (int i = 0; i < 300; i++) { // every counter slot taken: no cell can be leased either
+        try {
+          b.counter("fill" + i);
+        } catch (IllegalStateException | java.io.UncheckedIOException full) {
+          break;
+        }
+      }
+      ThreadCells more = ThreadCells.create(b, List.of("requests"), List.of(), null); // no row to reuse
+      onThreads(1, () -> {
+        ThreadCells.Row row = more.row();
+        assertTrue(row.isShared());
+        row.add(0, 4);
+      });
+      assertEquals(1, more.leaseFailures());
+      assertEquals(7, entry(b, "requests"));
+      assertEquals(4, b.counter("requests").get(), "atomic add on the base record");
+    }
+  }
+
+  @Test
   void virtualThreadsUseTheSharedRow() throws Exception {
     java.lang.reflect.Method start;
     try {

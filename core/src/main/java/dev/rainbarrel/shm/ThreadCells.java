@@ -242,7 +242,7 @@ public final class ThreadCells {
     return r;
   }
 
-  /** The row already lent to {@code t}, else one that no live thread holds, now lent to t; or null. */
+  /** A row already lent to {@code t}, else one whose thread has ended, now lent to t; or null. */
   private synchronized Row lendFree(Thread t) {
     for (Row r : leased) {
       if (r.thread == t) {
@@ -267,7 +267,9 @@ public final class ThreadCells {
     private final LogLinearHistogram histogram;
     private final boolean atomic;
     private final boolean histogramAtomic;
-    private Thread thread; // guarded by the ThreadCells monitor; null while free
+    // The thread the row is lent to: written under the ThreadCells monitor (by that thread, or by
+    // the lease it waits for), read without it by row(), where only the holder itself can match.
+    private Thread thread;
 
     Row(Barrel.Handle.State state, ByteBuffer[] buffers, int[] indexes, LogLinearHistogram histogram,
         boolean atomic, boolean histogramAtomic) {

@@ -207,9 +207,15 @@ public final class ThreadCells {
         }
         return row;
       });
-      Thread helper = new Thread(task, "rainbarrel-cells-lease");
-      helper.setDaemon(true);
-      helper.start();
+      try {
+        Thread helper = new Thread(task, "rainbarrel-cells-lease");
+        helper.setDaemon(true);
+        helper.start();
+      } catch (OutOfMemoryError | RuntimeException noThread) { // e.g. the host's thread limit
+        leaseFailures.incrementAndGet();
+        rows.set(shared);
+        return shared;
+      }
       boolean interrupted = false;
       try {
         while (true) {

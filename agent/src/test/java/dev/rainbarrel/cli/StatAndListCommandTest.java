@@ -3,6 +3,7 @@ package dev.rainbarrel.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.rainbarrel.shm.Barrel;
+import dev.rainbarrel.shm.ThreadCells;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,41 @@ class StatAndListCommandTest {
           + "\"histograms\":{\"request_duration\":{\"count\":2,\"min\":10,\"max\":30,\"mean\":20.0,"
           + "\"stddev\":" + Math.sqrt(200) + ",\"p50\":10,\"p90\":30,\"p99\":30}},"
           + "\"allocators\":{\"barrel_slots\":{\"capacity\":256,\"used\":5,\"free\":251}}}", json);
+    }
+  }
+
+  @Test
+  void statShowsCountersAndHistogramsSummedOverThreadCells() throws Exception {
+    Path f = dir.resolve("cells.barrel");
+    try (Barrel b = Barrel.open(f)) {
+      ThreadCells cells = ThreadCells.create(b, java.util.List.of("requests"), java.util.List.of("calling"), "request_duration");
+      b.counter("requests").add(5);
+      b.histogram("request_duration").record(10);
+      java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+      Thread[] ts = new Thread[2];
+      for (int t = 0; t < 2; t++) {
+        long n = 10L * (t + 1);
+        ts[t] = new Thread(() -> {
+          ThreadCells.Row row = cells.row();
+          try {
+            together.await(30, java.util.concurrent.TimeUnit.SECONDS); // both rows leased at once
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          row.add(cells.cell("requests"), n);
+          row.add(cells.cell("calling"), 1);
+          row.record(30);
+        });
+        ts[t].start();
+      }
+      for (Thread t : ts) {
+        t.join(60_000);
+      }
+      assertEquals(2, cells.rowsLeased());
+      CliTestSupport.Result r = CliTestSupport.run("stat", "--json", f.toString());
+      assertEquals(0, r.code(), r.err());
+      assertTrue(r.out().contains("\"counters\":{\"requests\":35,\"calling\":2}"), r.out());
+      assertTrue(r.out().contains("\"request_duration\":{\"count\":3,\"min\":10,\"max\":30,"), r.out());
     }
   }
 

@@ -739,14 +739,13 @@ public final class Barrel implements AutoCloseable {
     buf.putInt(m + M_FLAGS + 4, 0);
     buf.putLong(m + M_LESSEE, lessee);
     buf.putLong(m + M_LESSEE + 8, 0L);
-    for (int i = 0; i < NAME_MAX; i++) {
-      buf.put(m + M_NAME + i, i < n.length ? n[i] : 0);
-    }
-    for (int i = 0; i < LABEL_MAX; i++) {
-      buf.put(m + M_LABEL + i, i < l.length ? l[i] : 0);
-    }
+    // bulk puts: a lease writes several records while still running interpreted
+    buf.put(m + M_NAME, n).put(m + M_NAME + n.length, ZEROS, 0, NAME_MAX - n.length);
+    buf.put(m + M_LABEL, l).put(m + M_LABEL + l.length, ZEROS, 0, LABEL_MAX - l.length);
     INT.setRelease(buf, m + M_STATE, STATE_ALLOCATED);
   }
+
+  private static final byte[] ZEROS = new byte[Math.max(NAME_MAX, LABEL_MAX)];
 
   private static boolean recordMatches(ByteBuffer buf, int m, String name, String label) {
     return name.equals(readString(buf, m + M_NAME, buf.getShort(m + M_NAME_LENGTH)))
@@ -755,9 +754,7 @@ public final class Barrel implements AutoCloseable {
 
   private static String readString(ByteBuffer buf, int offset, int length) {
     byte[] b = new byte[Math.max(0, Math.min(length, 255))];
-    for (int i = 0; i < b.length; i++) {
-      b[i] = buf.get(offset + i);
-    }
+    buf.get(offset, b);
     return new String(b, StandardCharsets.UTF_8);
   }
 
@@ -833,11 +830,12 @@ public final class Barrel implements AutoCloseable {
         Map<Long, Boolean> alive = new java.util.HashMap<>();
         int c = counterNames.length;
         long[] slots = new long[c + gaugeNames.length];
+        long[] adoptable = findAdoptableCells(counterNames, alive);
         int done = 0;
         try {
           for (; done < slots.length; done++) {
             slots[done] = done < c
-                ? leaseCounterCell(counterNames[done], alive)
+                ? leaseCounterCell(counterNames[done], adoptable[done])
                 : allocateSlot(KIND_GAUGE, stamp, gaugeNames[done - c], "", FLAG_CELL, stamp);
           }
         } catch (IOException | RuntimeException e) {
@@ -870,10 +868,34 @@ public final class Barrel implements AutoCloseable {
     return lessee == 0 || (lessee != stamp && !alive.computeIfAbsent(lessee, ProcessIdentity::isAlive));
   }
 
-  /** Adopts a free counter cell of {@code name} or allocates one. Caller holds the file lock. */
-  private long leaseCounterCell(String name, Map<Long, Boolean> alive) throws IOException {
-    long found = scanRecords(KIND_COUNTER, (x, n, m) -> isCell(x.buf, m)
-        && adoptable((long) LONG.getAcquire(x.buf, m + M_LESSEE), alive) && recordMatches(x.buf, m, name, ""));
+  /**
+   * One pass over the counter records: for each name, an adoptable cell of that name ({@code
+   * extent << 32 | slot}) or -1. Caller holds the file lock.
+   */
+  private long[] findAdoptableCells(String[] names, Map<Long, Boolean> alive) {
+    long[] found = new long[names.length];
+    java.util.Arrays.fill(found, -1L);
+    if (names.length == 0) {
+      return found;
+    }
+    scanRecords(KIND_COUNTER, (x, n, m) -> {
+      if (isCell(x.buf, m) && x.buf.getShort(m + M_LABEL_LENGTH) == 0
+          && adoptable((long) LONG.getAcquire(x.buf, m + M_LESSEE), alive)) {
+        String name = readString(x.buf, m + M_NAME, x.buf.getShort(m + M_NAME_LENGTH));
+        for (int i = 0; i < names.length; i++) {
+          if (found[i] < 0 && names[i].equals(name)) {
+            found[i] = ((long) x.index << 32) | n;
+            break;
+          }
+        }
+      }
+      return false;
+    });
+    return found;
+  }
+
+  /** Adopts the cell {@code found} (if not -1) or allocates a counter cell of {@code name}. Caller holds the lock. */
+  private long leaseCounterCell(String name, long found) throws IOException {
     if (found >= 0) {
       LONG.setRelease(extents.get((int) (found >>> 32)).buf, META_OFFSET + (int) found * META_LENGTH + M_LESSEE, stamp);
       return found;

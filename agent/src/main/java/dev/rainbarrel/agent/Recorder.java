@@ -18,8 +18,9 @@ import java.util.List;
  * {@link ThreadCells}: each platform thread writes its own cells with plain stores, no locked
  * instruction and no cache line shared with another core; readers add the cells up, so every
  * reader sees the same totals as before. A thread's first event leases its row (one hold of the
- * file lock, a few µs); virtual threads, and threads that could not get a row, use atomic adds on
- * the shared records. {@code accepted} stays a shared atomic counter (acceptor threads are few).
+ * file lock, well under a millisecond, once per thread); virtual threads, and threads that could
+ * not get a row, use atomic adds on the shared records. {@code accepted} stays a shared atomic
+ * counter (acceptor threads are few).
  *
  * <p>Integration points for the parts that arrive from other branches:
  *

@@ -738,7 +738,7 @@ public final class Barrel implements AutoCloseable {
     buf.putInt(m + M_FLAGS, flags);
     buf.putInt(m + M_FLAGS + 4, 0);
     buf.putLong(m + M_LESSEE, lessee);
-    buf.putLong(m + M_LESSEE + 8, 0L);
+    buf.putLong(m + M_LESSEE + 8, lessee == 0 ? 0L : PID_NAMESPACE);
     // bulk puts: a lease writes several records while still running interpreted
     buf.put(m + M_NAME, n).put(m + M_NAME + n.length, ZEROS, 0, NAME_MAX - n.length);
     buf.put(m + M_LABEL, l).put(m + M_LABEL + l.length, ZEROS, 0, LABEL_MAX - l.length);
@@ -863,9 +863,36 @@ public final class Barrel implements AutoCloseable {
     }
   }
 
-  /** True when a cell or row leased by {@code lessee} may be taken over by this process. */
-  private boolean adoptable(long lessee, Map<Long, Boolean> alive) {
-    return lessee == 0 || (lessee != stamp && !alive.computeIfAbsent(lessee, ProcessIdentity::isAlive));
+  /**
+   * This process's pid namespace (see {@link ProcessIdentity#pidNamespace()}), written beside each
+   * lessee stamp: a stamp only names a process in the namespace it was written in.
+   */
+  private static final long PID_NAMESPACE = ProcessIdentity.pidNamespace();
+
+  /**
+   * Writes a lessee stamp at {@code at} and its pid namespace at {@code at + 8} (0 and 0 for none).
+   * Caller holds the file lock.
+   */
+  private static void setLessee(ByteBuffer buf, int at, long lessee) {
+    buf.putLong(at + 8, lessee == 0 ? 0L : PID_NAMESPACE);
+    LONG.setRelease(buf, at, lessee);
+  }
+
+  /** True when the cell or row whose lessee stamp is at {@code at} may be taken over by this process. */
+  private boolean adoptable(ByteBuffer buf, int at, Map<Long, Boolean> alive) {
+    return adoptable((long) LONG.getAcquire(buf, at), buf.getLong(at + 8), stamp, PID_NAMESPACE,
+        lessee -> alive.computeIfAbsent(lessee, ProcessIdentity::isAlive));
+  }
+
+  /**
+   * The adoption rule: a cell with no lessee, or one whose lessee is another process that is dead
+   * <em>by a stamp of this pid namespace</em>. A lessee written from another namespace (two
+   * containers sharing one {@code file=}) cannot be judged from here (its pid means another process
+   * or none): its cells are left alone, still counted, never written by two processes.
+   */
+  static boolean adoptable(long lessee, long lesseeNamespace, long self, long ownNamespace,
+      java.util.function.LongPredicate isAlive) {
+    return lessee == 0 || (lessee != self && lesseeNamespace == ownNamespace && !isAlive.test(lessee));
   }
 
   /**
@@ -880,7 +907,7 @@ public final class Barrel implements AutoCloseable {
     }
     scanRecords(KIND_COUNTER, (x, n, m) -> {
       if (isCell(x.buf, m) && x.buf.getShort(m + M_LABEL_LENGTH) == 0
-          && adoptable((long) LONG.getAcquire(x.buf, m + M_LESSEE), alive)) {
+          && adoptable(x.buf, m + M_LESSEE, alive)) {
         String name = readString(x.buf, m + M_NAME, x.buf.getShort(m + M_NAME_LENGTH));
         for (int i = 0; i < names.length; i++) {
           if (found[i] < 0 && names[i].equals(name)) {
@@ -897,7 +924,7 @@ public final class Barrel implements AutoCloseable {
   /** Adopts the cell {@code found} (if not -1) or allocates a counter cell of {@code name}. Caller holds the lock. */
   private long leaseCounterCell(String name, long found) throws IOException {
     if (found >= 0) {
-      LONG.setRelease(extents.get((int) (found >>> 32)).buf, META_OFFSET + (int) found * META_LENGTH + M_LESSEE, stamp);
+      setLessee(extents.get((int) (found >>> 32)).buf, META_OFFSET + (int) found * META_LENGTH + M_LESSEE, stamp);
       return found;
     }
     return allocateSlot(KIND_COUNTER, NumberAllocator.FILE_OWNER, name, "", FLAG_CELL, stamp);
@@ -911,7 +938,7 @@ public final class Barrel implements AutoCloseable {
       clearSlot(x.buf, n);
       x.allocator.free(n, stamp);
     } else {
-      LONG.setRelease(x.buf, META_OFFSET + n * META_LENGTH + M_LESSEE, 0L);
+      setLessee(x.buf, META_OFFSET + n * META_LENGTH + M_LESSEE, 0L);
     }
   }
 
@@ -927,12 +954,12 @@ public final class Barrel implements AutoCloseable {
         int rows = ThreadCells.rowCount(b);
         for (int r = 0; r < rows; r++) {
           int lesseeAt = ThreadCells.lesseeOffset(b, r);
-          if (adoptable((long) LONG.getAcquire(x.buf, lesseeAt), alive)) {
+          if (adoptable(x.buf, lesseeAt, alive)) {
             LogLinearHistogram h = LogLinearHistogram.wrap(x.buf, ThreadCells.regionOffset(b, r), ThreadCells.regionLength(b));
             if (!h.layout().equals(layout)) {
               break; // rows of another layout (not made from this histogram): not ours to merge into
             }
-            LONG.setRelease(x.buf, lesseeAt, stamp);
+            setLessee(x.buf, lesseeAt, stamp);
             return h;
           }
         }
@@ -943,7 +970,7 @@ public final class Barrel implements AutoCloseable {
     MappedByteBuffer buf = appendExtent(channel, header, TYPE_BLOCK, length, x -> {
       Block b = new Block(name, HISTOGRAM_ROWS_BLOCK, x, BLOCK_PAYLOAD, length - BLOCK_PAYLOAD);
       ThreadCells.formatRowBlock(b, layout);
-      LONG.setRelease(x, ThreadCells.lesseeOffset(b, 0), stamp);
+      setLessee(x, ThreadCells.lesseeOffset(b, 0), stamp);
       x.putInt(BLOCK_META + M_BLOCK_TYPE, HISTOGRAM_ROWS_BLOCK);
       writeRecord(x, BLOCK_META, KIND_BLOCK, NumberAllocator.FILE_OWNER, name, "");
     });
@@ -971,7 +998,7 @@ public final class Barrel implements AutoCloseable {
         for (int r = 0; r < rows; r++) {
           int lesseeAt = ThreadCells.lesseeOffset(b, r);
           if ((long) LONG.getAcquire(x.buf, lesseeAt) == stamp) {
-            LONG.setRelease(x.buf, lesseeAt, 0L);
+            setLessee(x.buf, lesseeAt, 0L);
           }
         }
       }
@@ -1244,7 +1271,7 @@ public final class Barrel implements AutoCloseable {
                   x.allocator.free(n, stamp);
                 } else if ((int) INT.getAcquire(x.buf, m + M_STATE) == STATE_ALLOCATED
                     && (long) LONG.getAcquire(x.buf, m + M_LESSEE) == stamp) {
-                  LONG.setRelease(x.buf, m + M_LESSEE, 0L); // a counter cell: keeps its value, adoptable
+                  setLessee(x.buf, m + M_LESSEE, 0L); // a counter cell: keeps its value, adoptable
                 }
               }
             }

@@ -84,7 +84,7 @@ package dev.rainbarrel.shm;
  *             values add up to the figure (version 2)
  * 44    4     reserved, zero
  * 48    8     lessee: owner stamp of the process whose thread writes this cell; 0 = none
- * 56    8     reserved, zero
+ * 56    8     lessee's pid namespace (inode of /proc/self/ns/pid; 0 = none or unknown)
  * 64    64    name (UTF-8)
  * 128   128   label (UTF-8), e.g. a listener address; empty for plain counters
  * </pre>

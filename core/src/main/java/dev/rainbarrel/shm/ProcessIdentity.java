@@ -97,4 +97,20 @@ public final class ProcessIdentity {
   static long pack(long pid, long start) {
     return (pid << 32) | (start & 0xFFFF_FFFFL);
   }
+
+  /**
+   * The pid namespace this process lives in: the inode of {@code /proc/self/ns/pid}, 0 where it
+   * cannot be read. Two processes' stamps are comparable only within one namespace (containers that
+   * share a file see each other's pids as other processes or none).
+   */
+  public static long pidNamespace() {
+    try {
+      String link = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString(); // "pid:[4026531836]"
+      int open = link.indexOf('[');
+      int close = link.indexOf(']', open + 1);
+      return open < 0 || close < 0 ? 0L : Long.parseLong(link.substring(open + 1, close));
+    } catch (IOException | RuntimeException e) {
+      return 0L;
+    }
+  }
 }

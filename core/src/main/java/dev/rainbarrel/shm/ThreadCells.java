@@ -50,7 +50,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * 12         4     region length L (LogLinearHistogram.regionLength of the histogram's layout)
  * 16         48    reserved, zero
  * 64 + i*S   8     row i: lessee owner stamp, 0 = free (written under the file lock, release)
- * 72 + i*S   56    reserved, zero
+ * 72 + i*S   8     row i: lessee's pid namespace (inode of /proc/self/ns/pid, 0 = free)
+ * 80 + i*S   48    reserved, zero
  * 128 + i*S  L     row i: a LogLinearHistogram region, same layout as the shared histogram
  * </pre>
  *

@@ -84,6 +84,24 @@ class ThreadCellsTest {
     }
   }
 
+  /**
+   * A cell is taken over only when it has no lessee, or its lessee is another process that is dead
+   * by a stamp of this pid namespace: a stamp written from another namespace (containers sharing a
+   * file) may name a live process there, so its cells are never taken.
+   */
+  @Test
+  void cellsAreAdoptedOnlyFromDeadLesseesOfThisPidNamespace() {
+    long self = 1, other = 2, ns = 4026531836L, foreignNs = 4026532000L;
+    java.util.function.LongPredicate dead = s -> false;
+    java.util.function.LongPredicate alive = s -> true;
+    assertTrue(Barrel.adoptable(0, 0, self, ns, alive), "no lessee: free");
+    assertTrue(Barrel.adoptable(other, ns, self, ns, dead), "a dead process of this namespace");
+    assertFalse(Barrel.adoptable(other, ns, self, ns, alive), "a live one");
+    assertFalse(Barrel.adoptable(other, foreignNs, self, ns, dead), "a stamp from another namespace");
+    assertFalse(Barrel.adoptable(self, ns, self, ns, dead), "this process's own lease");
+    assertNotEquals(0, ProcessIdentity.pidNamespace(), "/proc/self/ns/pid is readable on Linux");
+  }
+
   @Test
   void counterAndGaugeNeverReturnACell() throws Exception {
     Path f = dir.resolve("never.barrel");

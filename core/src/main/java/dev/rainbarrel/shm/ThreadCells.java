@@ -11,6 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -71,14 +73,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * Thread#isAlive()}, which also orders the old thread's writes before the new thread's) goes back
  * to a free list in this process and is lent to the next new thread, so the rows in use stay
  * bounded by the peak number of live threads. <b>Virtual threads</b> (JDK 21+) never get a row
- * (one per request would fill the file): they, and a thread whose lease failed (file full), use
- * the shared row, i.e. atomic adds on the base records and the shared histogram. When no
+ * (one per request would fill the file): they, a thread whose lease failed (file full) and one
+ * whose lease took longer than {@link #LEASE_WAIT_MILLIS} (another process holding the file
+ * lock) use the shared row, i.e. atomic adds on the base records and the shared histogram. When no
  * histogram row can be had, a row records into the shared histogram atomically.
  *
  * <p>Instances are thread-safe; each {@link Row} may be used only by the thread it was returned
  * to. Rows become unusable ({@link IllegalStateException}) when the Barrel closes.
  */
 public final class ThreadCells {
+
+  /**
+   * How long a thread's first event waits for its row (a lease takes 0.2-0.5 ms, a few ms when a
+   * block is appended); after that, e.g. while another process holds the file's structural lock,
+   * the thread goes on with the shared row for good, so a host thread never blocks on the file.
+   */
+  static final long LEASE_WAIT_MILLIS = 250;
 
   /** Rows per histogram row block (a block extent each: extents are limited to 128 per file). */
   public static final int ROWS_PER_BLOCK = 32;
@@ -198,13 +208,14 @@ public final class ThreadCells {
   private Row lease(Thread t) {
     Row r = lendFree(t);
     if (r == null) {
+      boolean[] gaveUp = {false}; // guarded by this: the waiting thread stopped waiting
       FutureTask<Row> task = new FutureTask<>(() -> {
         Barrel.RowLease lease = barrel.leaseRow(counterNames, gaugeNames, histogramName,
             sharedHistogram == null ? null : sharedHistogram.layout());
         Row row = new Row(state, lease.buffers, lease.indexes,
             lease.histogram != null ? lease.histogram : sharedHistogram, false, lease.histogram == null);
         synchronized (this) {
-          row.thread = t;
+          row.thread = gaveUp[0] ? null : t; // given up on: free for the next new thread
           leased.add(row);
         }
         return row;
@@ -222,10 +233,19 @@ public final class ThreadCells {
       try {
         while (true) {
           try {
-            r = task.get(); // the host's interrupt waits for the lease (µs), it is not lost
+            // the host's interrupt waits for the lease (well under a ms), it is not lost
+            r = task.get(LEASE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             break;
           } catch (InterruptedException e) {
             interrupted = true;
+          } catch (TimeoutException slow) {
+            r = giveUpWaiting(t, gaveUp);
+            if (r == null) { // e.g. another process holds the file lock: never block the host
+              leaseFailures.incrementAndGet();
+              rows.set(shared);
+              return shared;
+            }
+            break;
           }
         }
       } catch (ExecutionException e) {
@@ -248,6 +268,20 @@ public final class ThreadCells {
       }
     }
     return r;
+  }
+
+  /**
+   * After {@link #LEASE_WAIT_MILLIS}: the row the lease lent to {@code t} if it finished meanwhile,
+   * else null, and the lease, when it finishes, leaves its row free for the next new thread.
+   */
+  private synchronized Row giveUpWaiting(Thread t, boolean[] gaveUp) {
+    for (Row r : leased) {
+      if (r.thread == t) {
+        return r;
+      }
+    }
+    gaveUp[0] = true;
+    return null;
   }
 
   /** A row already lent to {@code t}, else one whose thread has ended, now lent to t; or null. */

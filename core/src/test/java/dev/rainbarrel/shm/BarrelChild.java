@@ -104,6 +104,13 @@ public final class BarrelChild {
         System.out.println("ready");
         Thread.sleep(120_000); // until killed
       }
+      case "lockstructure" -> { // holds the file's structural lock, as a process stopped mid-registration would
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            java.nio.channels.FileLock held = ch.lock(0, LivenessLock.POSITION, false)) {
+          System.out.println("ready");
+          Thread.sleep(120_000); // until killed
+        }
+      }
       case "sweep" -> System.out.println("removed " + StaleBarrels.sweep(file));
       case "ghost" -> { // the creator and every attached process of the file look dead from now on
         long ghost = ProcessIdentity.pack(999_999_999L, 1);

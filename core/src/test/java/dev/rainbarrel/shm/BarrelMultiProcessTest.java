@@ -231,6 +231,51 @@ class BarrelMultiProcessTest {
     }
   }
 
+  /**
+   * A thread's first event never blocks on the file: while another process holds the structural
+   * lock (stopped in the middle of a registration, say), the lease gives up after its bound and the
+   * thread counts on the shared records, exactly; once the lock is free, a new thread gets a row of
+   * its own again.
+   */
+  @Test
+  void aLeaseBlockedByAnotherProcesssLockFallsBackToTheSharedRowWithinItsBound() throws Exception {
+    Path f = dir.resolve("locked.barrel");
+    try (Barrel b = Barrel.open(f)) {
+      ThreadCells cells = ThreadCells.create(b, List.of("requests"), List.of("calling"), null);
+      ThreadCells.Row[] got = new ThreadCells.Row[1];
+      long[] tookMillis = new long[1];
+      try (ChildJvm child = ChildJvm.start(BarrelChild.class, "lockstructure", f.toString())) {
+        child.awaitLine("ready", 60);
+        Thread th = new Thread(() -> {
+          long t0 = System.nanoTime();
+          got[0] = cells.row();
+          tookMillis[0] = (System.nanoTime() - t0) / 1_000_000;
+          got[0].add(0, 3);
+          got[0].add(1, 1);
+        });
+        th.start();
+        th.join(30_000);
+        assertFalse(th.isAlive(), "the first event returned while the lock was held");
+        assertTrue(got[0].isShared(), "it went on with the shared row");
+        assertTrue(tookMillis[0] >= ThreadCells.LEASE_WAIT_MILLIS && tookMillis[0] < 10_000,
+            "waited for its bound, not for the lock: " + tookMillis[0] + " ms");
+        assertEquals(1, cells.leaseFailures());
+        child.kill9();
+      }
+      assertEquals(3, entry(b, "requests"), "counted exactly on the shared record");
+      assertEquals(1, entry(b, "calling"));
+      ThreadCells.Row[] later = new ThreadCells.Row[1];
+      Thread th = new Thread(() -> {
+        later[0] = cells.row();
+        later[0].add(0, 2);
+      });
+      th.start();
+      th.join(30_000);
+      assertFalse(later[0].isShared(), "with the lock free a new thread leases a row again");
+      assertEquals(5, entry(b, "requests"));
+    }
+  }
+
   private static long entry(Barrel b, String name) throws Exception {
     return b.entries().stream().filter(e -> e.name().equals(name)).mapToLong(BarrelEntry::value).sum();
   }

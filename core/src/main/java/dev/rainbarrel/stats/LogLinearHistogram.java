@@ -278,19 +278,22 @@ public final class LogLinearHistogram {
         return regionLength(layout);
     }
 
+    /** The bucket of a non-negative value (the arithmetic of {@link HistogramLayout}). */
+    private int bucketIndex(long v) {
+        if ((v >>> maxValueBits) != 0) {
+            return overflowIndex;
+        }
+        int shift = 63 - Long.numberOfLeadingZeros(v | subBucketCount) - subBucketBits;
+        return (shift << subBucketBits) + (int) (v >>> shift);
+    }
+
     /**
      * Records one value (negative values as 0). Lock-free and allocation-free: at most two CAS loops
      * that are skipped unless the value is a new minimum or maximum, and three {@code getAndAdd}.
      */
     public void record(long value) {
         long v = value & ~(value >> 63);
-        int index;
-        if ((v >>> maxValueBits) != 0) {
-            index = overflowIndex;
-        } else {
-            int shift = 63 - Long.numberOfLeadingZeros(v | subBucketCount) - subBucketBits;
-            index = (shift << subBucketBits) + (int) (v >>> shift);
-        }
+        int index = bucketIndex(v);
         ByteBuffer b = buffer;
         int minAt = offset + MIN_OFFSET;
         long min = (long) LONG.getVolatile(b, minAt);
@@ -326,13 +329,7 @@ public final class LogLinearHistogram {
      */
     public void recordSingleWriter(long value) {
         long v = value & ~(value >> 63);
-        int index;
-        if ((v >>> maxValueBits) != 0) {
-            index = overflowIndex;
-        } else {
-            int shift = 63 - Long.numberOfLeadingZeros(v | subBucketCount) - subBucketBits;
-            index = (shift << subBucketBits) + (int) (v >>> shift);
-        }
+        int index = bucketIndex(v);
         ByteBuffer b = buffer;
         int minAt = offset + MIN_OFFSET;
         if (v < (long) LONG.get(b, minAt)) {

@@ -1061,32 +1061,26 @@ public final class Barrel implements AutoCloseable {
   }
 
   /** Sum of the counter's base record and its cells (unsigned 64-bit, wrapping). */
-  synchronized long counterSum(String name, String label) {
-    try {
-      refreshExtents();
-    } catch (IOException e) {
-      throw new IllegalStateException(e.getMessage(), e);
-    }
-    long[] sum = {0};
-    scanRecords(KIND_COUNTER, (x, n, m) -> {
-      if (recordMatches(x.buf, m, name, label)) {
-        sum[0] += (long) LONG.getAcquire(x.buf, VALUES_OFFSET + n * SLOT_SIZE);
-      }
-      return false;
-    });
-    return sum[0];
+  long counterSum(String name, String label) {
+    return sumRecords(KIND_COUNTER, name, label, false);
   }
 
   /** Sum of the gauge's records (base and cells) over live owners. */
-  synchronized long gaugeSum(String name, String label) {
+  long gaugeSum(String name, String label) {
+    return sumRecords(KIND_GAUGE, name, label, true);
+  }
+
+  /** Sum of the records of {@code kind}, {@code name} and {@code label} (only live owners' if asked). */
+  private synchronized long sumRecords(int kind, String name, String label, boolean liveOwnersOnly) {
     try {
       refreshExtents();
     } catch (IOException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
     long[] sum = {0};
-    scanRecords(KIND_GAUGE, (x, n, m) -> {
-      if (recordMatches(x.buf, m, name, label) && ProcessIdentity.isAlive(x.buf.getLong(m + M_OWNER))) {
+    scanRecords(kind, (x, n, m) -> {
+      if (recordMatches(x.buf, m, name, label)
+          && (!liveOwnersOnly || ProcessIdentity.isAlive(x.buf.getLong(m + M_OWNER)))) {
         sum[0] += (long) LONG.getAcquire(x.buf, VALUES_OFFSET + n * SLOT_SIZE);
       }
       return false;

@@ -39,13 +39,18 @@ public final class Instrumentations {
         new JavaxStartAsyncInstrumentation(),
         new TomcatCommitInstrumentation(),
         new TomcatRecycleInstrumentation(),
-        new dev.rainbarrel.agent.instrumentation.tomcat.TomcatRequestFacadeInstrumentation(),
+        // Tomcat 9-11 discard the facade after each request (discardFacades): a new key per request
+        new InFlightKeyInstrumentation("tomcat", "org.apache.catalina.connector.RequestFacade"),
         new dev.rainbarrel.agent.instrumentation.jetty.Jetty12ServerInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.jetty.Jetty12ChannelInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.jetty.Jetty12ServletChannelInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.jetty.Jetty9ChannelInstrumentation(),
-        new dev.rainbarrel.agent.instrumentation.jetty.Jetty9RequestInstrumentation(),
-        new dev.rainbarrel.agent.instrumentation.netty.NettyChannelInstrumentation(),
+        // Jetty 9.4-11's recycled Request class (Jetty 12's interface of that name gets nothing)
+        new InFlightKeyInstrumentation("jetty", "org.eclipse.jetty.server.Request"),
+        // the accepted connections, not their base AbstractChannel: the listening channel loads
+        // it before the listener opens, i.e. possibly before the hooks are installed
+        new InFlightKeyInstrumentation("netty",
+            "io.netty.channel.socket.nio.NioSocketChannel", "io.netty.channel.epoll.EpollSocketChannel"),
         new dev.rainbarrel.agent.instrumentation.netty.NettyHttpDecoderInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyHttpEncoderInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyEpollAcceptInstrumentation(),

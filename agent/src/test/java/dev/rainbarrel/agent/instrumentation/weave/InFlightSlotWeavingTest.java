@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rainbarrel.agent.instrumentation.HelperInjector;
 import dev.rainbarrel.agent.instrumentation.Instrumentations;
+import dev.rainbarrel.agent.instrumentation.InFlightKeyInstrumentation;
 import dev.rainbarrel.agent.instrumentation.TypeInstrumentation;
 import dev.rainbarrel.agent.instrumentation.jdkhttp.JdkHttpServerInstrumentation;
 import dev.rainbarrel.bootstrap.InFlightSlot;
@@ -103,29 +104,6 @@ class InFlightSlotWeavingTest {
 
   private static final String HOOKLESS = "dev/rainbarrel/agent/instrumentation/weave/InFlightSlotWeavingTest$HooklessKey";
 
-  /** An instrumentation that only names a key class, as the Tomcat, Jetty 9 and Netty ones do. */
-  private static final class KeyOnly implements TypeInstrumentation {
-    @Override
-    public String server() {
-      return "test";
-    }
-
-    @Override
-    public Set<String> typeNames() {
-      return Set.of(HOOKLESS.replace('/', '.'));
-    }
-
-    @Override
-    public Set<String> inFlightKeyTypes() {
-      return typeNames();
-    }
-
-    @Override
-    public List<Hook> hooks() {
-      return List.of();
-    }
-  }
-
   private static byte[] testClass(String internalName) throws Exception {
     try (InputStream in = InFlightSlotWeavingTest.class.getClassLoader().getResourceAsStream(internalName + ".class")) {
       return in.readAllBytes();
@@ -134,7 +112,7 @@ class InFlightSlotWeavingTest {
 
   @Test
   void aKeyClassWithoutHooksGetsTheSlotAloneAndOnlyWhenLoaded() throws Exception {
-    HookTransformer t = new HookTransformer(List.of(new HookTransformer.Prepared(new KeyOnly(), name -> null)), null, null, null);
+    HookTransformer t = new HookTransformer(List.of(new HookTransformer.Prepared(new InFlightKeyInstrumentation("test", HOOKLESS.replace('/', '.')), name -> null)), null, null, null);
     byte[] original = testClass(HOOKLESS);
     // the platform loader: no advice or helper to inject (there is none anyway) and no module edge
     byte[] loaded = t.transform(null, PLATFORM, HOOKLESS, null, null, original);

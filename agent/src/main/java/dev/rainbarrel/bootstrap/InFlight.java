@@ -17,11 +17,13 @@ import java.util.function.Function;
  *
  * <pre>
  *   keys[i]   words[2i] = state                                           words[2i+1]
- *   null      generation only                                             -            free
+ *   null      generation only (LIVE clear)                                -            free
  *   request   bits  0-15 status: 0 not committed, 100..599 committed      start        tracked
  *                        with it, 0xFFFF committed with no status yet     (nanoTime)
  *             bit  16    aborted: the server saw the response aborted,
  *                        or a framework reported the request failed
+ *             bit  17    LIVE: the slot's request is current; clear while
+ *                        the slot is free, being taken, or ending
  *             bits 20-31 calling: how many of the slot's event-driven
  *                        requests hold the calling gauge (the current one
  *                        until its commit, plus each queued one)
@@ -31,18 +33,18 @@ import java.util.function.Function;
  *                        passes to the next pipelined request, so a
  *                        compare-and-set prepared for one tenant fails
  *                        on the next (kept while the slot is free)
- *   ENDING    -                                                           -            being released by the thread
- *                                                                                      that won end(); back to the key
- *                                                                                      if queued > 0 (the next pipelined
- *                                                                                      request is current), else null
  * </pre>
  *
- * Every change of a state word is one atomic update of the whole word (a compare-and-set, or an
- * add), so a commit that also releases {@code calling} costs one atomic instruction. A change made
- * by a thread other than the one that ends the request (a mark or a commit from another thread)
- * reads the word, checks that the slot still holds its key, and then compares-and-sets that word:
- * if the request ended in between, the generation changed and the change does not land on the
- * slot's next request.
+ * <p>Ownership is decided on the state word alone: only a word with LIVE set is ever changed by a
+ * compare-and-set, and the thread that wins the one compare-and-set clearing LIVE ends the
+ * request. Whoever holds a slot whose LIVE is clear (the taker after its compare-and-set on the
+ * key, the ender while it passes the slot to a pipelined request) is its only writer and uses
+ * plain release stores. So a request costs three locked instructions: the key's compare-and-set
+ * when it is tracked, the commit's and the end's on the state word. A change made by a thread
+ * other than the one that ends the request (a mark or a commit from another thread) reads the
+ * word, checks LIVE and that the slot still holds its key, and then compares-and-sets that word:
+ * if the request ended in between, the word changed and the change does not land on the slot's
+ * next request.
  *
  * <p>A key lives in one of {@link #PROBES} consecutive slots from its identity hash (or, for a
  * server that registered one with {@link #placeBy}, the hash of its connection). Lookups scan
@@ -86,13 +88,13 @@ final class InFlight {
   private final int maxBits;
   /** Slots of the shallower tables: a slot field holds {@code base + index + 1}. */
   private final int base;
-  private static final Object ENDING = new Object();
   static final int NOT_COMMITTED = 0;
   static final int COMMITTED_NO_STATUS = -1;
 
   private static final long STATUS_MASK = 0xFFFFL;
   private static final long NO_STATUS = 0xFFFFL;
   private static final long ABORTED = 1L << 16;
+  private static final long LIVE = 1L << 17;
   private static final int CALLING_SHIFT = 20;
   private static final long CALLING_ONE = 1L << CALLING_SHIFT;
   private static final long CALLING_MASK = 0xFFFL << CALLING_SHIFT;
@@ -373,8 +375,8 @@ final class InFlight {
       }
       int i = -r - 1; // busy here: queue behind its current request
       for (long w; queued(w = state(i)) < MAX_QUEUED; ) {
-        if (KEY.getVolatile(keys, i) != key) {
-          continue attempts; // its request ended meanwhile
+        if ((w & LIVE) == 0 || KEY.getVolatile(keys, i) != key) {
+          continue attempts; // its request ended (or is passing to the next) meanwhile
         }
         if (casState(i, w, w + QUEUED_ONE + CALLING_ONE)) {
           return QUEUED;
@@ -460,11 +462,11 @@ final class InFlight {
     int m = mask;
     for (int n = 0, i = from; n < count; n++, i = (i + 1) & m) {
       if (KEY.getVolatile(ks, i) == null && KEY.compareAndSet(ks, i, (Object) null, key)) {
-        // The state word holds the generation alone: end() cleared the rest before freeing the slot.
+        // The state word holds the generation alone (LIVE clear): nobody else writes it until
+        // LIVE is set, so plain release stores do; the start is visible before LIVE.
         WORD.setRelease(words, (i << 1) + 1, now);
-        if (holdsCalling) { // an add, not a store: another thread may already mark it aborted
-          WORD.getAndAdd(words, i << 1, CALLING_ONE);
-        }
+        WORD.setRelease(words, i << 1,
+            (state(i) & GENERATION_MASK) | LIVE | (holdsCalling ? CALLING_ONE : 0));
         if (base != 0) {
           live.incrementAndGet();
         }
@@ -483,7 +485,7 @@ final class InFlight {
     }
     for (long w; ; ) {
       w = state(i);
-      if (KEY.getVolatile(keys, i) != key) {
+      if ((w & LIVE) == 0 || KEY.getVolatile(keys, i) != key) {
         return false; // ended (or ending) since the lookup: too late, and the slot is not ours
       }
       if ((w & ABORTED) != 0 || casState(i, w, w | ABORTED)) {
@@ -514,7 +516,7 @@ final class InFlight {
     }
     long status = code >= 100 && code <= 599 ? code : NO_STATUS;
     for (long w; ((w = state(i)) & STATUS_MASK) == NOT_COMMITTED; ) {
-      if (KEY.getVolatile(keys, i) != key) {
+      if ((w & LIVE) == 0 || KEY.getVolatile(keys, i) != key) {
         return 0; // ended (or ending) since the lookup: the slot may be another request's now
       }
       boolean release = calling(w) > 0;
@@ -551,29 +553,38 @@ final class InFlight {
       InFlight o = overflow;
       return o == null ? -1 : o.end(key, now);
     }
-    if (!KEY.compareAndSet(keys, i, key, ENDING)) {
-      return -1; // another thread is ending it
-    }
-    // This thread owns the slot now (the key is ENDING). A request that was committed released
-    // its calling at the commit; one that was not releases it here (queued requests keep theirs).
-    long start = (long) WORD.getAcquire(words, (i << 1) + 1);
-    long w;
+    // One compare-and-set clearing LIVE decides who ends the request. A retry only follows a
+    // change of the same request (a commit, a mark); once its generation moved on, the request
+    // this call was meant for is gone (ended by another thread, or passed to the next pipelined
+    // one), and a late end must not end the slot's next request.
+    long w = state(i);
+    long generation = w & GENERATION_MASK;
+    long start;
     boolean held;
     boolean promote;
-    long next;
-    do {
-      w = state(i);
+    for (; ; w = state(i)) {
+      if ((w & LIVE) == 0 || (w & GENERATION_MASK) != generation
+          || KEY.getVolatile(keys, i) != key) {
+        return -1; // another thread ended it, or is ending it
+      }
+      start = (long) WORD.getAcquire(words, (i << 1) + 1); // this tenant's: LIVE was set after it
       held = (w & STATUS_MASK) == NOT_COMMITTED && calling(w) > 0;
       promote = queued(w) > 0;
-      // a new generation either way: a change prepared for this request fails from now on
-      next = promote
-          ? (w & (CALLING_MASK | QUEUED_MASK | GENERATION_MASK)) + GENERATION_ONE
-              - (held ? CALLING_ONE : 0) - QUEUED_ONE
-          : (w & GENERATION_MASK) + GENERATION_ONE;
-    } while (!casState(i, w, next));
+      long next = promote
+          ? w & ~LIVE // hold the slot (LIVE clear, key kept) while its next request gets a start
+          : (w & GENERATION_MASK) + GENERATION_ONE; // free: LIVE clear, a new generation
+      if (casState(i, w, next)) {
+        break;
+      }
+    }
+    // This thread owns the slot now. A request that was committed released its calling at the
+    // commit; one that was not releases it here (queued requests keep theirs).
     if (promote) {
       WORD.setRelease(words, (i << 1) + 1, now);
-      KEY.setRelease(keys, i, key); // the next pipelined request is current now
+      // the next pipelined request is current: a new generation, LIVE again
+      WORD.setRelease(words, i << 1,
+          (w & (CALLING_MASK | QUEUED_MASK | GENERATION_MASK)) + GENERATION_ONE
+              - (held ? CALLING_ONE : 0) - QUEUED_ONE + LIVE);
     } else {
       KEY.setRelease(keys, i, (Object) null);
       if (base != 0) {

@@ -438,22 +438,30 @@ class InFlightTest {
     SlottedRequest[] marked = {new SlottedRequest(), new SlottedRequest()};
     SlottedRequest[] untouched = {new SlottedRequest(), new SlottedRequest()};
     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    long[] commitsThatLanded = {0}; // read after join
     Thread marker = new Thread(() -> {
       for (long n = 0; !stop.get() && n < 200_000_000L; n++) {
         SlottedRequest k = marked[(int) (n & 1)];
         t.markAborted(k);
-        t.commit(k, 200);
+        if (t.commit(k, 200) != 0) {
+          commitsThatLanded[0]++;
+        }
       }
     });
     marker.start();
     long wrong = 0;
     long requests = 0;
+    long endedCommitted = 0;
     long deadline = System.nanoTime() + 3_000_000_000L;
     try {
       for (int n = 0; n < 1_000_000 && System.nanoTime() < deadline; n++) {
         SlottedRequest a = marked[n & 1];
         assertTrue(t.begin(a, 1));
-        assertTrue(t.end(a, 2) >= 0);
+        long ra = t.end(a, 2);
+        assertTrue(ra >= 0);
+        if (InFlight.status(ra) != InFlight.NOT_COMMITTED) {
+          endedCommitted++;
+        }
         SlottedRequest b = untouched[n & 1];
         assertTrue(t.begin(b, 3));
         long r = t.end(b, 4);
@@ -468,5 +476,8 @@ class InFlightTest {
     }
     assertEquals(0, wrong, "requests no thread marked or committed that ended marked or committed, of " + requests);
     assertEquals(0, t.untracked());
+    // Every commit that reported success (writing +1) belongs to a request that then ended
+    // committed (writing -1): a late commit must not land on a slot its request just left.
+    assertEquals(commitsThatLanded[0], endedCommitted, "commits that landed vs requests that ended committed");
   }
 }

@@ -19,8 +19,14 @@ import java.lang.invoke.VarHandle;
  * subclass's, which is what the three-class split relies on (as Agrona and JCTools do).
  *
  * <pre>
- *   header | pb0..pb7 (64 B) | allocations frees failures region end top last | pa0..pa7 (64 B) | thread
+ *   header region | pb0..pb7 (64 B) | allocations frees failures end top last thread | pa0..pa7 (64 B)
  * </pre>
+ *
+ * (As laid out by HotSpot 17 and 25, read with {@code Unsafe.objectFieldOffset}: the int
+ * {@code region} goes into the 4-byte gap after the object header, ahead of the padding, and the
+ * {@code thread} reference after {@code last}. {@code region} changes only when the thread enters
+ * or leaves a region, so its line is read, not written, on every operation, and the padding still
+ * keeps the written fields off any line another object's fields share.)
  */
 final class ThreadCursor extends ThreadCursorFields {
   // a cache line of padding after the fields this cursor's thread writes on every operation

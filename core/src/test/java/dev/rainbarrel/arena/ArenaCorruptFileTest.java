@@ -106,6 +106,30 @@ class ArenaCorruptFileTest {
   }
 
   @Test
+  void aFileLargerThanTheTwoGibThisLibraryMapsIsRefused() throws Exception {
+    Path f = goodFile();
+    long big = 3L << 30;
+    patch(f, Arena.CAPACITY_OFFSET, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, big));
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(new byte[1]), big - 1); // sparse: as large as its header says
+    }
+    byte[] head = new byte[1 << 14];
+    try (var in = Files.newInputStream(f)) {
+      assertEquals(head.length, in.readNBytes(head, 0, head.length));
+    }
+    ArenaFormatException e =
+        assertThrows(ArenaFormatException.class, () -> Arena.open(f, Arena.Options.defaults()));
+    assertTrue(e.getMessage().startsWith(f + ": capacity 3221225472 exceeds the 2 GiB this library can map"),
+        e.getMessage());
+    assertEquals(big, Files.size(f), "a refused file keeps its size");
+    byte[] after = new byte[head.length];
+    try (var in = Files.newInputStream(f)) {
+      assertEquals(after.length, in.readNBytes(after, 0, after.length));
+    }
+    assertArrayEquals(head, after, "a refused file must not be modified");
+  }
+
+  @Test
   void aGoodFileStillOpensAndAnEmptyFileIsFormatted() throws Exception {
     Path f = goodFile();
     try (Arena a = Arena.open(f, Arena.Options.defaults())) {

@@ -322,6 +322,11 @@ class ArenaTest {
     assertThrows(IllegalArgumentException.class, () -> Arena.anonymous(Arena.Options.defaults().minSegmentSize(8)));
     assertThrows(IllegalArgumentException.class, () -> Arena.anonymous(Arena.Options.defaults().processSlots(0)));
     assertThrows(IllegalArgumentException.class, () -> Arena.anonymous(Arena.Options.defaults().processSlots(5000)));
+    // offsets inside an arena are ints of a mapping of at most 2 GiB: a larger one is refused, not wrapped
+    IllegalArgumentException big = assertThrows(IllegalArgumentException.class,
+        () -> Arena.anonymous(Arena.Options.defaults().capacity(1L << 32)));
+    assertTrue(big.getMessage().contains("capacity must be in [")
+        && big.getMessage().contains(", 2147483640] bytes: 4294967296"), big.getMessage());
   }
 
   @Test

@@ -30,7 +30,8 @@ final class StartGate implements ClassFileTransformer {
       "sun/nio/ch/ServerSocketChannelImpl",
       "sun/nio/ch/NioSocketImpl",
       "sun/nio/ch/UnixAsynchronousServerSocketChannelImpl",
-      "io/netty/channel/epoll/EpollServerSocketChannel");
+      "io/netty/channel/epoll/EpollServerSocketChannel",
+      "io/netty/channel/uring/IoUringServerSocketChannel");
 
   private final Instrumentation inst;
   private final CountDownLatch open = new CountDownLatch(1);

@@ -50,10 +50,12 @@ public final class Instrumentations {
         // the accepted connections, not their base AbstractChannel: the listening channel loads
         // it before the listener opens, i.e. possibly before the hooks are installed
         new InFlightKeyInstrumentation("netty",
-            "io.netty.channel.socket.nio.NioSocketChannel", "io.netty.channel.epoll.EpollSocketChannel"),
+            "io.netty.channel.socket.nio.NioSocketChannel", "io.netty.channel.epoll.EpollSocketChannel",
+            "io.netty.channel.uring.IoUringSocketChannel"),
         new dev.rainbarrel.agent.instrumentation.netty.NettyHttpDecoderInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyHttpEncoderInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyEpollAcceptInstrumentation(),
+        new dev.rainbarrel.agent.instrumentation.netty.NettyIoUringAcceptInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.netty.NettyHttp2Instrumentation(),
         new dev.rainbarrel.agent.instrumentation.webflux.WebFluxErrorInstrumentation(),
         new dev.rainbarrel.agent.instrumentation.undertow.UndertowConnectorsInstrumentation(),

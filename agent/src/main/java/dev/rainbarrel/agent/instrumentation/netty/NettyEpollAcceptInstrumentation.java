@@ -21,6 +21,6 @@ public final class NettyEpollAcceptInstrumentation implements TypeInstrumentatio
   @Override
   public List<Hook> hooks() {
     return List.of(
-        new Hook(MethodMatch.named("newChildChannel", 4), "dev.rainbarrel.agent.instrumentation.netty.NettyHttpAdvice$EpollAccept"));
+        new Hook(MethodMatch.named("newChildChannel", 4), "dev.rainbarrel.agent.instrumentation.netty.NettyHttpAdvice$NativeAccept"));
   }
 }

@@ -91,9 +91,14 @@ public final class NettyHttpAdvice {
     }
   }
 
-  /** {@code EpollServerSocketChannel.newChildChannel}: Netty's native epoll accept. */
-  public static final class EpollAccept {
-    private EpollAccept() {}
+  /**
+   * {@code newChildChannel(int fd, ...)} of Netty's native listening channels ({@code
+   * EpollServerSocketChannel}, {@code IoUringServerSocketChannel}): one call per accepted
+   * connection, after the accept completed and before the child's pipeline sees it. Not called
+   * when the child channel could not be made (the exit advice runs on normal returns only).
+   */
+  public static final class NativeAccept {
+    private NativeAccept() {}
 
     @Advice.OnMethodExit
     public static void exit(@Advice.Argument(0) int fd, @Advice.Return Object child) {

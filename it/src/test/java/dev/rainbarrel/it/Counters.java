@@ -38,6 +38,21 @@ public final class Counters {
     return m;
   }
 
+  /** Whether the file has an entry {@code name} labelled {@code label} (e.g. a listener's gauge). */
+  public boolean hasLabelled(String name, String label) throws IOException {
+    if (!Files.exists(file) || Files.size(file) == 0) {
+      return false;
+    }
+    try (Barrel b = Barrel.openReadOnly(file)) {
+      for (BarrelEntry e : b.entries()) {
+        if (e.name().equals(name) && e.label().equals(label)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** One counter (0 when absent). */
   public long get(String name) throws IOException {
     return read().getOrDefault(name, 0L);

@@ -186,6 +186,16 @@ final class IsolatedServer {
   }
 
   /**
+   * The Netty HTTP/1.1 app compiled against Netty 4.2 with its io_uring transport ({@code
+   * target/servers/netty42-iouring}, its own Netty version) under {@code tmp}: its class path.
+   */
+  static String netty42IoUringClassPath(Path tmp) throws IOException {
+    Path classes = Files.createDirectories(tmp.resolve("netty42-iouring-classes"));
+    return compileTestSource("netty42-iouring", classes, "dev/rainbarrel/it/apps/NettyApp.java",
+        "dev/rainbarrel/it/apps/TlsKeystore.java", "dev/rainbarrel/it/apps/NettyTls.java");
+  }
+
+  /**
    * {@code classPath} with netty-tcnative (its classes and BoringSSL for Linux x86_64, {@code
    * target/servers/tcnative}) after it: Netty's OpenSSL engine becomes available to that Netty.
    */

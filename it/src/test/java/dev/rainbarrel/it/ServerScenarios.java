@@ -574,6 +574,21 @@ final class ServerScenarios {
     }
   }
 
+  /**
+   * The agent's watcher found the server's listener on its own: its {@code queued} gauge labelled
+   * {@code 127.0.0.1:<port>} is in the file (polled every 100 ms, at most 10 s).
+   */
+  void listenerDiscovered() throws Exception {
+    String listener = "127.0.0.1:" + port;
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    boolean found = counters.hasLabelled("queued", listener);
+    while (!found && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      found = counters.hasLabelled("queued", listener);
+    }
+    assertTrue(found, name + ": the watcher discovered the listener " + listener);
+  }
+
   void acceptedConnections() throws Exception {
     Map<String, Long> m = counters.read();
     assertTrue(m.getOrDefault("accepted", 0L) >= connections,

@@ -187,6 +187,9 @@ class ServersIT {
   /** The same on the native epoll transport. */
   static final String NETTY_EPOLL_KEY = "io.netty.channel.epoll.EpollSocketChannel";
 
+  /** The same on Netty 4.2's native io_uring transport. */
+  static final String NETTY_IO_URING_KEY = "io.netty.channel.uring.IoUringSocketChannel";
+
   /** A scenario run on a row's server before its others. */
   @FunctionalInterface
   interface First {
@@ -521,6 +524,25 @@ class ServersIT {
     }
   }
 
+  /**
+   * The same Netty app on Netty 4.2's native io_uring transport (4.2.18, its own class path):
+   * accepts through io_uring's accept completion ({@code IoUringServerSocketChannel.newChildChannel}),
+   * no JDK socket. The app's {@code /transport} must first name io_uring's listening and connection
+   * channels; if io_uring is unavailable the app fails with Netty's cause (no fallback, no skip).
+   */
+  @ParameterizedTest
+  @EnumSource(Jdk.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void nettyIoUring(Jdk jdk) throws Exception {
+    Path file = tmp.resolve("netty-io_uring.barrel");
+    String name = "Netty 4.2 io_uring on " + jdk;
+    ChildServer s = ChildServer.start(jdk, NettyApp.class.getName(), IsolatedServer.netty42IoUringClassPath(tmp),
+        "file=" + file, List.of("-Dtransport=io_uring", "-Dio.netty.noUnsafe=true"));
+    assertAnswer(s, file, "/transport",
+        "io.netty.channel.uring.IoUringServerSocketChannel " + NETTY_IO_URING_KEY, name + " is not on io_uring");
+    netty(jdk, s, name, file, NETTY_IO_URING_KEY);
+  }
+
   private void netty(Jdk jdk, String transport) throws Exception {
     Path file = tmp.resolve("netty.barrel");
     netty(jdk, ChildServer.start(jdk, NettyApp.class, "file=" + file,
@@ -541,7 +563,8 @@ class ServersIT {
         sc.webSocket(); // not in nettyScenarios: TlsIT runs those and the WebSocket (wss) on its own
         nettyScenarios(sc);
         sc.acceptedConnections();
-        sc.acceptWaitPerConnection(jdk); // NIO: the SocketChannel; epoll: the native descriptor
+        sc.acceptWaitPerConnection(jdk); // NIO: the SocketChannel; epoll, io_uring: the native descriptor
+        sc.listenerDiscovered();
       });
     }
   }

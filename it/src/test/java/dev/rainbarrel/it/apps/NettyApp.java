@@ -42,8 +42,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An unmodified Netty HTTP server ({@code HttpServerCodec}), NIO or native epoll ({@code
- * -Dtransport=epoll}). Same routes as the other apps; held work is parked in a queue instead of
+ * An unmodified Netty HTTP server ({@code HttpServerCodec}), NIO, native epoll ({@code
+ * -Dtransport=epoll}) or, on Netty 4.2, native io_uring ({@code -Dtransport=io_uring}); {@code
+ * /transport} names the listening and the connection's channel classes. Same routes as the other apps; held work is parked in a queue instead of
  * blocking the event loop, and {@code /release} runs one parked action. With {@code
  * -Dit.tlsKeystore=<PKCS12>} an {@code SslHandler} speaks TLS under the codec, on {@link
  * NettyTls#provider}'s engine; {@code /tls} names the connection's ({@link NettyTls#describe}).
@@ -55,13 +56,32 @@ public final class NettyApp {
   private static final int RELEASE_TRIES = 1000; // x 5 ms
 
   public static void main(String[] args) throws Exception {
-    boolean epoll = "epoll".equals(System.getProperty("transport"));
-    if (epoll && !Epoll.isAvailable()) {
-      throw new IllegalStateException("epoll unavailable", Epoll.unavailabilityCause());
+    String transport = System.getProperty("transport", "nio");
+    EventLoopGroup boss;
+    EventLoopGroup workers;
+    Class<? extends ServerChannel> type;
+    switch (transport) {
+      case "nio" -> {
+        boss = new NioEventLoopGroup(1);
+        workers = new NioEventLoopGroup(2);
+        type = NioServerSocketChannel.class;
+      }
+      case "epoll" -> {
+        if (!Epoll.isAvailable()) {
+          throw new IllegalStateException("epoll unavailable", Epoll.unavailabilityCause());
+        }
+        boss = new EpollEventLoopGroup(1);
+        workers = new EpollEventLoopGroup(2);
+        type = EpollServerSocketChannel.class;
+      }
+      case "io_uring" -> {
+        IoUring4x2 uring = new IoUring4x2();
+        boss = uring.group(1);
+        workers = uring.group(2);
+        type = uring.serverChannel();
+      }
+      default -> throw new IllegalArgumentException("transport " + transport + ": nio, epoll or io_uring");
     }
-    EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
-    EventLoopGroup workers = epoll ? new EpollEventLoopGroup(2) : new NioEventLoopGroup(2);
-    Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     SslContext tls = TlsKeystore.enabled()
         ? SslContextBuilder.forServer(TlsKeystore.keyManagerFactory()).sslProvider(NettyTls.provider()).build() : null;
     Channel server = new ServerBootstrap()
@@ -84,6 +104,40 @@ public final class NettyApp {
     System.out.println("PORT " + ((InetSocketAddress) server.localAddress()).getPort());
     System.out.flush();
     server.closeFuture().sync();
+  }
+
+  /**
+   * Netty 4.2's io_uring transport ({@code io.netty.channel.uring}), by reflection: the app also
+   * compiles against Netty 4.1, which has none. Fails with Netty's own cause when io_uring is
+   * unavailable (kernel, seccomp, {@code io_uring_disabled}, missing native library), never falls
+   * back to another transport.
+   */
+  static final class IoUring4x2 {
+    private final ClassLoader loader = NettyApp.class.getClassLoader();
+    private final Object handlerFactory;
+
+    IoUring4x2() throws ReflectiveOperationException {
+      Class<?> ioUring = Class.forName("io.netty.channel.uring.IoUring", true, loader);
+      if (!(Boolean) ioUring.getMethod("isAvailable").invoke(null)) {
+        throw new IllegalStateException("io_uring unavailable",
+            (Throwable) ioUring.getMethod("unavailabilityCause").invoke(null));
+      }
+      handlerFactory = Class.forName("io.netty.channel.uring.IoUringIoHandler", true, loader)
+          .getMethod("newFactory").invoke(null);
+    }
+
+    /** {@code new MultiThreadIoEventLoopGroup(threads, IoUringIoHandler.newFactory())}. */
+    EventLoopGroup group(int threads) throws ReflectiveOperationException {
+      Class<?> factoryType = Class.forName("io.netty.channel.IoHandlerFactory", true, loader);
+      return (EventLoopGroup) Class.forName("io.netty.channel.MultiThreadIoEventLoopGroup", true, loader)
+          .getConstructor(int.class, factoryType).newInstance(threads, handlerFactory);
+    }
+
+    /** {@code IoUringServerSocketChannel}. */
+    Class<? extends ServerChannel> serverChannel() throws ClassNotFoundException {
+      return Class.forName("io.netty.channel.uring.IoUringServerSocketChannel", false, loader)
+          .asSubclass(ServerChannel.class);
+    }
   }
 
   /** Sends each text message back (HTTP messages pass on to {@link Handler}). */
@@ -135,6 +189,8 @@ public final class NettyApp {
           });
         }
         case "/tls" -> full(ctx, keepAlive, 200, NettyTls.describe(ctx.channel()));
+        case "/transport" -> full(ctx, keepAlive, 200, // the listening channel's class, then the connection's
+            ctx.channel().parent().getClass().getName() + " " + ctx.channel().getClass().getName());
         case "/slot" -> full(ctx, keepAlive, 200, TrackingKey.describe(ctx.channel())); // the codec hooks' key
         case "/boom" -> throw new IllegalStateException("boom (expected by the test)");
         case "/abort" -> {

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rainbarrel.it.apps.IdleApp;
 import dev.rainbarrel.it.apps.JdkHttpApp;
 import dev.rainbarrel.it.apps.Jetty12CoreApp;
-import dev.rainbarrel.shm.Barrel;
-import dev.rainbarrel.shm.BarrelEntry;
 import dev.rainbarrel.it.apps.OwnByteBuddyApp;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -122,19 +120,8 @@ class AgentRobustnessIT {
       assertEquals(0, m.get("calling"), m.toString());
       assertEquals(0, m.get("writing"), m.toString());
       String listener = "127.0.0.1:" + s.port();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      boolean found = false;
-      while (!found && System.nanoTime() < deadline) {
-        try (Barrel b = Barrel.openReadOnly(file)) {
-          for (BarrelEntry e : b.entries()) {
-            found |= e.name().equals("queued") && e.label().equals(listener);
-          }
-        }
-        if (!found) {
-          Thread.sleep(100);
-        }
-      }
-      assertTrue(found, "the watcher discovered " + listener + " after the attach");
+      assertTrue(new Counters(file).awaitLabelled("queued", listener, 10_000),
+          "the watcher discovered " + listener + " after the attach");
       assertTrue(s.agentLines().isEmpty(), s.agentLines().toString());
     }
   }

@@ -53,6 +53,19 @@ public final class Counters {
     return false;
   }
 
+  /**
+   * Polls every 100 ms until {@link #hasLabelled} holds (at most {@code millis}); whether it did.
+   */
+  public boolean awaitLabelled(String name, String label, long millis) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + millis * 1_000_000L;
+    boolean found = hasLabelled(name, label);
+    while (!found && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      found = hasLabelled(name, label);
+    }
+    return found;
+  }
+
   /** One counter (0 when absent). */
   public long get(String name) throws IOException {
     return read().getOrDefault(name, 0L);

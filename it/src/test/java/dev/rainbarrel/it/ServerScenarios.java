@@ -580,13 +580,8 @@ final class ServerScenarios {
    */
   void listenerDiscovered() throws Exception {
     String listener = "127.0.0.1:" + port;
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    boolean found = counters.hasLabelled("queued", listener);
-    while (!found && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      found = counters.hasLabelled("queued", listener);
-    }
-    assertTrue(found, name + ": the watcher discovered the listener " + listener);
+    assertTrue(counters.awaitLabelled("queued", listener, 10_000),
+        name + ": the watcher discovered the listener " + listener);
   }
 
   void acceptedConnections() throws Exception {

@@ -71,6 +71,12 @@ final class FallbackSampler implements ListenerSampler {
   }
 
   @Override
+  public Map<String, ListenerStats> sampleQueuesAfterListing(List<ListenAddress> addresses)
+      throws IOException {
+    return run(s -> s.sampleQueuesAfterListing(addresses));
+  }
+
+  @Override
   public Map<String, ListenerStats> sampleAllTcp() throws IOException {
     return run(ListenerSampler::sampleAllTcp);
   }

@@ -46,6 +46,20 @@ public interface ListenerSampler extends AutoCloseable {
     return sample(addresses);
   }
 
+  /**
+   * As {@link #sampleQueues}, answered where possible from the LISTEN rows of the {@link
+   * #listeningSockets()} call made just before it on this sampler (the watcher's discovery takes
+   * that listing every round): netlink keeps those rows and tallies the TCP addresses from them
+   * instead of asking the kernel again, which saves a pair of LISTEN dumps per round; the numbers
+   * are the same as those of the listing. A listing serves only the call right after it: when any
+   * other call came between, or the listing failed, or the sampler keeps no rows ({@code
+   * /proc}), this is {@link #sampleQueues}.
+   */
+  default Map<String, ListenerStats> sampleQueuesAfterListing(List<ListenAddress> addresses)
+      throws IOException {
+    return sampleQueues(addresses);
+  }
+
   /** Parses the addresses (see {@link ListenAddress#parse}) and samples them. */
   default Map<String, ListenerStats> sample(String... addresses) throws IOException {
     List<ListenAddress> list = new ArrayList<>(addresses.length);
@@ -72,9 +86,10 @@ public interface ListenerSampler extends AutoCloseable {
   /**
    * Every listening socket on the host (TCP in canonical form, IPv4-mapped as IPv4; Unix by path)
    * keyed by socket inode: what {@link OwnListeners} matches against this process's descriptors.
-   * Netlink asks the kernel for LISTEN sockets only, which walks just the listening hash (cheap
-   * however many connections the host has); {@code /proc} reads only the listening section at the
-   * head of {@code /proc/net/tcp*}.
+   * Netlink asks the kernel for LISTEN sockets only ({@code inet_diag} and {@code unix_diag}), which
+   * walks just the listening hash (cheap however many connections the host has); {@code /proc}
+   * reads only the listening section at the head of {@code /proc/net/tcp*}, and {@code
+   * /proc/net/unix}.
    */
   default Map<Long, ListenAddress> listeningSockets() throws IOException {
     return OwnListeners.listeningSockets(new ProcNetReader(), true);

@@ -39,7 +39,8 @@ import java.util.concurrent.locks.LockSupport;
  *       WatcherListener} (MBeans register and unregister that way);
  *   <li>samples them with one {@link ListenerSampler} call (netlink on JDK 22+, else {@code /proc}):
  *       a full {@link ListenerSampler#sample sample} in rounds that count {@code active}, else a
- *       {@link ListenerSampler#sampleQueues queue-only} one. Counting {@code active} makes the kernel
+ *       {@link ListenerSampler#sampleQueuesAfterListing queue-only} one (with netlink, taken from
+ *       the LISTEN rows discovery has just listed, without asking the kernel again). Counting {@code active} makes the kernel
  *       walk every connection of the host, so those rounds are spaced ({@code ActiveSchedule}) to
  *       keep the thread's CPU time ({@code /proc/thread-self/schedstat}) within {@link WatcherConfig#cpuBudget()}, and come at
  *       least every {@link WatcherConfig#activeMaxPeriod()}; a new listener is counted at once;
@@ -202,7 +203,8 @@ public final class Watcher implements AutoCloseable {
         }
         Map<String, ListenerStats> stats = null;
         try {
-          stats = full ? sampler.sample(list) : sampler.sampleQueues(list);
+          // a queue round right after discovery's listing reuses its LISTEN rows (netlink)
+          stats = full ? sampler.sample(list) : sampler.sampleQueuesAfterListing(list);
         } catch (Exception | LinkageError e) {
           log.report("sampling listeners failed", e);
         }

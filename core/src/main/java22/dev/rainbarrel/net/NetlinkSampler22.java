@@ -123,6 +123,18 @@ final class NetlinkSampler22 implements ListenerSampler {
 
   private final TcpTally tally = new TcpTally();
   private Map<Long, ListenAddress> listenSink; // set while listeningSockets() dumps
+  private Map<Long, ListenAddress> unixListenSink; // set while listeningSockets() dumps Unix
+  private boolean unixDiagRefused; // the kernel refused a unix_diag LISTEN dump: use /proc/net/unix
+
+  // LISTEN rows of the latest listeningSockets() call, for sampleQueuesAfterListing right after it
+  private boolean listingValid;
+  private int listingRows;
+  private int[] listingFamily = new int[64];
+  private int[] listingPort = new int[64];
+  private long[] listingRq = new long[64];
+  private long[] listingWq = new long[64];
+  private long[] listingInode = new long[64];
+  private byte[] listingAddr = new byte[64 * 16];
   private final UnixTally unixTally = new UnixTally();
   private final List<ListenAddress> tcpQ = new ArrayList<>();
   private final List<ListenAddress> unixQ = new ArrayList<>();
@@ -186,17 +198,27 @@ final class NetlinkSampler22 implements ListenerSampler {
 
   @Override
   public Map<String, ListenerStats> sample(List<ListenAddress> addresses) throws IOException {
-    return sample(addresses, false);
+    return sample(addresses, false, false);
   }
 
   /** Phase 1 only: LISTEN sockets on the requested ports (the listening hash, not the connections). */
   @Override
   public Map<String, ListenerStats> sampleQueues(List<ListenAddress> addresses) throws IOException {
-    return sample(addresses, true);
+    return sample(addresses, true, false);
   }
 
-  private Map<String, ListenerStats> sample(List<ListenAddress> addresses, boolean queuesOnly) throws IOException {
+  /** Phase 1 from the rows of the listing taken just before, when there is one (no dump). */
+  @Override
+  public Map<String, ListenerStats> sampleQueuesAfterListing(List<ListenAddress> addresses)
+      throws IOException {
+    return sample(addresses, true, true);
+  }
+
+  private Map<String, ListenerStats> sample(
+      List<ListenAddress> addresses, boolean queuesOnly, boolean fromListing) throws IOException {
     ensureOpen();
+    boolean replay = fromListing && listingValid;
+    listingValid = false; // a listing serves only the call right after it
     rowsLastSample = 0;
     Map<String, ListenerStats> out = new LinkedHashMap<>();
     ProcListenerSampler.split(addresses, tcpQ, unixQ, out);
@@ -204,8 +226,15 @@ final class NetlinkSampler22 implements ListenerSampler {
       tally.startQuery(tcpQ, true, !queuesOnly);
       // phase 1: listeners on the requested ports (listening hash only: cheap)
       boolean v4 = tally.wantsFamily(TcpTally.AF_INET);
-      long listen4 = v4 ? dumpTcp(TcpTally.AF_INET, tcpQ, LISTEN, true) : 0;
-      long listen6 = dumpTcp(TcpTally.AF_INET6, tcpQ, LISTEN, true);
+      long listen4;
+      long listen6;
+      if (replay) {
+        listen4 = v4 ? replayListing(TcpTally.AF_INET) : 0;
+        listen6 = replayListing(TcpTally.AF_INET6);
+      } else {
+        listen4 = v4 ? dumpTcp(TcpTally.AF_INET, tcpQ, LISTEN, true) : 0;
+        listen6 = dumpTcp(TcpTally.AF_INET6, tcpQ, LISTEN, true);
+      }
       // phase 2: connections, walking the established hash only for families that listen there
       if (!queuesOnly && listen4 > 0) {
         dumpTcp(TcpTally.AF_INET, tcpQ, ESTABLISHED, false);
@@ -223,9 +252,58 @@ final class NetlinkSampler22 implements ListenerSampler {
     return out;
   }
 
+  /**
+   * Feeds the listing's LISTEN rows of {@code family} on a requested port to the tally: the rows
+   * phase 1's port-filtered dump of that family would have returned, and their count.
+   */
+  private long replayListing(int family) {
+    long n = 0;
+    for (int r = 0; r < listingRows; r++) {
+      if (listingFamily[r] != family || !requestedPort(listingPort[r])) {
+        continue;
+      }
+      System.arraycopy(listingAddr, r * 16, addr, 0, 16);
+      tally.row(family, addr, listingPort[r], TcpTally.TCP_LISTEN, listingRq[r], listingWq[r],
+          listingInode[r]);
+      n++;
+    }
+    return n;
+  }
+
+  private boolean requestedPort(int port) {
+    for (int i = 0; i < tcpQ.size(); i++) {
+      if (tcpQ.get(i).port() == port) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Keeps one LISTEN row of a listing (arrays grow by doubling; reused across listings). */
+  private void keepListingRow(int family, int port, long rq, long wq, long inode) {
+    int r = listingRows;
+    if (r == listingFamily.length) {
+      int n = r * 2;
+      listingFamily = java.util.Arrays.copyOf(listingFamily, n);
+      listingPort = java.util.Arrays.copyOf(listingPort, n);
+      listingRq = java.util.Arrays.copyOf(listingRq, n);
+      listingWq = java.util.Arrays.copyOf(listingWq, n);
+      listingInode = java.util.Arrays.copyOf(listingInode, n);
+      listingAddr = java.util.Arrays.copyOf(listingAddr, n * 16);
+    }
+    listingFamily[r] = family;
+    listingPort[r] = port;
+    listingRq[r] = rq;
+    listingWq[r] = wq;
+    listingInode[r] = inode;
+    System.arraycopy(addr, 0, listingAddr, r * 16, 16);
+    listingRows = r + 1;
+  }
+
   @Override
   public Map<String, ListenerStats> sampleAllTcp() throws IOException {
     ensureOpen();
+    listingValid = false;
     rowsLastSample = 0;
     tally.startAll(true);
     dumpTcp(TcpTally.AF_INET, null, STATES, false);
@@ -255,11 +333,15 @@ final class NetlinkSampler22 implements ListenerSampler {
 
   /**
    * LISTEN sockets only: the kernel then walks just its listening hash, not the established one,
-   * so this stays cheap on a host with many connections. Unix listeners come from /proc/net/unix.
+   * so this stays cheap on a host with many connections. Unix listeners come from a {@code
+   * unix_diag} dump of LISTEN sockets (from {@code /proc/net/unix} if the kernel refuses it). The
+   * TCP rows are kept for {@link #sampleQueuesAfterListing}.
    */
   @Override
   public Map<Long, ListenAddress> listeningSockets() throws IOException {
     ensureOpen();
+    listingValid = false;
+    listingRows = 0;
     Map<Long, ListenAddress> out = new java.util.LinkedHashMap<>();
     listenSink = out;
     try {
@@ -268,8 +350,28 @@ final class NetlinkSampler22 implements ListenerSampler {
     } finally {
       listenSink = null;
     }
-    OwnListeners.listeningUnix(new ProcNetReader(), out);
+    listingUnix(out);
+    listingValid = true;
     return out;
+  }
+
+  /** Adds the host's named Unix LISTEN sockets by inode. */
+  private void listingUnix(Map<Long, ListenAddress> out) throws IOException {
+    if (!unixDiagRefused) {
+      Map<Long, ListenAddress> unix = new java.util.LinkedHashMap<>();
+      unixListenSink = unix;
+      try {
+        dumpUnix(LISTEN, UDIAG_SHOW_NAME);
+        out.putAll(unix);
+        return;
+      } catch (IOException e) {
+        // e.g. no unix_diag module: TCP still comes from netlink, Unix from /proc from now on
+        unixDiagRefused = true;
+      } finally {
+        unixListenSink = null;
+      }
+    }
+    OwnListeners.listeningUnix(new ProcNetReader(), out);
   }
 
   // ---------------------------------------------------------------- TCP
@@ -404,12 +506,16 @@ final class NetlinkSampler22 implements ListenerSampler {
   // ---------------------------------------------------------------- Unix
 
   private void dumpUnix() throws IOException {
+    dumpUnix(STATES, UDIAG_SHOW_NAME | UDIAG_SHOW_RQLEN);
+  }
+
+  private void dumpUnix(int states, int show) throws IOException {
     int s = ++seq;
     int len = NLMSG_HDRLEN + UNIX_REQ_LEN;
     req.asSlice(0, len).fill((byte) 0);
     req.set(JAVA_BYTE, NLMSG_HDRLEN, (byte) Libc22.AF_UNIX);
-    req.set(INT, NLMSG_HDRLEN + 4, STATES);
-    req.set(INT, NLMSG_HDRLEN + 12, UDIAG_SHOW_NAME | UDIAG_SHOW_RQLEN);
+    req.set(INT, NLMSG_HDRLEN + 4, states);
+    req.set(INT, NLMSG_HDRLEN + 12, show);
     writeHeader(len, s);
     send(len);
     receive(s, false);
@@ -555,8 +661,11 @@ final class NetlinkSampler22 implements ListenerSampler {
     long wq = rbuf.get(INT, m + MSG_WQUEUE) & 0xffffffffL;
     long inode = rbuf.get(INT, m + MSG_INODE) & 0xffffffffL;
     if (listenSink != null) {
-      if (state == TcpTally.TCP_LISTEN && inode != 0) {
-        listenSink.put(inode, OwnListeners.tcpAddress(family, addr, port));
+      if (state == TcpTally.TCP_LISTEN) {
+        keepListingRow(family, port, rq, wq, inode);
+        if (inode != 0) {
+          listenSink.put(inode, OwnListeners.tcpAddress(family, addr, port));
+        }
       }
       return;
     }
@@ -605,6 +714,13 @@ final class NetlinkSampler22 implements ListenerSampler {
         wq = rbuf.get(INT, a + NLA_HDRLEN + 4) & 0xffffffffL;
       }
       a += (alen + 3) & ~3;
+    }
+    if (unixListenSink != null) {
+      if (state == TcpTally.TCP_LISTEN && nameLen > 0 && inode != 0) {
+        unixListenSink.put(inode, ListenAddress.ofUnix(
+            new String(name, 0, nameLen, java.nio.charset.StandardCharsets.UTF_8)));
+      }
+      return;
     }
     if (state == TcpTally.TCP_LISTEN) {
       unixTally.row(name, 0, nameLen, true, 0, rq, wq, inode);

@@ -2,14 +2,28 @@ package dev.rainbarrel.net;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * {@link ListenerSampler} over {@code /proc/net/tcp}, {@code /proc/net/tcp6} and {@code
  * /proc/net/unix}. Works on every JDK; the files do not carry the backlog limit, so {@code
  * backlog} is {@link ListenerStats#UNKNOWN} for addresses that have a listener.
+ *
+ * <p>Each read of a {@code /proc/net/tcp*} file costs about a millisecond however few sockets the
+ * host has (the kernel searches its whole established hash for the row after the listeners;
+ * docs/BENCHMARKS.md, Watcher). A {@link #sampleQueues queue sample} therefore skips the IPv4 file
+ * when it cannot contribute: Java listens on IPv4 addresses with IPv6 sockets ({@code
+ * ::ffff:127.0.0.1}, dual stack), whose rows, and their IPv4 peers', are in {@code tcp6}. It is
+ * skipped when {@code tcp6} already shows a listener on every IPv4 address asked for and the
+ * latest read of {@code tcp} (at most {@value #TCP4_RECHECK_NANOS} ns old) had no IPv4 listener
+ * on any of their ports. An IPv4 socket could then only listen on the same address and port
+ * by {@code SO_REUSEPORT} together with the IPv6 one (same user, both sockets opting in); such a
+ * socket, created since that read, is missed by queue samples until the next read of {@code
+ * tcp}: the next full sample, or {@value #TCP4_RECHECK_NANOS} ns at most.
  */
 final class ProcListenerSampler implements ListenerSampler {
 
@@ -19,12 +33,33 @@ final class ProcListenerSampler implements ListenerSampler {
   private final List<ListenAddress> tcpQ = new ArrayList<>();
   private final List<ListenAddress> unixQ = new ArrayList<>();
 
+  /** Longest time a queue sample relies on the latest read of {@code /proc/net/tcp} to skip it. */
+  static final long TCP4_RECHECK_NANOS = 10_000_000_000L;
+
+  private final LongSupplier nanoTime;
+  private final BitSet tcp4ListenPorts = new BitSet(65536); // IPv4 LISTEN ports at the latest read
+  private boolean tcp4Known; // the latest read of /proc/net/tcp completed
+  private long tcp4ReadAt;
+  private long tcp4Reads; // tests
+  /** Records the IPv4 listening ports, then counts the row in {@link #tcp}. */
+  private final ProcNetReader.TcpRowSink tcp4Recorder = (family, addr, port, state, rq, wq, inode) -> {
+    if (state == TcpTally.TCP_LISTEN) {
+      tcp4ListenPorts.set(port);
+    }
+    tcp.row(family, addr, port, state, rq, wq, inode);
+  };
+
   ProcListenerSampler() {
-    this(new ProcNetReader());
+    this(new ProcNetReader(), System::nanoTime);
   }
 
   ProcListenerSampler(ProcNetReader reader) {
+    this(reader, System::nanoTime);
+  }
+
+  ProcListenerSampler(ProcNetReader reader, LongSupplier nanoTime) {
     this.reader = reader;
+    this.nanoTime = nanoTime;
   }
 
   @Override
@@ -43,10 +78,11 @@ final class ProcListenerSampler implements ListenerSampler {
     split(addresses, tcpQ, unixQ, out);
     if (!tcpQ.isEmpty()) {
       tcp.startQuery(tcpQ, false, !queuesOnly);
-      if (tcp.wantsFamily(TcpTally.AF_INET)) {
+      // IPv6 first: a queue sample may then find the IPv4 file has nothing to add
+      readTcp(TcpTally.AF_INET6, queuesOnly);
+      if (tcp.wantsFamily(TcpTally.AF_INET) && !(queuesOnly && tcp4Unneeded())) {
         readTcp(TcpTally.AF_INET, queuesOnly);
       }
-      readTcp(TcpTally.AF_INET6, queuesOnly);
       tcp.putQueryResults(out);
     }
     if (!unixQ.isEmpty()) {
@@ -57,12 +93,39 @@ final class ProcListenerSampler implements ListenerSampler {
     return out;
   }
 
+  /**
+   * After {@code tcp6}: true when the IPv4 file cannot add a listener to the IPv4 queries (see
+   * the class comment).
+   */
+  private boolean tcp4Unneeded() {
+    return tcp4Known
+        && nanoTime.getAsLong() - tcp4ReadAt < TCP4_RECHECK_NANOS
+        && tcp.everyIpv4QueryListened()
+        && !tcp.someIpv4QueryPortIn(tcp4ListenPorts);
+  }
+
   private void readTcp(int family, boolean listeningOnly) throws IOException {
-    if (listeningOnly) {
+    if (family == TcpTally.AF_INET) {
+      tcp4Known = false;
+      tcp4ListenPorts.clear();
+      tcp4Reads++;
+      if (listeningOnly) {
+        reader.readTcpListening(family, tcp4Recorder);
+      } else {
+        reader.readTcp(family, tcp4Recorder);
+      }
+      tcp4Known = true;
+      tcp4ReadAt = nanoTime.getAsLong();
+    } else if (listeningOnly) {
       reader.readTcpListening(family, tcp);
     } else {
       reader.readTcp(family, tcp);
     }
+  }
+
+  /** Reads of {@code /proc/net/tcp} so far (tests). */
+  long tcp4Reads() {
+    return tcp4Reads;
   }
 
   /** Splits by kind and pre-inserts keys so the result keeps the request order. */
@@ -82,8 +145,8 @@ final class ProcListenerSampler implements ListenerSampler {
   @Override
   public Map<String, ListenerStats> sampleAllTcp() throws IOException {
     tcp.startAll(false);
-    reader.readTcp(TcpTally.AF_INET, tcp);
-    reader.readTcp(TcpTally.AF_INET6, tcp);
+    readTcp(TcpTally.AF_INET, false);
+    readTcp(TcpTally.AF_INET6, false);
     return tcp.allResults();
   }
 

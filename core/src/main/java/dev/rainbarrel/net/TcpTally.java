@@ -136,6 +136,26 @@ final class TcpTally implements ProcNetReader.TcpRowSink {
     return false;
   }
 
+  /** Query mode: every IPv4 query has at least one listener among the rows fed so far. */
+  boolean everyIpv4QueryListened() {
+    for (int i = 0; i < queryCount; i++) {
+      if (queries[i].kind() == ListenAddress.Kind.TCP4 && listeners[i] == 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Query mode: the port of some IPv4 query is set in {@code ports}. */
+  boolean someIpv4QueryPortIn(java.util.BitSet ports) {
+    for (int i = 0; i < queryCount; i++) {
+      if (queries[i].kind() == ListenAddress.Kind.TCP4 && ports.get(queries[i].port())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * Feeds one socket row. {@code addr} holds the local address in network order: bytes 0-3 for
    * AF_INET, 0-15 for AF_INET6 (the array is the caller's scratch buffer and is not retained).

@@ -117,6 +117,76 @@ class QueueOnlySampleTest {
     }
   }
 
+  /**
+   * The queue sample leaves out {@code /proc/net/tcp} only where it adds nothing: Java's
+   * dual-stack listeners (IPv6 sockets on {@code 127.0.0.1} and {@code [::]}, IPv4 clients) give
+   * the same queues as the full read of both files, while an IPv4 socket on a requested address,
+   * or on a requested port at the latest read ({@code SO_REUSEPORT} across families), or a read
+   * older than the recheck period, makes it read the IPv4 file again.
+   */
+  @Test
+  void procQueueSampleSkipsTheIpv4FileOnlyWhereItAddsNothing() throws Exception {
+    long[] now = {0};
+    try (Loopback net = new Loopback()) {
+      ProcListenerSampler proc = new ProcListenerSampler(new ProcNetReader(), () -> now[0]);
+      ServerSocketChannel mapped = net.listen(null, "127.0.0.1", 0, 32); // IPv6 socket, dual stack
+      ServerSocketChannel any = net.listen(null, "::", 0, 32);
+      ServerSocketChannel shared6 = net.listenReusePort(StandardProtocolFamily.INET6, "127.0.0.1", 0, 32);
+      int sharedPort = Loopback.port(shared6);
+      ServerSocketChannel shared4 = net.listenReusePort(StandardProtocolFamily.INET, "127.0.0.1", sharedPort, 32);
+      int[] queued = {3, 2};
+      List<ServerSocketChannel> ls = List.of(mapped, any);
+      for (int i = 0; i < 2; i++) {
+        for (int k = 0; k < queued[i]; k++) {
+          net.connect("127.0.0.1", Loopback.port(ls.get(i))); // IPv4 clients: mapped peers in tcp6
+        }
+      }
+      List<String> dual = List.of("127.0.0.1:" + Loopback.port(mapped), "[::]:" + Loopback.port(any));
+      for (int i = 0; i < 2; i++) {
+        Loopback.assertStats(proc, dual.get(i), 0, queued[i]); // handshakes done
+      }
+
+      // dual stack only: the IPv4 file is read by the full sample, then left out
+      Map<String, ListenerStats> full = proc.sample(parse(dual));
+      long reads = proc.tcp4Reads();
+      Map<String, ListenerStats> queues = proc.sampleQueues(parse(dual));
+      assertEquals(reads, proc.tcp4Reads(), "the queue sample left /proc/net/tcp out");
+      assertEquals(2, assertSameQueues(dual, full, queues, "proc without tcp"));
+      assertEquals(3, queues.get(dual.get(0)).queued(), "not vacuous: connections are queued");
+      assertEquals(2, queues.get(dual.get(1)).queued(), "IPv4 clients of [::] counted from tcp6");
+
+      // the recheck period bounds how long the latest read is trusted
+      now[0] += ProcListenerSampler.TCP4_RECHECK_NANOS;
+      assertEquals(full.get(dual.get(0)).queued(), proc.sampleQueues(parse(dual)).get(dual.get(0)).queued());
+      assertEquals(reads + 1, proc.tcp4Reads(), "read again after the recheck period");
+      proc.sampleQueues(parse(dual));
+      assertEquals(reads + 1, proc.tcp4Reads(), "and trusted again");
+
+      // an IPv4 socket on a requested address, new since the latest read: tcp6 has no listener
+      // there, so tcp is read
+      ServerSocketChannel v4 = net.listen(StandardProtocolFamily.INET, "127.0.0.1", 0, 32);
+      net.connect("127.0.0.1", Loopback.port(v4));
+      List<String> withV4 = List.of(dual.get(0), "127.0.0.1:" + Loopback.port(v4));
+      ListenerStats v4Queues = proc.sampleQueues(parse(withV4)).get(withV4.get(1));
+      assertEquals(reads + 2, proc.tcp4Reads());
+      assertEquals(1, v4Queues.queued());
+      assertEquals(1, v4Queues.listeners());
+
+      // IPv6 and IPv4 sockets sharing one address (SO_REUSEPORT): both listeners, every time
+      List<String> shared = List.of("127.0.0.1:" + sharedPort);
+      Map<String, ListenerStats> sharedFull = proc.sample(parse(shared));
+      assertEquals(2, sharedFull.get(shared.get(0)).listeners());
+      for (int i = 0; i < 2; i++) {
+        long before = proc.tcp4Reads();
+        assertEquals(sharedFull, proc.sampleQueues(parse(shared)).entrySet().stream().collect(
+            java.util.stream.Collectors.toMap(Map.Entry::getKey,
+                e -> new ListenerStats(sharedFull.get(e.getKey()).active(), e.getValue().queued(),
+                    e.getValue().backlog(), e.getValue().listeners()))));
+        assertEquals(before + 1, proc.tcp4Reads(), "an IPv4 listener on the port: tcp is read");
+      }
+    }
+  }
+
   /** The early stop must find every listener the full walk finds, with the same queues. */
   @Test
   void listenOnlyReadSeesEveryListenRowOfTheFullRead(@TempDir Path dir) throws Exception {

@@ -30,7 +30,9 @@ import java.util.concurrent.TimeUnit;
  * Each listener mode ({@code discover}, {@code configured}) runs with the default CPU budget
  * ({@code budget}: what the agent does) and with {@code active} counted every round ({@code
  * every-round}: the behaviour before the budget, and raindrops'). All four cases run once to
- * warm up before any is timed.
+ * warm up before any is timed. Each line also splits the timed rounds by kind: the mean CPU of a
+ * queue round ({@code queued}/{@code backlog} only) and of a full round ({@code active} too), which
+ * the schedule's average hides (it spaces full rounds by their cost).
  *
  * <pre>java [--enable-native-access=ALL-UNNAMED] -cp bench/target/benchmarks.jar \
  *     dev.rainbarrel.bench.WatcherCpuCost [rounds [hostConnections]]</pre>
@@ -104,8 +106,18 @@ public final class WatcherCpuCost {
       long cpu0 = threads.getCurrentThreadCpuTime();
       long user0 = threads.getCurrentThreadUserTime();
       long wall0 = System.nanoTime();
+      long queueCpu = 0; // the rounds split by kind: what each costs, whatever the schedule
+      long fullCpu = 0;
       for (int i = 0; i < rounds; i++) {
+        long fulls = w.activeRounds();
+        long r = threads.getCurrentThreadCpuTime();
         w.sampleOnce();
+        r = threads.getCurrentThreadCpuTime() - r;
+        if (w.activeRounds() != fulls) {
+          fullCpu += r;
+        } else {
+          queueCpu += r;
+        }
       }
       long cpu = (threads.getCurrentThreadCpuTime() - cpu0) / rounds;
       long user = (threads.getCurrentThreadUserTime() - user0) / rounds;
@@ -118,11 +130,18 @@ public final class WatcherCpuCost {
       }
       System.out.printf("%-10s %-11s source=%-7s listeners=%d cpu=%6d us/round (user %5d, sys %6d)"
               + " wall=%6d us  active counted in %4d of %d rounds (every %5d ms)"
-              + " -> %.3f %% of one core at a 1 s interval%n",
+              + " -> %.3f %% of one core at a 1 s interval;"
+              + " queue round %s us, full round %s us%n",
           mode, budget, w.source(), w.listeners().size(), cpu / 1000, user / 1000,
           (cpu - user) / 1000, wall / 1000, w.activeRounds() - full0, rounds,
-          w.activePeriodMillis(), cpu / 1e9 * 100);
+          w.activePeriodMillis(), cpu / 1e9 * 100,
+          perRound(queueCpu, rounds - (w.activeRounds() - full0)),
+          perRound(fullCpu, w.activeRounds() - full0));
     }
+  }
+
+  private static String perRound(long cpuNanos, long rounds) {
+    return rounds == 0 ? "-" : Long.toString(cpuNanos / rounds / 1000);
   }
 
   /** Starts holder JVMs sharing {@code connections} established loopback connections. */

@@ -12,6 +12,13 @@ import java.util.function.LongSupplier;
  * the agent starts the watcher in premain, before containers such as WildFly install their
  * LogManager. When the file cannot be read (kernels before 3.17, no {@code /proc}) the clock is
  * wall time, which only overstates a round's cost, so the budget still holds.
+ *
+ * <p>The kernel prints {@code sum_exec_runtime} as of the thread's last scheduler update (a tick,
+ * 4 ms at HZ=250, or a switch), not as of now: read at the end of a watcher round, which neither
+ * sleeps nor blocks, it misses the time since the last tick, so a 1.3 ms round read as 0.35 ms on
+ * average (2026-12-07, 2-vCPU Xeon VM, kernel 6.18) and the budget let full rounds run several
+ * times too often. {@link Thread#yield()} first ({@code sched_yield}: the fair scheduler's {@code
+ * yield_task_fair} updates the current task's runtime) makes the value current, for one system call.
  */
 final class ThreadCpuClock implements LongSupplier {
 
@@ -33,6 +40,7 @@ final class ThreadCpuClock implements LongSupplier {
   @Override
   public long getAsLong() {
     if (!failed) {
+      Thread.yield(); // brings sum_exec_runtime up to date (see the class comment)
       long v = read();
       if (v >= 0) {
         return v;

@@ -44,9 +44,12 @@ final class StartupClock {
   /**
    * The calling thread's CPU time so far in ns (first field of {@code /proc/thread-self/schedstat}),
    * or -1 where that file does not exist. Read with {@code java.io} only, which the JVM has loaded
-   * already, so that timing does not load classes of its own.
+   * already, so that timing does not load classes of its own. The file shows the runtime as of the
+   * thread's last scheduler tick (up to 4 ms stale for a thread that never blocks); a yield first
+   * brings it up to date, as the watcher's {@code ThreadCpuClock} does.
    */
   static long threadCpuNanos() {
+    Thread.yield();
     try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/thread-self/schedstat")) {
       byte[] b = new byte[64];
       int n = in.read(b);

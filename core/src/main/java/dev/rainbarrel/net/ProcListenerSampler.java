@@ -13,9 +13,10 @@ import java.util.function.LongSupplier;
  * /proc/net/unix}. Works on every JDK; the files do not carry the backlog limit, so {@code
  * backlog} is {@link ListenerStats#UNKNOWN} for addresses that have a listener.
  *
- * <p>Each read of a {@code /proc/net/tcp*} file costs about a millisecond however few sockets the
- * host has (the kernel searches its whole established hash for the row after the listeners;
- * docs/BENCHMARKS.md, Watcher). A {@link #sampleQueues queue sample} therefore skips the IPv4 file
+ * <p>A read of a {@code /proc/net/tcp*} file can cost half a millisecond however few sockets the
+ * host has (the kernel searches its whole established hash for the row after the listeners when
+ * there is none of that family; docs/BENCHMARKS.md, Watcher). A {@link #sampleQueues queue
+ * sample} therefore skips the IPv4 file
  * when it cannot contribute: Java listens on IPv4 addresses with IPv6 sockets ({@code
  * ::ffff:127.0.0.1}, dual stack), whose rows, and their IPv4 peers', are in {@code tcp6}. It is
  * skipped when {@code tcp6} already shows a listener on every IPv4 address asked for and the

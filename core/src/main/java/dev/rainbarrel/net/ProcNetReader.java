@@ -40,16 +40,31 @@ final class ProcNetReader {
   private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
   private final String root; // "" normally; a directory prefix in tests of the parser
+  private final Opener opener;
   private final byte[] buf = new byte[64 * 1024];
   private final byte[] addr = new byte[16];
   private int pos; // parse cursor within the current line
+  /** Bytes up to the last LISTEN row at the latest listening read, per family (0: none yet). */
+  private int listenBytes4;
+  private int listenBytes6;
+  private long reads; // read() calls so far (tests)
 
   ProcNetReader() {
     this("");
   }
 
   ProcNetReader(String root) {
+    this(root, FileInputStream::new);
+  }
+
+  ProcNetReader(String root, Opener opener) {
     this.root = root;
+    this.opener = opener;
+  }
+
+  /** Opens a file for reading (a seam for tests that script what {@code read} returns). */
+  interface Opener {
+    InputStream open(String file) throws IOException;
   }
 
   /** Feeds every row of {@code /proc/net/tcp} (AF_INET) or {@code tcp6} (AF_INET6). */
@@ -61,17 +76,40 @@ final class ProcNetReader {
    * Feeds the LISTEN rows of {@code /proc/net/tcp} or {@code tcp6} and stops at the first row that
    * is neither LISTEN nor SYN_RECV. The kernel prints its listening hash before its established
    * hash ({@code tcp_seq_start}: {@code listening_get_first}, then {@code established_get_first}),
-   * and generates the file lazily as it is read, so reading it in {@value #LISTEN_CHUNK}-byte
-   * chunks and stopping early costs in proportion to the host's listeners, not its connections.
-   * SYN_RECV rows are skipped rather than taken as the end because kernels before 4.4 printed
-   * each listener's pending requests right after it.
+   * and generates the file lazily as it is read, so stopping early costs in proportion to the
+   * host's listeners, not its connections. SYN_RECV rows are skipped rather than taken as the end
+   * because kernels before 4.4 printed each listener's pending requests right after it.
+   *
+   * <p>Reads are sized so the kernel prints little beyond the listeners: to fill a read it must
+   * find the next connection of the family, searching its established hash bucket by bucket
+   * (262 144 buckets on a machine with a few GiB of RAM, ~2 ns each), so every connection row
+   * asked for beyond the first costs a search. The first read asks for the bytes the listening
+   * section took last time plus {@value #ROW_CHUNK}; later reads {@value #ROW_CHUNK} bytes,
+   * doubling up to {@value #LISTEN_CHUNK}.
    */
   void readTcpListening(int family, TcpRowSink tally) throws IOException {
     readTcp(family, tally, true);
   }
 
-  /** Bytes asked of the kernel per read in {@link #readTcpListening}: about 27 rows of tcp. */
+  /** Largest read in {@link #readTcpListening}: about 27 rows of tcp. */
   static final int LISTEN_CHUNK = 4096;
+
+  /** About one row of {@code tcp} (150 bytes, padded) or {@code tcp6} (~180 bytes). */
+  static final int ROW_CHUNK = 192;
+
+  /**
+   * The least a {@code seq_file} buffer holds (one page), and a bound on the length of one row of
+   * these files (the longest tcp6 row, all fields at their widest, is under 300 bytes). {@code
+   * seq_read} fills the caller's buffer until the next row is missing or does not fit in its own
+   * buffer, so a read that returns fewer bytes than asked, no more than {@code SEQ_BUFFER_MIN -
+   * MAX_ROW} and ending with a whole row, has reached the end of the file: the reader stops there
+   * instead of reading again to be told so. That second read is not free: the kernel finds no
+   * saved position at the end and walks both hashes from the start (~0.5 ms on this machine
+   * whatever the host's load), which was half the cost of a {@code /proc} round on a quiet host.
+   */
+  static final int SEQ_BUFFER_MIN = 4096;
+
+  static final int MAX_ROW = 512;
 
   private static final int TCP_SYN_RECV = 3;
 
@@ -79,7 +117,7 @@ final class ProcNetReader {
     String file = root + (family == TcpTally.AF_INET ? PROC_TCP : PROC_TCP6);
     InputStream in;
     try {
-      in = new FileInputStream(file);
+      in = opener.open(file);
     } catch (java.io.FileNotFoundException e) {
       if (family == TcpTally.AF_INET6 && !java.nio.file.Files.exists(Path.of(file))) {
         return; // kernel without IPv6
@@ -88,24 +126,38 @@ final class ProcNetReader {
     }
     try (in) {
       int len = 0;
+      int consumed = 0; // bytes of the file before buf[0]
+      int listenEnd = 0; // file offset after the last LISTEN row seen
       boolean header = true;
+      int chunk = ROW_CHUNK;
+      int want = listenOnly ? lastListenBytes(family) + ROW_CHUNK : 0;
       while (true) {
-        int want = listenOnly ? Math.min(LISTEN_CHUNK, buf.length - len) : buf.length - len;
+        if (!listenOnly) {
+          want = buf.length - len;
+        }
+        want = Math.min(want, buf.length - len);
         int r = in.read(buf, len, want);
+        reads++;
         if (r < 0) {
           if (len > 0 && !header) {
             tcpLine(family, 0, len, tally, listenOnly);
           }
-          return;
+          break;
         }
         len += r;
         int start = 0;
+        int longest = 0;
         for (int i = 0; i < len; i++) {
           if (buf[i] == '\n') {
+            longest = Math.max(longest, i + 1 - start);
             if (header) {
               header = false;
+              listenEnd = consumed + i + 1;
             } else if (!tcpLine(family, start, i, tally, listenOnly)) {
+              setLastListenBytes(family, listenEnd);
               return; // listening section over
+            } else {
+              listenEnd = consumed + i + 1;
             }
             start = i + 1;
           }
@@ -113,10 +165,39 @@ final class ProcNetReader {
         if (start == 0 && len == buf.length) {
           throw new IOException(file + ": line longer than " + buf.length + " bytes");
         }
+        if (r < want && r <= SEQ_BUFFER_MIN - MAX_ROW && start == len && longest < MAX_ROW) {
+          break; // a short read ending with a whole row: the end of the file
+        }
         System.arraycopy(buf, start, buf, 0, len - start);
+        consumed += start;
         len -= start;
+        if (listenOnly) {
+          want = chunk;
+          chunk = Math.min(chunk * 2, LISTEN_CHUNK);
+        }
+      }
+      if (listenOnly) {
+        setLastListenBytes(family, listenEnd);
       }
     }
+  }
+
+  private int lastListenBytes(int family) {
+    return family == TcpTally.AF_INET ? listenBytes4 : listenBytes6;
+  }
+
+  private void setLastListenBytes(int family, int bytes) {
+    int capped = Math.min(bytes, LISTEN_CHUNK);
+    if (family == TcpTally.AF_INET) {
+      listenBytes4 = capped;
+    } else {
+      listenBytes6 = capped;
+    }
+  }
+
+  /** {@code read} calls made so far (tests). */
+  long reads() {
+    return reads;
   }
 
   /** Parses one row; false when {@code listenOnly} and the row shows the listening section ended. */

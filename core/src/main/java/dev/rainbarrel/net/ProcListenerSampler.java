@@ -15,16 +15,21 @@ import java.util.function.LongSupplier;
  *
  * <p>A read of a {@code /proc/net/tcp*} file can cost half a millisecond however few sockets the
  * host has (the kernel searches its whole established hash for the row after the listeners when
- * there is none of that family; docs/BENCHMARKS.md, Watcher). A {@link #sampleQueues queue
- * sample} therefore skips the IPv4 file
- * when it cannot contribute: Java listens on IPv4 addresses with IPv6 sockets ({@code
+ * there is none of that family; docs/BENCHMARKS.md, Watcher). A sample therefore skips the IPv4
+ * file when it cannot contribute: Java listens on IPv4 addresses with IPv6 sockets ({@code
  * ::ffff:127.0.0.1}, dual stack), whose rows, and their IPv4 peers', are in {@code tcp6}. It is
  * skipped when {@code tcp6} already shows a listener on every IPv4 address asked for and the
  * latest read of {@code tcp} (at most {@value #TCP4_RECHECK_NANOS} ns old) had no IPv4 listener
  * on any of their ports. An IPv4 socket could then only listen on the same address and port
  * by {@code SO_REUSEPORT} together with the IPv6 one (same user, both sockets opting in); such a
- * socket, created since that read, is missed by queue samples until the next read of {@code
- * tcp}: the next full sample, or {@value #TCP4_RECHECK_NANOS} ns at most.
+ * socket, created since that read, is missed until the next read of {@code tcp}, {@value
+ * #TCP4_RECHECK_NANOS} ns at most.
+ *
+ * <p>When {@code tcp} is not skipped, a {@link #sampleQueues queue sample} reads its listening
+ * section, and a full sample reads that section first: its connection rows are read only when an
+ * IPv4 socket listens on the port of an IPv4 query, the only case in which they count. On a host
+ * whose many connections are IPv4 (another program's) and whose Java server listens dual stack,
+ * that is most of a full sample's cost.
  */
 final class ProcListenerSampler implements ListenerSampler {
 
@@ -48,6 +53,13 @@ final class ProcListenerSampler implements ListenerSampler {
       tcp4ListenPorts.set(port);
     }
     tcp.row(family, addr, port, state, rq, wq, inode);
+  };
+
+  /** Records the IPv4 listening ports only. */
+  private final ProcNetReader.TcpRowSink tcp4PortRecorder = (family, addr, port, state, rq, wq, inode) -> {
+    if (state == TcpTally.TCP_LISTEN) {
+      tcp4ListenPorts.set(port);
+    }
   };
 
   ProcListenerSampler() {
@@ -81,8 +93,12 @@ final class ProcListenerSampler implements ListenerSampler {
       tcp.startQuery(tcpQ, false, !queuesOnly);
       // IPv6 first: a queue sample may then find the IPv4 file has nothing to add
       readTcp(TcpTally.AF_INET6, queuesOnly);
-      if (tcp.wantsFamily(TcpTally.AF_INET) && !(queuesOnly && tcp4Unneeded())) {
-        readTcp(TcpTally.AF_INET, queuesOnly);
+      if (tcp.wantsFamily(TcpTally.AF_INET) && !tcp4Unneeded()) {
+        if (queuesOnly) {
+          readTcp(TcpTally.AF_INET, true);
+        } else if (ipv4ListenerOnAQueryPort()) {
+          readTcp(TcpTally.AF_INET, false);
+        }
       }
       tcp.putQueryResults(out);
     }
@@ -103,6 +119,23 @@ final class ProcListenerSampler implements ListenerSampler {
         && nanoTime.getAsLong() - tcp4ReadAt < TCP4_RECHECK_NANOS
         && tcp.everyIpv4QueryListened()
         && !tcp.someIpv4QueryPortIn(tcp4ListenPorts);
+  }
+
+  /**
+   * Reads the listening section of {@code /proc/net/tcp} alone and tells whether an IPv4 socket
+   * listens on the port of an IPv4 query. If none does, the file's connection rows cannot count
+   * ({@link TcpTally}: a connection counts while a socket of its family listens on its port), so
+   * a full sample need not have the kernel print them: next to many IPv4 connections of other
+   * programs that is most of the sample's cost, for nothing.
+   */
+  private boolean ipv4ListenerOnAQueryPort() throws IOException {
+    tcp4Known = false;
+    tcp4ListenPorts.clear();
+    tcp4Reads++;
+    reader.readTcpListening(TcpTally.AF_INET, tcp4PortRecorder);
+    tcp4Known = true;
+    tcp4ReadAt = nanoTime.getAsLong();
+    return tcp.someIpv4QueryPortIn(tcp4ListenPorts);
   }
 
   private void readTcp(int family, boolean listeningOnly) throws IOException {

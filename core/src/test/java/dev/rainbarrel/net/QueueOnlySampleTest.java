@@ -245,4 +245,59 @@ class QueueOnlySampleTest {
         () -> rooted.readTcp(TcpTally.AF_INET, (f, a, port, st, rq, wq, inode) -> { }));
     assertTrue(e.getMessage().contains("unexpected line format"), "the full read parses every row");
   }
+  /**
+   * A full sample reads the connection rows of {@code /proc/net/tcp} only when an IPv4 socket
+   * listens on a requested port: otherwise they cannot count (a connection counts while a socket
+   * of its family listens on its port), and the kernel printing them was most of a full sample's
+   * cost next to many IPv4 connections of other programs.
+   */
+  @Test
+  void procFullSampleReadsIpv4ConnectionRowsOnlyForAnIpv4Listener() throws Exception {
+    long[] now = {0};
+    long[] tcpBytes = {0};
+    ProcNetReader.Opener counting = f -> new java.io.FilterInputStream(new java.io.FileInputStream(f)) {
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int r = super.read(b, off, len);
+        if (f.endsWith("/tcp") && r > 0) {
+          tcpBytes[0] += r;
+        }
+        return r;
+      }
+    };
+    try (Loopback net = new Loopback()) {
+      ProcListenerSampler proc = new ProcListenerSampler(new ProcNetReader("", counting), () -> now[0]);
+      ServerSocketChannel mapped = net.listen(null, "127.0.0.1", 0, 32); // IPv6 socket, dual stack
+      ServerSocketChannel v4 = net.listen(StandardProtocolFamily.INET, "127.0.0.1", 0, 32);
+      for (ServerSocketChannel l : List.of(mapped, v4, v4)) {
+        net.connect("127.0.0.1", Loopback.port(l));
+        net.accept(l);
+      }
+      List<String> dual = List.of("127.0.0.1:" + Loopback.port(mapped));
+      List<String> ipv4 = List.of("127.0.0.1:" + Loopback.port(v4));
+      Loopback.assertStats(proc, ipv4.get(0), 2, 0);
+      int fileBytes = Files.readAllBytes(Path.of(ProcNetReader.PROC_TCP)).length;
+
+      // the first full sample of the dual-stack address has no fresh knowledge of tcp: it reads
+      // the listening section, finds no IPv4 listener on the port, and stops there
+      tcpBytes[0] = 0;
+      Map<String, ListenerStats> dualFull = proc.sample(parse(dual));
+      assertEquals(1, dualFull.get(dual.get(0)).active());
+      assertTrue(tcpBytes[0] < fileBytes, "read " + tcpBytes[0] + " of /proc/net/tcp's " + fileBytes
+          + " bytes: not the IPv4 connection rows (not vacuous: the IPv4 listener has two)");
+      long reads = proc.tcp4Reads();
+      tcpBytes[0] = 0;
+      assertEquals(dualFull, proc.sample(parse(dual)));
+      assertEquals(reads, proc.tcp4Reads(), "then trusts that read, as a queue sample does");
+      assertEquals(0, tcpBytes[0]);
+
+      // an IPv4 listener on the requested port: the whole file
+      tcpBytes[0] = 0;
+      Map<String, ListenerStats> v4Full = proc.sample(parse(ipv4));
+      assertEquals(2, v4Full.get(ipv4.get(0)).active());
+      assertEquals(1, v4Full.get(ipv4.get(0)).listeners());
+      assertTrue(tcpBytes[0] >= fileBytes - 2 * ProcNetReader.MAX_ROW,
+          "read " + tcpBytes[0] + " of about " + fileBytes + " bytes");
+    }
+  }
 }

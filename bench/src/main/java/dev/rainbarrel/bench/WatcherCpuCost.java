@@ -34,7 +34,10 @@ import java.util.concurrent.TimeUnit;
  * queue round ({@code queued}/{@code backlog} only) and of a full round ({@code active} too), which
  * the schedule's average hides (it spaces full rounds by their cost).
  *
- * <pre>java [--enable-native-access=ALL-UNNAMED] -cp bench/target/benchmarks.jar \
+ * <p>{@code -DownConnections=N} also holds N connections inside this process (a server's own
+ * keep-alive connections: 2N descriptors, which discovery on {@code /proc} reads).
+ *
+ * <pre>java [--enable-native-access=ALL-UNNAMED] [-DownConnections=N] -cp bench/target/benchmarks.jar \
  *     dev.rainbarrel.bench.WatcherCpuCost [rounds [hostConnections]]</pre>
  */
 public final class WatcherCpuCost {
@@ -57,6 +60,7 @@ public final class WatcherCpuCost {
       for (int i = 0; i < 4; i++) {
         clients.add(new Socket(lo, s1.getLocalPort()));
       }
+      List<java.io.Closeable> own = holdOwnConnections(Integer.getInteger("ownConnections", 0));
       // Two passes over the four cases, the first only to warm up. Measured in one pass, the first
       // case also paid for warming the code all of them share (sampling, the Barrel writes):
       // 170-230 us of user time per round more than the same case measured after the others.
@@ -71,6 +75,9 @@ public final class WatcherCpuCost {
       }
       for (Socket s : clients) {
         s.close();
+      }
+      for (java.io.Closeable c : own) {
+        c.close();
       }
     } finally {
       Files.deleteIfExists(dir.resolve("cpu.barrel"));
@@ -142,6 +149,27 @@ public final class WatcherCpuCost {
 
   private static String perRound(long cpuNanos, long rounds) {
     return rounds == 0 ? "-" : Long.toString(cpuNanos / rounds / 1000);
+  }
+
+  /**
+   * {@code -DownConnections=N}: N established loopback connections with both ends in this
+   * process (2N descriptors), as a server holding N keep-alive connections has them; their
+   * listener is not watched. Discovery on {@code /proc} reads this process's descriptors.
+   */
+  private static List<java.io.Closeable> holdOwnConnections(int n) throws Exception {
+    List<java.io.Closeable> out = new ArrayList<>();
+    if (n <= 0) {
+      return out;
+    }
+    java.nio.channels.ServerSocketChannel l = java.nio.channels.ServerSocketChannel.open();
+    out.add(l);
+    l.bind(new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 1024);
+    for (int i = 0; i < n; i++) {
+      out.add(java.nio.channels.SocketChannel.open(l.getLocalAddress()));
+      out.add(l.accept());
+    }
+    System.out.printf("# %d own connections (%d descriptors)%n", n, 2 * n);
+    return out;
   }
 
   /** Starts holder JVMs sharing {@code connections} established loopback connections. */

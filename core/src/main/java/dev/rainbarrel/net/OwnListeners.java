@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,24 +105,58 @@ public final class OwnListeners {
 
   /** Inodes of the sockets open in this process, from the {@code socket:[N]} fd links. */
   static Set<Long> socketInodes(Path fdDir) throws IOException {
-    Set<Long> inodes = new HashSet<>();
+    return socketDescriptors(fdDir).keySet();
+  }
+
+  /**
+   * The sockets open in this process: inode to descriptor number, from the {@code socket:[N]}
+   * links in {@code /proc/self/fd}. One {@code readlink} per descriptor: about a microsecond
+   * each, so 10 ms for a server holding 5 000 connections.
+   */
+  public static Map<Long, Integer> socketDescriptors() throws IOException {
+    return socketDescriptors(Path.of("/proc/self/fd"));
+  }
+
+  static Map<Long, Integer> socketDescriptors(Path fdDir) throws IOException {
+    Map<Long, Integer> out = new HashMap<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(fdDir)) {
       for (Path p : ds) {
-        String target;
-        try {
-          target = Files.readSymbolicLink(p).toString();
-        } catch (IOException e) {
-          continue; // closed meanwhile (e.g. the directory stream's own fd)
-        }
-        if (target.startsWith("socket:[") && target.endsWith("]")) {
+        long inode = socketInode(p);
+        if (inode >= 0) {
           try {
-            inodes.add(Long.parseLong(target.substring(8, target.length() - 1)));
+            out.put(inode, Integer.parseInt(p.getFileName().toString()));
           } catch (NumberFormatException e) {
-            // not a socket link we understand; skip it
+            // not a descriptor entry; skip it
           }
         }
       }
     }
-    return inodes;
+    return out;
+  }
+
+  /**
+   * Whether descriptor {@code fd} of this process is still the socket {@code inode}: one {@code
+   * readlink}, false once the descriptor was closed (or reused for something else).
+   */
+  public static boolean isSocket(int fd, long inode) {
+    return socketInode(Path.of("/proc/self/fd", Integer.toString(fd))) == inode;
+  }
+
+  /** The inode of a {@code socket:[N]} link, or -1 (not a socket, or closed meanwhile). */
+  private static long socketInode(Path link) {
+    String target;
+    try {
+      target = Files.readSymbolicLink(link).toString();
+    } catch (IOException e) {
+      return -1; // closed meanwhile (e.g. the directory stream's own fd)
+    }
+    if (target.startsWith("socket:[") && target.endsWith("]")) {
+      try {
+        return Long.parseLong(target.substring(8, target.length() - 1));
+      } catch (NumberFormatException e) {
+        return -1; // not a socket link we understand
+      }
+    }
+    return -1;
   }
 }

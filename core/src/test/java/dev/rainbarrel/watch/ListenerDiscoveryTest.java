@@ -59,6 +59,57 @@ class ListenerDiscoveryTest {
     }
   }
 
+  /**
+   * On /proc, listing this process's descriptors costs a readlink each (13 ms for a server
+   * holding 5 000 connections), so listings are spaced by their cost; a closed listener still
+   * goes at once (its own descriptor is checked), a new one waits for the next listing. The
+   * clock advances 1 ms each time it is read, so a listing appears to cost 1 ms.
+   */
+  @Test
+  void procDescriptorListingsAreSpacedByTheirCostAndAClosedListenerStillGoesAtOnce() throws Exception {
+    AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    long step = 1_000_000L;
+    try (ListenerSampler proc = ListenerSampler.openProc(); ServerSocket a = listen()) {
+      ListenerDiscovery d = new ListenerDiscovery(proc, () -> nanos.getAndAdd(step), Set.of());
+      assertTrue(d.discover().contains(addr(a)));
+      assertEquals(1, d.fdScans());
+      ListenAddress closed;
+      try (ServerSocket b = listen(); ServerSocket c = listen()) {
+        List<ListenAddress> spaced = d.discover();
+        assertFalse(spaced.contains(addr(b)), "no listing yet: " + spaced);
+        assertTrue(spaced.contains(addr(a)), "still watched between listings");
+        assertEquals(1, d.fdScans());
+        a.close();
+        closed = addr(a);
+        assertFalse(d.discover().contains(closed), "a closed listener goes without a listing");
+        assertEquals(1, d.fdScans());
+
+        nanos.addAndGet(step * ListenerDiscovery.FD_SCAN_COST_MULTIPLE);
+        List<ListenAddress> listed = d.discover();
+        assertEquals(2, d.fdScans(), "listed again after " + ListenerDiscovery.FD_SCAN_COST_MULTIPLE
+            + " times the last listing's cost");
+        assertTrue(listed.contains(addr(b)) && listed.contains(addr(c)), listed.toString());
+        assertFalse(listed.contains(closed));
+      }
+    }
+  }
+
+  @Test
+  void procDescriptorListingsAreNeverFurtherApartThanTheBound() throws Exception {
+    AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    long step = 1_000_000_000L; // a listing that seems to take a second
+    try (ListenerSampler proc = ListenerSampler.openProc(); ServerSocket a = listen()) {
+      ListenerDiscovery d = new ListenerDiscovery(proc, () -> nanos.getAndAdd(step), Set.of());
+      assertTrue(d.discover().contains(addr(a)));
+      try (ServerSocket b = listen()) {
+        assertFalse(d.discover().contains(addr(b)));
+        nanos.addAndGet(ListenerDiscovery.FD_SCAN_MAX_NANOS);
+        assertTrue(d.discover().contains(addr(b)), "listed within the bound, whatever it cost");
+        assertEquals(2, d.fdScans());
+      }
+    }
+  }
+
   @Test
   void netlinkDiscoveryFollowsListenersEveryRound() throws Exception {
     try (ListenerSampler s = ListenerSampler.open()) {

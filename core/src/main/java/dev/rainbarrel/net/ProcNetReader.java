@@ -339,11 +339,25 @@ final class ProcNetReader {
     pos++;
   }
 
+  /** Value of each hex digit byte, -1 for every other byte (cheaper than {@code Character.digit}). */
+  private static final byte[] HEX = new byte[256];
+
+  static {
+    java.util.Arrays.fill(HEX, (byte) -1);
+    for (int i = 0; i < 10; i++) {
+      HEX['0' + i] = (byte) i;
+    }
+    for (int i = 0; i < 6; i++) {
+      HEX['a' + i] = (byte) (10 + i);
+      HEX['A' + i] = (byte) (10 + i);
+    }
+  }
+
   private long hex(int max, int end) throws IOException {
     long v = 0;
     int n = 0;
     while (pos < end && n < max) {
-      int d = Character.digit(buf[pos], 16);
+      int d = HEX[buf[pos] & 0xff];
       if (d < 0) {
         break;
       }

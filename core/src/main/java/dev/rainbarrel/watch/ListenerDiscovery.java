@@ -29,8 +29,8 @@ import java.util.function.LongSupplier;
  *       #FD_SCAN_COST_MULTIPLE} times their last cost apart, at most {@link
  *       #FD_SCAN_MAX_NANOS}): every round for a process with a few hundred descriptors, every
  *       minute for one with ten thousand. In between, each of our listeners' own descriptors is
- *       checked (one {@code readlink} each), so a closed listener still vanishes at once; a new
- *       one is found at the next listing.
+ *       checked (one {@code readlink} each) and a listing made at once if one was closed, so a
+ *       closed listener still vanishes at once; a new one is found at the next listing.
  * </ul>
  *
  * Left out: the JVM's attach listener (the Unix socket {@code .java_pid<pid>} that {@code jcmd},
@@ -98,12 +98,7 @@ final class ListenerDiscovery {
 
   private List<ListenAddress> discoverProc() throws IOException {
     long start = nanoTime.getAsLong();
-    if (scanned && start - nextFdScan < 0) {
-      // between listings: our listeners' own descriptors tell whether they are still open
-      own.keySet().removeIf(inode -> {
-        Integer fd = ownDescriptors.get(inode);
-        return fd == null || !OwnListeners.isSocket(fd, inode);
-      });
+    if (scanned && start - nextFdScan < 0 && ownDescriptorsStillOpen()) {
       return addresses(own);
     }
     Map<Long, Integer> descriptors = OwnListeners.socketDescriptors();
@@ -129,6 +124,22 @@ final class ListenerDiscovery {
     }
     knownSockets.retainAll(fds);
     return addresses(own);
+  }
+
+  /**
+   * Between listings: whether each of our listeners is still open at the descriptor the last
+   * listing found it at (one {@code readlink} each). If one is not, the caller lists at once, so
+   * a closed listener goes at once (and one still open under another, {@code dup}-ed, descriptor
+   * stays).
+   */
+  private boolean ownDescriptorsStillOpen() {
+    for (Long inode : own.keySet()) {
+      Integer fd = ownDescriptors.get(inode);
+      if (fd == null || !OwnListeners.isSocket(fd, inode)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private List<ListenAddress> fromScan(Map<Long, ListenAddress> host, Set<Long> fds) {

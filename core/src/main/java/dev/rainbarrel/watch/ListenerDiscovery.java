@@ -26,7 +26,7 @@ import java.util.function.LongSupplier;
  *       most every {@link #PROC_RESCAN_NANOS}. Listing the descriptors costs a {@code readlink}
  *       each (≈ 13 ms for a server holding 5 000 connections, 1.3 % of a core at one round a
  *       second), so the listings are spaced to keep them within 0.01 % of a core ({@link
- *       #FD_SCAN_COST_MULTIPLE} times their last cost apart, at most {@link
+ *       #FD_SCAN_COST_MULTIPLE} times their last CPU cost apart, at most {@link
  *       #FD_SCAN_MAX_NANOS}): every round for a process with a few hundred descriptors, every
  *       minute for one with ten thousand. In between, each of our listeners' own descriptors is
  *       checked (one {@code readlink} each) and a listing made at once if one was closed, so a
@@ -53,6 +53,7 @@ final class ListenerDiscovery {
 
   private final ListenerSampler sampler;
   private final LongSupplier nanoTime;
+  private final LongSupplier cpuTime; // this thread's CPU time: what a listing costs
   private final Set<Integer> ignoredPorts;
   private Set<Long> hostListenInodes; // netlink: the set at the last fd scan
   private Map<Long, ListenAddress> own = new LinkedHashMap<>(); // our listeners by inode
@@ -64,9 +65,16 @@ final class ListenerDiscovery {
   private boolean scanned;
   private long fullScans;
 
-  ListenerDiscovery(ListenerSampler sampler, LongSupplier nanoTime, Set<Integer> ignoredPorts) {
+  /**
+   * @param nanoTime wall clock (ns) for the periods
+   * @param cpuTime the calling thread's CPU time (ns), which prices a listing: a wall-clock price
+   *     would grow whenever the thread waits for a CPU and space the listings for nothing
+   */
+  ListenerDiscovery(
+      ListenerSampler sampler, LongSupplier nanoTime, LongSupplier cpuTime, Set<Integer> ignoredPorts) {
     this.sampler = sampler;
     this.nanoTime = nanoTime;
+    this.cpuTime = cpuTime;
     this.ignoredPorts = ignoredPorts;
   }
 
@@ -101,9 +109,10 @@ final class ListenerDiscovery {
     if (scanned && start - nextFdScan < 0 && ownDescriptorsStillOpen()) {
       return addresses(own);
     }
+    long cpu0 = cpuTime.getAsLong();
     Map<Long, Integer> descriptors = OwnListeners.socketDescriptors();
     fdScans++;
-    long cost = nanoTime.getAsLong() - start;
+    long cost = cpuTime.getAsLong() - cpu0;
     nextFdScan = start + Math.min(FD_SCAN_MAX_NANOS, cost * FD_SCAN_COST_MULTIPLE);
     Set<Long> fds = descriptors.keySet();
     ownDescriptors = descriptors;

@@ -35,7 +35,7 @@ class ListenerDiscoveryTest {
   void procDiscoveryDropsClosedListenersAtOnceAndFindsNewOnesWithinTheRescanPeriod() throws Exception {
     AtomicLong nanos = new AtomicLong(1_000_000_000L);
     try (ListenerSampler proc = ListenerSampler.openProc(); ServerSocket a = listen()) {
-      ListenerDiscovery d = new ListenerDiscovery(proc, nanos::get, Set.of());
+      ListenerDiscovery d = new ListenerDiscovery(proc, nanos::get, nanos::get, Set.of());
       List<ListenAddress> first = d.discover();
       assertTrue(first.contains(addr(a)), first.toString());
       assertEquals(1, d.fullScans());
@@ -71,7 +71,7 @@ class ListenerDiscoveryTest {
     AtomicLong nanos = new AtomicLong(1_000_000_000L);
     long step = 1_000_000L;
     try (ListenerSampler proc = ListenerSampler.openProc(); ServerSocket a = listen()) {
-      ListenerDiscovery d = new ListenerDiscovery(proc, () -> nanos.getAndAdd(step), Set.of());
+      ListenerDiscovery d = new ListenerDiscovery(proc, nanos::get, () -> nanos.getAndAdd(step), Set.of());
       assertTrue(d.discover().contains(addr(a)));
       assertEquals(1, d.fdScans());
       ListenAddress closed;
@@ -103,7 +103,7 @@ class ListenerDiscoveryTest {
     AtomicLong nanos = new AtomicLong(1_000_000_000L);
     long step = 1_000_000_000L; // a listing that seems to take a second
     try (ListenerSampler proc = ListenerSampler.openProc(); ServerSocket a = listen()) {
-      ListenerDiscovery d = new ListenerDiscovery(proc, () -> nanos.getAndAdd(step), Set.of());
+      ListenerDiscovery d = new ListenerDiscovery(proc, nanos::get, () -> nanos.getAndAdd(step), Set.of());
       assertTrue(d.discover().contains(addr(a)));
       try (ServerSocket b = listen()) {
         assertFalse(d.discover().contains(addr(b)));
@@ -118,7 +118,7 @@ class ListenerDiscoveryTest {
   void netlinkDiscoveryFollowsListenersEveryRound() throws Exception {
     try (ListenerSampler s = ListenerSampler.open()) {
       assumeTrue(s.source() == StatsSource.NETLINK, "netlink needs JDK 22+: " + s.fallbackReason());
-      ListenerDiscovery d = new ListenerDiscovery(s, System::nanoTime, Set.of());
+      ListenerDiscovery d = new ListenerDiscovery(s, System::nanoTime, System::nanoTime, Set.of());
       ListenAddress closed;
       try (ServerSocket a = listen()) {
         assertTrue(d.discover().contains(addr(a)));
@@ -146,7 +146,7 @@ class ListenerDiscoveryTest {
         ServerSocketChannel appSocket = unixListener(tmp.resolve("app.sock"))) {
       for (ListenerSampler s : List.of(ListenerSampler.openProc(), ListenerSampler.open())) {
         try (s) {
-          List<ListenAddress> found = new ListenerDiscovery(s, System::nanoTime, Set.of(endpoint.getLocalPort())).discover();
+          List<ListenAddress> found = new ListenerDiscovery(s, System::nanoTime, System::nanoTime, Set.of(endpoint.getLocalPort())).discover();
           String what = s.source() + ": " + found;
           assertTrue(found.contains(addr(app)), what);
           assertTrue(found.contains(ListenAddress.ofUnix(tmp.resolve("app.sock").toString())), what);

@@ -25,10 +25,10 @@ import java.util.function.LongSupplier;
  *       {@code /proc/self/fd} and re-reads the tables when a socket of unknown kind appeared, at
  *       most every {@link #PROC_RESCAN_NANOS}. Listing the descriptors costs a {@code readlink}
  *       each (≈ 13 ms for a server holding 5 000 connections, 1.3 % of a core at one round a
- *       second), so the listings are spaced to keep them within 0.01 % of a core ({@link
+ *       second), so the listings are spaced to keep them within 0.033 % of a core ({@link
  *       #FD_SCAN_COST_MULTIPLE} times their last CPU cost apart, at most {@link
- *       #FD_SCAN_MAX_NANOS}): every round for a process with a few hundred descriptors, every
- *       minute for one with ten thousand. In between, each of our listeners' own descriptors is
+ *       #FD_SCAN_MAX_NANOS}): every second for a process with a few hundred descriptors, every
+ *       40 s for one with ten thousand. In between, each of our listeners' own descriptors is
  *       checked (one {@code readlink} each) and a listing made at once if one was closed, so a
  *       closed listener still vanishes at once; a new one is found at the next listing.
  * </ul>
@@ -45,8 +45,13 @@ final class ListenerDiscovery {
   /** Least time between two full {@code /proc/net} scans. */
   static final long PROC_RESCAN_NANOS = 5_000_000_000L;
 
-  /** {@code /proc/self/fd} listings are this many times their cost apart: 0.01 % of a core. */
-  static final long FD_SCAN_COST_MULTIPLE = 10_000;
+  /**
+   * {@code /proc/self/fd} listings are this many times their CPU cost apart: 0.033 % of a core.
+   * A process with a few hundred descriptors (a listing of ≤ 0.3 ms) is still listed every second;
+   * the watcher's CPU budget, which counts the whole round, absorbs that by counting {@code
+   * active} less often.
+   */
+  static final long FD_SCAN_COST_MULTIPLE = 3_000;
 
   /** Longest time between two {@code /proc/self/fd} listings. */
   static final long FD_SCAN_MAX_NANOS = 60_000_000_000L;

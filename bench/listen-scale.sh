@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Listen-stats cost with many established loopback connections on the host, in one run:
 #   netlink (1 and 4 addresses), the /proc parser (1 and 4), ruby-raindrops (1 and 4), ss -ltn,
+#   on quiet listeners, loaded ones, and 4 "split" listeners that together own one loaded one's
+#   connections (a 4-address answer as large as a 1-address one),
 #   plus JMH -prof gc on the netlink samples, idle and loaded, to show that allocation per sample
 #   does not grow with the number of sockets on the host.
 # Usage: bench/listen-scale.sh            (CONNS=20000 HOLDERS=4 QUEUED=10 by default)
@@ -116,15 +118,20 @@ wait_holder() { # name -> prints its addresses
 }
 for i in $(seq 1 "$HOLDERS"); do start_holder "load$i" 1 "$per" "$QUEUED"; done
 start_holder quiet 4 25 "$QUEUED"
+# "split": 4 listeners owning together as many connections as one load listener, so a 4-address
+# sample returns as many rows as a 1-address sample of a load listener
+start_holder split 4 $(( per / 4 )) "$QUEUED"
 load_addrs=()
 for i in $(seq 1 "$HOLDERS"); do load_addrs+=("$(wait_holder "load$i")"); done
 quiet=$(wait_holder quiet)
+split=$(wait_holder split)
 load=$(IFS=";"; echo "${load_addrs[*]:0:4}")
 est=$(ss -Htn state established | wc -l)
 {
   echo "sockets: $est established TCP sockets on the host (ss)"
   echo "quiet:   $quiet (25 active + $QUEUED queued each)"
   echo "load:    $load ($per active + $QUEUED queued each)"
+  echo "split:   $split ($(( per / 4 )) active + $QUEUED queued each)"
 } >> "$summary"
 
 # --- 3. JMH: netlink vs /proc, 1 and 4 addresses, quiet and loaded listeners (JMH splits -p on ',')
@@ -142,7 +149,7 @@ done
 
 # --- 3b. head to head: alternating rounds of ours and ruby-raindrops (same background load)
 "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.rainbarrel.bench.net.HeadToHead \
-  "${ROUNDS:-7}" "$quiet" "$load" > "$OUT/head-to-head.txt" 2>&1
+  "${ROUNDS:-7}" "$quiet" "$load" "$split" > "$OUT/head-to-head.txt" 2>&1
 
 # --- 4. ruby-raindrops on the same sockets (one reused InetDiagSocket, like our sampler)
 ruby -e '

@@ -17,7 +17,10 @@ import java.util.concurrent.TimeUnit;
  * sample of each case over the rounds.
  *
  * <p>Usage: {@code java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar
- * dev.rainbarrel.bench.net.HeadToHead ROUNDS "q1;q2;q3;q4" "l1;l2;l3;l4"}
+ * dev.rainbarrel.bench.net.HeadToHead ROUNDS "q1;q2;q3;q4" "l1;l2;l3;l4" ["s1;s2;s3;s4"]}: quiet
+ * listeners, loaded listeners, and optionally a "split" group whose four listeners together own as
+ * many connections as one loaded listener (a 4-address sample against a 1-address sample with the
+ * same answer).
  */
 public final class HeadToHead {
 
@@ -26,7 +29,8 @@ public final class HeadToHead {
           + "sock = Raindrops::InetDiagSocket.new\n"
           + "def t(n); yield; s = Process.clock_gettime(Process::CLOCK_MONOTONIC);"
           + " n.times { yield }; (Process.clock_gettime(Process::CLOCK_MONOTONIC) - s) / n * 1e6; end\n"
-          + "{'quiet' => ARGV[0], 'load' => ARGV[1]}.each do |name, list|\n"
+          + "{'quiet' => ARGV[0], 'load' => ARGV[1], 'split' => ARGV[2]}.each do |name, list|\n"
+          + "  next if list.nil?\n"
           + "  a = list.split(';')\n"
           + "  puts \"raindrops #{name} 1 #{t(10) { Raindrops::Linux.tcp_listener_stats([a[0]], sock) }}\"\n"
           + "  puts \"raindrops #{name} 4 #{t(3) { Raindrops::Linux.tcp_listener_stats(a, sock) }}\"\n"
@@ -39,6 +43,9 @@ public final class HeadToHead {
     Map<String, List<ListenAddress>> groups = new LinkedHashMap<>();
     groups.put("quiet", parse(args[1]));
     groups.put("load", parse(args[2]));
+    if (args.length > 3) {
+      groups.put("split", parse(args[3]));
+    }
     Map<String, List<Double>> results = new LinkedHashMap<>();
     try (ListenerSampler netlink = ListenerSampler.open();
         ListenerSampler proc = ListenerSampler.openProc()) {
@@ -51,8 +58,9 @@ public final class HeadToHead {
           add(results, "proc    " + g.getKey() + " 1", time(proc, one, 1, 3));
           add(results, "proc    " + g.getKey() + " 4", time(proc, four, 1, 3));
         }
-        Process p = new ProcessBuilder("ruby", "-e", RUBY, args[1], args[2])
-            .redirectErrorStream(true).start();
+        List<String> ruby = new ArrayList<>(List.of("ruby", "-e", RUBY));
+        ruby.addAll(List.of(args).subList(1, args.length));
+        Process p = new ProcessBuilder(ruby).redirectErrorStream(true).start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         p.getInputStream().transferTo(out);
         if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {

@@ -24,13 +24,15 @@ import java.util.function.LongSupplier;
  *   <li>{@code /proc}: the host's listeners cost a read of every TCP socket, so a round lists
  *       {@code /proc/self/fd} and re-reads the tables when a socket of unknown kind appeared, at
  *       most every {@link #PROC_RESCAN_NANOS}. Listing the descriptors costs a {@code readlink}
- *       each (≈ 13 ms for a server holding 5 000 connections, 1.3 % of a core at one round a
- *       second), so the listings are spaced to keep them within 0.033 % of a core ({@link
- *       #FD_SCAN_COST_MULTIPLE} times their last CPU cost apart, at most {@link
- *       #FD_SCAN_MAX_NANOS}): every second for a process with a few hundred descriptors, every
- *       40 s for one with ten thousand. In between, each of our listeners' own descriptors is
- *       checked (one {@code readlink} each) and a listing made at once if one was closed, so a
- *       closed listener still vanishes at once; a new one is found at the next listing.
+ *       each, about 1.3 µs (13 ms for a server holding 5 000 connections with both ends in the
+ *       process, 1.3 % of a core at one round a second), so the next listing waits {@link
+ *       #FD_SCAN_NANOS_PER_SOCKET} per socket the last one found, at most {@link
+ *       #FD_SCAN_MAX_NANOS}: about 0.03 % of a core. A process with a hundred sockets is listed
+ *       every 0.4 s, one with ten thousand every 40 s. The wait follows the count, not a measured
+ *       price, so a first listing run cold (interpreted, or beside a busy start-up) does not delay
+ *       the next. In between, each of our listeners' own descriptors is checked (one {@code
+ *       readlink} each) and a listing made at once if one was closed, so a closed listener still
+ *       vanishes at once; a new one is found at the next listing.
  * </ul>
  *
  * Left out: the JVM's attach listener (the Unix socket {@code .java_pid<pid>} that {@code jcmd},
@@ -46,19 +48,16 @@ final class ListenerDiscovery {
   static final long PROC_RESCAN_NANOS = 5_000_000_000L;
 
   /**
-   * {@code /proc/self/fd} listings are this many times their CPU cost apart: 0.033 % of a core.
-   * A process with a few hundred descriptors (a listing of ≤ 0.3 ms) is still listed every second;
-   * the watcher's CPU budget, which counts the whole round, absorbs that by counting {@code
-   * active} less often.
+   * Wait before the next {@code /proc/self/fd} listing, per socket the last listing found: about
+   * 3 000 times what listing one costs (0.03 % of a core).
    */
-  static final long FD_SCAN_COST_MULTIPLE = 3_000;
+  static final long FD_SCAN_NANOS_PER_SOCKET = 4_000_000L;
 
   /** Longest time between two {@code /proc/self/fd} listings. */
   static final long FD_SCAN_MAX_NANOS = 60_000_000_000L;
 
   private final ListenerSampler sampler;
   private final LongSupplier nanoTime;
-  private final LongSupplier cpuTime; // this thread's CPU time: what a listing costs
   private final Set<Integer> ignoredPorts;
   private Set<Long> hostListenInodes; // netlink: the set at the last fd scan
   private Map<Long, ListenAddress> own = new LinkedHashMap<>(); // our listeners by inode
@@ -70,16 +69,9 @@ final class ListenerDiscovery {
   private boolean scanned;
   private long fullScans;
 
-  /**
-   * @param nanoTime wall clock (ns) for the periods
-   * @param cpuTime the calling thread's CPU time (ns), which prices a listing: a wall-clock price
-   *     would grow whenever the thread waits for a CPU and space the listings for nothing
-   */
-  ListenerDiscovery(
-      ListenerSampler sampler, LongSupplier nanoTime, LongSupplier cpuTime, Set<Integer> ignoredPorts) {
+  ListenerDiscovery(ListenerSampler sampler, LongSupplier nanoTime, Set<Integer> ignoredPorts) {
     this.sampler = sampler;
     this.nanoTime = nanoTime;
-    this.cpuTime = cpuTime;
     this.ignoredPorts = ignoredPorts;
   }
 
@@ -114,11 +106,9 @@ final class ListenerDiscovery {
     if (scanned && start - nextFdScan < 0 && ownDescriptorsStillOpen()) {
       return addresses(own);
     }
-    long cpu0 = cpuTime.getAsLong();
     Map<Long, Integer> descriptors = OwnListeners.socketDescriptors();
     fdScans++;
-    long cost = cpuTime.getAsLong() - cpu0;
-    nextFdScan = start + Math.min(FD_SCAN_MAX_NANOS, cost * FD_SCAN_COST_MULTIPLE);
+    nextFdScan = start + listingWait(descriptors.size());
     Set<Long> fds = descriptors.keySet();
     ownDescriptors = descriptors;
     own.keySet().retainAll(fds); // closed listeners go at once
@@ -138,6 +128,11 @@ final class ListenerDiscovery {
     }
     knownSockets.retainAll(fds);
     return addresses(own);
+  }
+
+  /** How long the next {@code /proc/self/fd} listing waits after one that found {@code sockets}. */
+  static long listingWait(int sockets) {
+    return Math.min(FD_SCAN_MAX_NANOS, sockets * FD_SCAN_NANOS_PER_SOCKET);
   }
 
   /**

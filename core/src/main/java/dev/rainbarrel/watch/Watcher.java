@@ -93,7 +93,7 @@ public final class Watcher implements AutoCloseable {
     this.sampler = sampler;
     this.clock = clock;
     this.cpuClock = cpuClock;
-    this.discovery = new ListenerDiscovery(sampler, System::nanoTime, cpuClock, config.ignoredPorts());
+    this.discovery = new ListenerDiscovery(sampler, System::nanoTime, config.ignoredPorts());
     this.schedule = new ActiveSchedule(config.interval().toNanos(), config.cpuBudget(),
         config.activeMaxPeriod().toNanos());
     this.activePeriodMillis = config.interval().toMillis();

@@ -35,7 +35,7 @@ class ListenerDiscoveryTest {
   void procDiscoveryDropsClosedListenersAtOnceAndFindsNewOnesWithinTheRescanPeriod() throws Exception {
     AtomicLong nanos = new AtomicLong(1_000_000_000L);
     try (ListenerSampler proc = ListenerSampler.openProc(); ServerSocket a = listen()) {
-      ListenerDiscovery d = new ListenerDiscovery(proc, nanos::get, nanos::get, Set.of());
+      ListenerDiscovery d = new ListenerDiscovery(proc, nanos::get, Set.of());
       List<ListenAddress> first = d.discover();
       assertTrue(first.contains(addr(a)), first.toString());
       assertEquals(1, d.fullScans());
@@ -61,17 +61,16 @@ class ListenerDiscoveryTest {
 
   /**
    * On /proc, listing this process's descriptors costs a readlink each (13 ms for a server
-   * holding 5 000 connections), so listings are spaced by their cost; a closed listener still
-   * goes at once (its own descriptor is checked, then the process listed), a new one waits for
-   * the next listing. The clock advances 1 ms each time it is read, so a listing appears to cost
-   * 1 ms.
+   * holding 5 000 connections), so the next listing waits in proportion to the sockets the last
+   * one found; a closed listener still goes at once (its own descriptor is checked, then the
+   * process listed), a new one waits for the next listing. The fake clock stands still unless
+   * moved.
    */
   @Test
-  void procDescriptorListingsAreSpacedByTheirCostAndAClosedListenerStillGoesAtOnce() throws Exception {
+  void procDescriptorListingsAreSpacedAndAClosedListenerStillGoesAtOnce() throws Exception {
     AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    long step = 1_000_000L;
     try (ListenerSampler proc = ListenerSampler.openProc(); ServerSocket a = listen()) {
-      ListenerDiscovery d = new ListenerDiscovery(proc, nanos::get, () -> nanos.getAndAdd(step), Set.of());
+      ListenerDiscovery d = new ListenerDiscovery(proc, nanos::get, Set.of());
       assertTrue(d.discover().contains(addr(a)));
       assertEquals(1, d.fdScans());
       ListenAddress closed;
@@ -84,42 +83,33 @@ class ListenerDiscoveryTest {
         closed = addr(a);
         assertFalse(d.discover().contains(closed), "a closed listener goes at once");
         assertEquals(2, d.fdScans(), "its descriptor was checked, then the process listed");
-        long listings = d.fdScans();
         d.discover();
-        assertEquals(listings, d.fdScans(), "and spaced again after that listing");
+        assertEquals(2, d.fdScans(), "and spaced again after that listing");
 
         // the next listing, late enough for the socket tables' own throttle too
-        nanos.addAndGet(Math.max(step * ListenerDiscovery.FD_SCAN_COST_MULTIPLE, ListenerDiscovery.PROC_RESCAN_NANOS));
+        nanos.addAndGet(Math.max(ListenerDiscovery.FD_SCAN_MAX_NANOS, ListenerDiscovery.PROC_RESCAN_NANOS));
         List<ListenAddress> listed = d.discover();
-        assertEquals(listings + 1, d.fdScans(), "listed again after " + ListenerDiscovery.FD_SCAN_COST_MULTIPLE
-            + " times the last listing's cost");
+        assertEquals(3, d.fdScans(), "listed again once the wait is over");
         assertTrue(listed.contains(addr(b)) && listed.contains(addr(c)), listed.toString());
         assertFalse(listed.contains(closed));
       }
     }
   }
 
+  /** The wait grows with the sockets a listing read (≈ 3 000 times its cost), up to the bound. */
   @Test
-  void procDescriptorListingsAreNeverFurtherApartThanTheBound() throws Exception {
-    AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    long step = 1_000_000_000L; // a listing that seems to take a second
-    try (ListenerSampler proc = ListenerSampler.openProc(); ServerSocket a = listen()) {
-      ListenerDiscovery d = new ListenerDiscovery(proc, nanos::get, () -> nanos.getAndAdd(step), Set.of());
-      assertTrue(d.discover().contains(addr(a)));
-      try (ServerSocket b = listen()) {
-        assertFalse(d.discover().contains(addr(b)));
-        nanos.addAndGet(ListenerDiscovery.FD_SCAN_MAX_NANOS);
-        assertTrue(d.discover().contains(addr(b)), "listed within the bound, whatever it cost");
-        assertEquals(2, d.fdScans());
-      }
-    }
+  void theWaitBeforeTheNextListingFollowsTheSocketCountUpToTheBound() {
+    assertEquals(400_000_000L, ListenerDiscovery.listingWait(100));
+    assertEquals(40_000_000_000L, ListenerDiscovery.listingWait(10_000));
+    assertEquals(ListenerDiscovery.FD_SCAN_MAX_NANOS, ListenerDiscovery.listingWait(20_000));
+    assertEquals(ListenerDiscovery.FD_SCAN_MAX_NANOS, ListenerDiscovery.listingWait(Integer.MAX_VALUE));
   }
 
   @Test
   void netlinkDiscoveryFollowsListenersEveryRound() throws Exception {
     try (ListenerSampler s = ListenerSampler.open()) {
       assumeTrue(s.source() == StatsSource.NETLINK, "netlink needs JDK 22+: " + s.fallbackReason());
-      ListenerDiscovery d = new ListenerDiscovery(s, System::nanoTime, System::nanoTime, Set.of());
+      ListenerDiscovery d = new ListenerDiscovery(s, System::nanoTime, Set.of());
       ListenAddress closed;
       try (ServerSocket a = listen()) {
         assertTrue(d.discover().contains(addr(a)));
@@ -147,7 +137,7 @@ class ListenerDiscoveryTest {
         ServerSocketChannel appSocket = unixListener(tmp.resolve("app.sock"))) {
       for (ListenerSampler s : List.of(ListenerSampler.openProc(), ListenerSampler.open())) {
         try (s) {
-          List<ListenAddress> found = new ListenerDiscovery(s, System::nanoTime, System::nanoTime, Set.of(endpoint.getLocalPort())).discover();
+          List<ListenAddress> found = new ListenerDiscovery(s, System::nanoTime, Set.of(endpoint.getLocalPort())).discover();
           String what = s.source() + ": " + found;
           assertTrue(found.contains(addr(app)), what);
           assertTrue(found.contains(ListenAddress.ofUnix(tmp.resolve("app.sock").toString())), what);

@@ -150,6 +150,22 @@ class ProcNetReaderReadsTest {
     }
   }
 
+  /** Bytes of {@code /proc/net/tcp} up to its last LISTEN row, from a full read. */
+  private static int listeningSectionBytes() throws IOException {
+    String text = new String(Files.readAllBytes(Path.of(ProcNetReader.PROC_TCP)), StandardCharsets.US_ASCII);
+    int listenEnd = text.indexOf('\n') + 1;
+    for (int at = listenEnd; at < text.length(); ) {
+      int eol = text.indexOf('\n', at);
+      String[] f = text.substring(at, eol).trim().split("\\s+");
+      if (!f[3].equals("0A")) {
+        break;
+      }
+      listenEnd = eol + 1;
+      at = eol + 1;
+    }
+    return listenEnd;
+  }
+
   @Test
   void aListeningReadAsksForLittleMoreThanTheListenersTookLastTime() throws Exception {
     try (Loopback net = new Loopback()) {
@@ -160,26 +176,16 @@ class ProcNetReaderReadsTest {
       }
       List<Integer> asked = new ArrayList<>();
       ProcNetReader reader = new ProcNetReader("", f -> new Recording(new FileInputStream(f), asked));
+      // the listening section's size as full reads show it just before and after the first call
+      // (the larger: another program's listener may come or go meanwhile)
+      int before = listeningSectionBytes();
       List<Integer> first = ports(reader, true);
+      int listenEnd = Math.max(before, listeningSectionBytes());
       assertTrue(first.contains(Loopback.port(a)) && first.contains(Loopback.port(b)), first.toString());
-
-      // the listening section as a full read of the file shows it now
-      byte[] file = Files.readAllBytes(Path.of(ProcNetReader.PROC_TCP));
-      String text = new String(file, StandardCharsets.US_ASCII);
-      int listenEnd = text.indexOf('\n') + 1;
-      for (int at = listenEnd; at < text.length(); ) {
-        int eol = text.indexOf('\n', at);
-        String[] f = text.substring(at, eol).trim().split("\\s+");
-        if (!f[3].equals("0A")) {
-          break;
-        }
-        listenEnd = eol + 1;
-        at = eol + 1;
-      }
 
       asked.clear();
       List<Integer> second = ports(reader, true);
-      assertEquals(first, second);
+      assertTrue(second.contains(Loopback.port(a)) && second.contains(Loopback.port(b)), second.toString());
       assertTrue(asked.get(0) <= listenEnd + ProcNetReader.ROW_CHUNK,
           "first read " + asked + " for a listening section of " + listenEnd + " bytes");
       int total = asked.stream().mapToInt(Integer::intValue).sum();

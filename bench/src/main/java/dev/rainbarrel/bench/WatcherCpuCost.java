@@ -5,12 +5,16 @@ import dev.rainbarrel.shm.Barrel;
 import dev.rainbarrel.watch.Watcher;
 import dev.rainbarrel.watch.WatcherConfig;
 import java.io.BufferedReader;
+import java.io.Closeable;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +64,7 @@ public final class WatcherCpuCost {
       for (int i = 0; i < 4; i++) {
         clients.add(new Socket(lo, s1.getLocalPort()));
       }
-      List<java.io.Closeable> own = holdOwnConnections(Integer.getInteger("ownConnections", 0));
+      List<Closeable> own = holdOwnConnections(Integer.getInteger("ownConnections", 0));
       // Two passes over the four cases, the first only to warm up. Measured in one pass, the first
       // case also paid for warming the code all of them share (sampling, the Barrel writes):
       // 170-230 us of user time per round more than the same case measured after the others.
@@ -76,7 +80,7 @@ public final class WatcherCpuCost {
       for (Socket s : clients) {
         s.close();
       }
-      for (java.io.Closeable c : own) {
+      for (Closeable c : own) {
         c.close();
       }
     } finally {
@@ -156,16 +160,16 @@ public final class WatcherCpuCost {
    * process (2N descriptors), as a server holding N keep-alive connections has them; their
    * listener is not watched. Discovery on {@code /proc} reads this process's descriptors.
    */
-  private static List<java.io.Closeable> holdOwnConnections(int n) throws Exception {
-    List<java.io.Closeable> out = new ArrayList<>();
+  private static List<Closeable> holdOwnConnections(int n) throws Exception {
+    List<Closeable> out = new ArrayList<>();
     if (n <= 0) {
       return out;
     }
-    java.nio.channels.ServerSocketChannel l = java.nio.channels.ServerSocketChannel.open();
+    ServerSocketChannel l = ServerSocketChannel.open();
     out.add(l);
-    l.bind(new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 1024);
+    l.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 1024);
     for (int i = 0; i < n; i++) {
-      out.add(java.nio.channels.SocketChannel.open(l.getLocalAddress()));
+      out.add(SocketChannel.open(l.getLocalAddress()));
       out.add(l.accept());
     }
     System.out.printf("# %d own connections (%d descriptors)%n", n, 2 * n);

@@ -47,19 +47,17 @@ final class ProcListenerSampler implements ListenerSampler {
   private boolean tcp4Known; // the latest read of /proc/net/tcp completed
   private long tcp4ReadAt;
   private long tcp4Reads; // tests
-  /** Records the IPv4 listening ports, then counts the row in {@link #tcp}. */
-  private final ProcNetReader.TcpRowSink tcp4Recorder = (family, addr, port, state, rq, wq, inode) -> {
-    if (state == TcpTally.TCP_LISTEN) {
-      tcp4ListenPorts.set(port);
-    }
-    tcp.row(family, addr, port, state, rq, wq, inode);
-  };
-
   /** Records the IPv4 listening ports only. */
   private final ProcNetReader.TcpRowSink tcp4PortRecorder = (family, addr, port, state, rq, wq, inode) -> {
     if (state == TcpTally.TCP_LISTEN) {
       tcp4ListenPorts.set(port);
     }
+  };
+
+  /** Records the IPv4 listening ports, then counts the row in {@link #tcp}. */
+  private final ProcNetReader.TcpRowSink tcp4Recorder = (family, addr, port, state, rq, wq, inode) -> {
+    tcp4PortRecorder.row(family, addr, port, state, rq, wq, inode);
+    tcp.row(family, addr, port, state, rq, wq, inode);
   };
 
   ProcListenerSampler() {
@@ -129,32 +127,32 @@ final class ProcListenerSampler implements ListenerSampler {
    * programs that is most of the sample's cost, for nothing.
    */
   private boolean ipv4ListenerOnAQueryPort() throws IOException {
-    tcp4Known = false;
-    tcp4ListenPorts.clear();
-    tcp4Reads++;
-    reader.readTcpListening(TcpTally.AF_INET, tcp4PortRecorder);
-    tcp4Known = true;
-    tcp4ReadAt = nanoTime.getAsLong();
+    readTcp4(true, tcp4PortRecorder);
     return tcp.someIpv4QueryPortIn(tcp4ListenPorts);
   }
 
   private void readTcp(int family, boolean listeningOnly) throws IOException {
     if (family == TcpTally.AF_INET) {
-      tcp4Known = false;
-      tcp4ListenPorts.clear();
-      tcp4Reads++;
-      if (listeningOnly) {
-        reader.readTcpListening(family, tcp4Recorder);
-      } else {
-        reader.readTcp(family, tcp4Recorder);
-      }
-      tcp4Known = true;
-      tcp4ReadAt = nanoTime.getAsLong();
+      readTcp4(listeningOnly, tcp4Recorder);
     } else if (listeningOnly) {
       reader.readTcpListening(family, tcp);
     } else {
       reader.readTcp(family, tcp);
     }
+  }
+
+  /** Reads {@code /proc/net/tcp} into {@code sink}, which records its LISTEN ports for the skip. */
+  private void readTcp4(boolean listeningOnly, ProcNetReader.TcpRowSink sink) throws IOException {
+    tcp4Known = false;
+    tcp4ListenPorts.clear();
+    tcp4Reads++;
+    if (listeningOnly) {
+      reader.readTcpListening(TcpTally.AF_INET, sink);
+    } else {
+      reader.readTcp(TcpTally.AF_INET, sink);
+    }
+    tcp4Known = true;
+    tcp4ReadAt = nanoTime.getAsLong();
   }
 
   /** Reads of {@code /proc/net/tcp} so far (tests). */

@@ -40,10 +40,11 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>samples them with one {@link ListenerSampler} call (netlink on JDK 22+, else {@code /proc}):
  *       a full {@link ListenerSampler#sample sample} in rounds that count {@code active}, else a
  *       {@link ListenerSampler#sampleQueuesAfterListing queue-only} one (with netlink, taken from
- *       the LISTEN rows discovery has just listed, without asking the kernel again). Counting {@code active} makes the kernel
- *       walk every connection of the host, so those rounds are spaced ({@code ActiveSchedule}) to
- *       keep the thread's CPU time ({@code /proc/thread-self/schedstat}) within {@link WatcherConfig#cpuBudget()}, and come at
- *       least every {@link WatcherConfig#activeMaxPeriod()}; a new listener is counted at once;
+ *       the LISTEN rows discovery has just listed, without asking the kernel again). Counting
+ *       {@code active} makes the kernel walk every connection of the host, so those rounds are
+ *       spaced ({@code ActiveSchedule}) to keep the thread's CPU time ({@code
+ *       /proc/thread-self/schedstat}) within {@link WatcherConfig#cpuBudget()}, and come at least
+ *       every {@link WatcherConfig#activeMaxPeriod()}; a new listener is counted at once;
  *   <li>adds {@code queued} (and, when counted, {@code active}) to each listener's aggregates and writes {@code
  *       active}, {@code queued} and (when known) {@code backlog} into the Barrel as gauges of this
  *       process labelled with the address, so {@code stat} and other processes see them and they

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs (or finds) what the build and the tests need on a fresh machine of this project's kind:
-# a JDK 25 for the toolchain, and the Debian packages that differential and load tests drive
-# (and libssl, which Tomcat's OpenSSL rows load).
+# a JDK 25 for the toolchain, the C compiler for core's JNI library, and the Debian packages that
+# differential and load tests drive (and libssl, which Tomcat's OpenSSL rows load).
 set -euo pipefail
 
 need_pkgs=()
@@ -11,6 +11,9 @@ command -v ruby >/dev/null 2>&1 && ruby -e 'require "rack"' >/dev/null 2>&1 || n
 command -v ruby >/dev/null 2>&1 && ruby -e 'require "aggregate"' >/dev/null 2>&1 || need_pkgs+=(ruby-aggregate)
 command -v promtool >/dev/null 2>&1 || need_pkgs+=(prometheus)
 command -v wrk >/dev/null 2>&1 || need_pkgs+=(wrk)
+# The core module compiles its JNI library (netlink on JDK 17-21) with gcc against glibc's headers.
+command -v gcc >/dev/null 2>&1 || need_pkgs+=(gcc)
+dpkg -s libc6-dev >/dev/null 2>&1 || need_pkgs+=(libc6-dev)
 # Tomcat's OpenSSL through FFM (TlsIT's Tomcat OpenSSL rows) loads libssl.so, the name libssl-dev links.
 dpkg -s libssl-dev >/dev/null 2>&1 || need_pkgs+=(libssl-dev)
 

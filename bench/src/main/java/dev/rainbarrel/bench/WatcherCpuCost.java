@@ -1,6 +1,7 @@
 package dev.rainbarrel.bench;
 
 import dev.rainbarrel.net.ListenAddress;
+import dev.rainbarrel.net.ListenerSampler;
 import dev.rainbarrel.shm.Barrel;
 import dev.rainbarrel.watch.Watcher;
 import dev.rainbarrel.watch.WatcherConfig;
@@ -57,6 +58,9 @@ public final class WatcherCpuCost {
     Path dir = Files.createTempDirectory("rb-cpu");
     System.out.printf("# java %s, %d rounds, %d host connections held by %d child JVMs%n",
         Runtime.version(), rounds, connections, holders.size());
+    String jni = ListenerSampler.jniReason();
+    System.out.println("# /proc connection rows over netlink (JNI): "
+        + (jni == null ? "yes" : "no (" + jni + ")"));
     try (ServerSocket s1 = new ServerSocket(0, 64, lo);
         ServerSocket s2 = new ServerSocket(0, 64, lo);
         Barrel barrel = Barrel.open(dir.resolve("cpu.barrel"))) {

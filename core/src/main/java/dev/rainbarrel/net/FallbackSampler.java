@@ -120,6 +120,11 @@ final class FallbackSampler implements ListenerSampler {
   }
 
   @Override
+  public String jniUnavailableReason() {
+    return proc.jniUnavailableReason();
+  }
+
+  @Override
   public void close() {
     if (primary != null) {
       primary.close();

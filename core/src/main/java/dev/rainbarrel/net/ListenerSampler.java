@@ -103,6 +103,15 @@ public interface ListenerSampler extends AutoCloseable {
     return null;
   }
 
+  /**
+   * Null when the {@code /proc} sampler (JDK 17-21) gets the connection rows of its full samples
+   * over netlink through the project's JNI library; otherwise why it does not ("not needed on
+   * JDK 22+", no library for this platform, turned off, refused by the kernel).
+   */
+  default String jniUnavailableReason() {
+    return SockDiagJni.unavailableReason();
+  }
+
   /** Closes the netlink socket, if any. Idempotent. */
   @Override
   void close();
@@ -123,5 +132,13 @@ public interface ListenerSampler extends AutoCloseable {
    */
   static String netlinkUnavailableReason() {
     return NativeNet.unavailableReason();
+  }
+
+  /**
+   * Why the {@code /proc} sampler would not get connection rows over netlink through the JNI
+   * library here (see {@link #jniUnavailableReason()}), or null when it would.
+   */
+  static String jniReason() {
+    return SockDiagJni.unavailableReason();
   }
 }

@@ -30,6 +30,17 @@ import java.util.function.LongSupplier;
  * IPv4 socket listens on the port of an IPv4 query, the only case in which they count. On a host
  * whose many connections are IPv4 (another program's) and whose Java server listens dual stack,
  * that is most of a full sample's cost.
+ *
+ * <p><b>Connection rows over netlink (JDK 17-21).</b> Where the project's JNI library loads
+ * ({@link SockDiagJni}), a full sample reads only the listening sections of the files and gets
+ * the connection rows from {@code NETLINK_SOCK_DIAG} instead ({@link SockDiagDump}: ESTABLISHED
+ * sockets on the queried ports, filtered in the kernel), so the kernel no longer prints every
+ * connection of the host for it: with a server's own thousands of connections a full sample
+ * costs what the netlink sampler's does. The rows feed the same {@link TcpTally}, so the results
+ * are those of the files. A dump that fails is answered from the files; after {@value
+ * #MAX_JNI_FAILURES} failures in a row (a seccomp filter, a container refusing netlink) the
+ * socket is closed, one line goes to stderr and the files answer from then on ({@link
+ * #jniUnavailableReason()}).
  */
 final class ProcListenerSampler implements ListenerSampler {
 
@@ -43,6 +54,16 @@ final class ProcListenerSampler implements ListenerSampler {
   static final long TCP4_RECHECK_NANOS = 10_000_000_000L;
 
   private final LongSupplier nanoTime;
+
+  /** Consecutive failed netlink dumps after which the files answer for good. */
+  static final int MAX_JNI_FAILURES = 3;
+
+  private final boolean useJni;
+  private SockDiagDump connections; // opened by the first full sample; null when not used
+  private boolean jniTried;
+  private String jniReason; // why connection rows come from the files (null while netlink answers)
+  private int jniFailures; // consecutive
+  private int[] ports = new int[8];
   private final BitSet tcp4ListenPorts = new BitSet(65536); // IPv4 LISTEN ports at the latest read
   private boolean tcp4Known; // the latest read of /proc/net/tcp completed
   private long tcp4ReadAt;
@@ -69,8 +90,18 @@ final class ProcListenerSampler implements ListenerSampler {
   }
 
   ProcListenerSampler(ProcNetReader reader, LongSupplier nanoTime) {
+    this(reader, nanoTime, true);
+  }
+
+  /** @param useJni whether full samples may get connection rows over netlink ({@link SockDiagJni}) */
+  ProcListenerSampler(ProcNetReader reader, LongSupplier nanoTime, boolean useJni) {
     this.reader = reader;
     this.nanoTime = nanoTime;
+    this.useJni = useJni;
+    if (!useJni) {
+      jniReason = "turned off for this sampler";
+      jniTried = true;
+    }
   }
 
   @Override
@@ -88,15 +119,12 @@ final class ProcListenerSampler implements ListenerSampler {
     Map<String, ListenerStats> out = new LinkedHashMap<>();
     split(addresses, tcpQ, unixQ, out);
     if (!tcpQ.isEmpty()) {
-      tcp.startQuery(tcpQ, false, !queuesOnly);
-      // IPv6 first: a queue sample may then find the IPv4 file has nothing to add
-      readTcp(TcpTally.AF_INET6, queuesOnly);
-      if (tcp.wantsFamily(TcpTally.AF_INET) && !tcp4Unneeded()) {
-        if (queuesOnly) {
-          readTcp(TcpTally.AF_INET, true);
-        } else if (ipv4ListenerOnAQueryPort()) {
-          readTcp(TcpTally.AF_INET, false);
-        }
+      SockDiagDump dump = queuesOnly ? null : connections();
+      if (dump != null && !sampleTcp(false, dump)) {
+        dump = null; // netlink failed: this sample reads the files whole
+      }
+      if (dump == null) {
+        sampleTcp(queuesOnly, null);
       }
       tcp.putQueryResults(out);
     }
@@ -106,6 +134,94 @@ final class ProcListenerSampler implements ListenerSampler {
       unix.putQueryResults(out);
     }
     return out;
+  }
+
+  /**
+   * Tallies the TCP queries of {@link #tcpQ}: listening sections only ({@code queuesOnly}), whole
+   * files, or listening sections plus connection rows from {@code dump}.
+   *
+   * @return false if {@code dump} failed (the tally is then incomplete; start again without it)
+   */
+  private boolean sampleTcp(boolean queuesOnly, SockDiagDump dump) throws IOException {
+    tcp.startQuery(tcpQ, false, !queuesOnly);
+    // IPv6 first: a queue sample may then find the IPv4 file has nothing to add
+    readTcp(TcpTally.AF_INET6, queuesOnly || dump != null);
+    if (dump != null && !dumpConnections(dump, TcpTally.AF_INET6)) {
+      return false;
+    }
+    if (tcp.wantsFamily(TcpTally.AF_INET) && !tcp4Unneeded()) {
+      if (queuesOnly) {
+        readTcp(TcpTally.AF_INET, true);
+      } else if (ipv4ListenerOnAQueryPort()) {
+        readTcp(TcpTally.AF_INET, dump != null);
+        return dump == null || dumpConnections(dump, TcpTally.AF_INET);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The ESTABLISHED sockets of {@code family} on the queried ports, over netlink, into the tally.
+   *
+   * @return false if the dump failed (counted; the third failure in a row stops netlink for good)
+   */
+  private boolean dumpConnections(SockDiagDump dump, int family) {
+    int n = 0;
+    for (ListenAddress q : tcpQ) {
+      if (n == ports.length) {
+        ports = java.util.Arrays.copyOf(ports, n * 2);
+      }
+      ports[n++] = q.port();
+    }
+    try {
+      dump.dump(family, 1 << TcpTally.TCP_ESTABLISHED, ports, n, tcp);
+      jniFailures = 0;
+      jniReason = null;
+      return true;
+    } catch (IOException | RuntimeException e) {
+      if (++jniFailures >= MAX_JNI_FAILURES) {
+        jniReason = "netlink (JNI) failed " + jniFailures + " times in a row, connection rows come"
+            + " from /proc from now on: " + e.getMessage();
+        // stderr, not System.Logger (JUL must not start in premain; see NativeNet)
+        System.err.println("rainbarrel: " + jniReason);
+        dump.close();
+        connections = null;
+      } else {
+        jniReason = "netlink (JNI) failed, this sample read /proc whole: " + e.getMessage();
+      }
+      return false;
+    }
+  }
+
+  /** The netlink dump for connection rows, opened on first use; null when it is not used. */
+  private SockDiagDump connections() {
+    if (!jniTried) {
+      jniTried = true;
+      try {
+        connections = SockDiagDump.open();
+      } catch (IOException e) {
+        jniReason = e.getMessage();
+      }
+    }
+    return connections;
+  }
+
+  /** The netlink dump of connection rows, null when not (or no longer) used (tests). */
+  SockDiagDump connectionsForTests() {
+    return connections;
+  }
+
+  /**
+   * Null while full samples get their connection rows over netlink through the JNI library;
+   * otherwise why they read the files whole (JDK 22+, no library for this platform, turned off,
+   * refused by the kernel). Before the first full sample: whether the library would load.
+   */
+  @Override
+  public String jniUnavailableReason() {
+    if (!jniTried) {
+      return SockDiagJni.unavailableReason();
+    }
+    return jniReason;
   }
 
   /**
@@ -198,6 +314,11 @@ final class ProcListenerSampler implements ListenerSampler {
 
   @Override
   public void close() {
-    // nothing to release: files are opened and closed per sample
+    SockDiagDump d = connections; // files are opened and closed per sample
+    if (d != null) {
+      connections = null;
+      jniReason = "closed";
+      d.close();
+    }
   }
 }

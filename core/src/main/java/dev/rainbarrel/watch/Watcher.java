@@ -497,6 +497,14 @@ public final class Watcher implements AutoCloseable {
     return sampler.fallbackReason();
   }
 
+  /**
+   * Null when the {@code /proc} source (JDK 17-21) counts {@code active} from connection rows
+   * received over netlink through the project's JNI library; otherwise why not.
+   */
+  public String jniUnavailableReason() {
+    return sampler.jniUnavailableReason();
+  }
+
   /** The configuration. */
   public WatcherConfig config() {
     return config;

@@ -52,6 +52,10 @@ final class AgentBean implements AgentMXBean {
     } else {
       m.put("netlink", why == null ? "available (no watcher running)" : "not available: " + why);
     }
+    String jni = watcher != null ? watcher.jniUnavailableReason() : ListenerSampler.jniReason();
+    m.put("netlink_jni", jni == null
+        ? "active: /proc samples count connections over netlink (JNI library, JDK 17-21)"
+        : "not used: " + jni);
     m.put("tcp_info", why == null ? "available" : "not available: " + why);
     m.putAll(info.features());
     return m;

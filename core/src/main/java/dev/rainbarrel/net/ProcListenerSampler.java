@@ -31,16 +31,18 @@ import java.util.function.LongSupplier;
  * whose many connections are IPv4 (another program's) and whose Java server listens dual stack,
  * that is most of a full sample's cost.
  *
- * <p><b>Connection rows over netlink (JDK 17-21).</b> Where the project's JNI library loads
- * ({@link SockDiagJni}), a full sample reads only the listening sections of the files and gets
- * the connection rows from {@code NETLINK_SOCK_DIAG} instead ({@link SockDiagDump}: ESTABLISHED
- * sockets on the queried ports, filtered in the kernel), so the kernel no longer prints every
- * connection of the host for it: with a server's own thousands of connections a full sample
- * costs what the netlink sampler's does. The rows feed the same {@link TcpTally}, so the results
- * are those of the files. A dump that fails is answered from the files; after {@value
- * #MAX_JNI_FAILURES} failures in a row (a seccomp filter, a container refusing netlink) the
- * socket is closed, one line goes to stderr and the files answer from then on ({@link
- * #jniUnavailableReason()}).
+ * <p><b>Netlink rows on JDK 17-21.</b> Where the project's JNI library loads ({@link
+ * SockDiagJni}), the TCP queries are answered from {@code NETLINK_SOCK_DIAG} dumps filtered by
+ * their ports in the kernel instead ({@link SockDiagDump}): the listeners of both families (the
+ * kernel's listening hash), and for a full sample the ESTABLISHED sockets of each family that
+ * listens on a queried port. The kernel then no longer prints every connection of the host (a
+ * server's own thousands of keep-alive connections made a full sample cost 15-23 ms), nor walks
+ * its established hash for a queue sample. The rows feed the same {@link TcpTally}, and backlog
+ * stays unknown as from the files, so the results are those of the files. Unix sockets,
+ * all-listeners mode and {@link #listeningSockets()} still read the files. A dump that fails is
+ * answered from the files; after {@value #MAX_JNI_FAILURES} failures in a row (a seccomp filter,
+ * a container refusing netlink) the socket is closed, one line goes to stderr and the files
+ * answer from then on ({@link #jniUnavailableReason()}).
  */
 final class ProcListenerSampler implements ListenerSampler {
 
@@ -59,7 +61,7 @@ final class ProcListenerSampler implements ListenerSampler {
   static final int MAX_JNI_FAILURES = 3;
 
   private final boolean useJni;
-  private SockDiagDump connections; // opened by the first full sample; null when not used
+  private SockDiagDump connections; // opened by the first TCP sample; null when not used
   private boolean jniTried;
   private String jniReason; // why connection rows come from the files (null while netlink answers)
   private int jniFailures; // consecutive
@@ -81,19 +83,22 @@ final class ProcListenerSampler implements ListenerSampler {
     tcp.row(family, addr, port, state, rq, wq, inode);
   };
 
+  /** The files of this host, with netlink through the JNI library where it loads. */
   ProcListenerSampler() {
-    this(new ProcNetReader(), System::nanoTime);
+    this(new ProcNetReader(), System::nanoTime, true);
   }
 
+  /** The files {@code reader} reads, only them (tests give a folder of their own). */
   ProcListenerSampler(ProcNetReader reader) {
-    this(reader, System::nanoTime);
+    this(reader, System::nanoTime, false);
   }
 
+  /** As {@link #ProcListenerSampler(ProcNetReader)}, with a clock for the IPv4 file's skip. */
   ProcListenerSampler(ProcNetReader reader, LongSupplier nanoTime) {
-    this(reader, nanoTime, true);
+    this(reader, nanoTime, false);
   }
 
-  /** @param useJni whether full samples may get connection rows over netlink ({@link SockDiagJni}) */
+  /** @param useJni whether TCP queries may be answered over netlink ({@link SockDiagJni}) */
   ProcListenerSampler(ProcNetReader reader, LongSupplier nanoTime, boolean useJni) {
     this.reader = reader;
     this.nanoTime = nanoTime;
@@ -119,12 +124,9 @@ final class ProcListenerSampler implements ListenerSampler {
     Map<String, ListenerStats> out = new LinkedHashMap<>();
     split(addresses, tcpQ, unixQ, out);
     if (!tcpQ.isEmpty()) {
-      SockDiagDump dump = queuesOnly ? null : connections();
-      if (dump != null && !sampleTcp(false, dump)) {
-        dump = null; // netlink failed: this sample reads the files whole
-      }
-      if (dump == null) {
-        sampleTcp(queuesOnly, null);
+      SockDiagDump dump = netlink();
+      if (dump == null || !sampleTcpOverNetlink(queuesOnly, dump)) {
+        sampleTcpFromFiles(queuesOnly); // no library, or this dump failed
       }
       tcp.putQueryResults(out);
     }
@@ -136,36 +138,31 @@ final class ProcListenerSampler implements ListenerSampler {
     return out;
   }
 
-  /**
-   * Tallies the TCP queries of {@link #tcpQ}: listening sections only ({@code queuesOnly}), whole
-   * files, or listening sections plus connection rows from {@code dump}.
-   *
-   * @return false if {@code dump} failed (the tally is then incomplete; start again without it)
-   */
-  private boolean sampleTcp(boolean queuesOnly, SockDiagDump dump) throws IOException {
+  /** Tallies the TCP queries of {@link #tcpQ} from the files (see the class comment). */
+  private void sampleTcpFromFiles(boolean queuesOnly) throws IOException {
     tcp.startQuery(tcpQ, false, !queuesOnly);
     // IPv6 first: a queue sample may then find the IPv4 file has nothing to add
-    readTcp(TcpTally.AF_INET6, queuesOnly || dump != null);
-    if (dump != null && !dumpConnections(dump, TcpTally.AF_INET6)) {
-      return false;
-    }
+    readTcp(TcpTally.AF_INET6, queuesOnly);
     if (tcp.wantsFamily(TcpTally.AF_INET) && !tcp4Unneeded()) {
       if (queuesOnly) {
         readTcp(TcpTally.AF_INET, true);
       } else if (ipv4ListenerOnAQueryPort()) {
-        readTcp(TcpTally.AF_INET, dump != null);
-        return dump == null || dumpConnections(dump, TcpTally.AF_INET);
+        readTcp(TcpTally.AF_INET, false);
       }
     }
-    return true;
   }
 
   /**
-   * The ESTABLISHED sockets of {@code family} on the queried ports, over netlink, into the tally.
+   * Tallies the TCP queries of {@link #tcpQ} from netlink dumps filtered by their ports: the
+   * listeners of both families (the kernel's listening hash: cheap), then, for a full sample, the
+   * connections of each family that has a listener on a queried port (one walk of the established
+   * hash per such family; a connection only counts while its family listens on its port, {@link
+   * TcpTally}). Backlog stays {@link ListenerStats#UNKNOWN}, as from the files, so that a sample
+   * answered from them when a dump fails reports the same things.
    *
-   * @return false if the dump failed (counted; the third failure in a row stops netlink for good)
+   * @return false if a dump failed (counted; the third failure in a row stops netlink for good)
    */
-  private boolean dumpConnections(SockDiagDump dump, int family) {
+  private boolean sampleTcpOverNetlink(boolean queuesOnly, SockDiagDump dump) {
     int n = 0;
     for (ListenAddress q : tcpQ) {
       if (n == ports.length) {
@@ -174,27 +171,36 @@ final class ProcListenerSampler implements ListenerSampler {
       ports[n++] = q.port();
     }
     try {
-      dump.dump(family, 1 << TcpTally.TCP_ESTABLISHED, ports, n, tcp);
+      tcp.startQuery(tcpQ, false, !queuesOnly);
+      boolean v4 = tcp.wantsFamily(TcpTally.AF_INET);
+      long listen4 = v4 ? dump.dump(TcpTally.AF_INET, 1 << TcpTally.TCP_LISTEN, ports, n, tcp) : 0;
+      long listen6 = dump.dump(TcpTally.AF_INET6, 1 << TcpTally.TCP_LISTEN, ports, n, tcp);
+      if (!queuesOnly && listen4 > 0) {
+        dump.dump(TcpTally.AF_INET, 1 << TcpTally.TCP_ESTABLISHED, ports, n, tcp);
+      }
+      if (!queuesOnly && listen6 > 0) {
+        dump.dump(TcpTally.AF_INET6, 1 << TcpTally.TCP_ESTABLISHED, ports, n, tcp);
+      }
       jniFailures = 0;
       jniReason = null;
       return true;
     } catch (IOException | RuntimeException e) {
       if (++jniFailures >= MAX_JNI_FAILURES) {
-        jniReason = "netlink (JNI) failed " + jniFailures + " times in a row, connection rows come"
-            + " from /proc from now on: " + e.getMessage();
+        jniReason = "netlink (JNI) failed " + jniFailures + " times in a row, /proc answers from"
+            + " now on: " + e.getMessage();
         // stderr, not System.Logger (JUL must not start in premain; see NativeNet)
         System.err.println("rainbarrel: " + jniReason);
         dump.close();
         connections = null;
       } else {
-        jniReason = "netlink (JNI) failed, this sample read /proc whole: " + e.getMessage();
+        jniReason = "netlink (JNI) failed, this sample came from /proc: " + e.getMessage();
       }
       return false;
     }
   }
 
-  /** The netlink dump for connection rows, opened on first use; null when it is not used. */
-  private SockDiagDump connections() {
+  /** The netlink dump for TCP queries, opened on first use; null when it is not used. */
+  private SockDiagDump netlink() {
     if (!jniTried) {
       jniTried = true;
       try {
@@ -206,15 +212,15 @@ final class ProcListenerSampler implements ListenerSampler {
     return connections;
   }
 
-  /** The netlink dump of connection rows, null when not (or no longer) used (tests). */
+  /** The netlink dump, null when not (or no longer) used (tests). */
   SockDiagDump connectionsForTests() {
     return connections;
   }
 
   /**
-   * Null while full samples get their connection rows over netlink through the JNI library;
-   * otherwise why they read the files whole (JDK 22+, no library for this platform, turned off,
-   * refused by the kernel). Before the first full sample: whether the library would load.
+   * Null while TCP queries are answered over netlink through the JNI library; otherwise why the
+   * files answer (JDK 22+, no library for this platform, turned off, refused by the kernel).
+   * Before the first TCP sample: whether the library would load.
    */
   @Override
   public String jniUnavailableReason() {

@@ -266,8 +266,7 @@ class QueueOnlySampleTest {
       }
     };
     try (Loopback net = new Loopback()) {
-      // the files whole: with the JNI library (JDK 17-21) connection rows come from netlink instead
-      ProcListenerSampler proc = new ProcListenerSampler(new ProcNetReader("", counting), () -> now[0], false);
+      ProcListenerSampler proc = new ProcListenerSampler(new ProcNetReader("", counting), () -> now[0]);
       ServerSocketChannel mapped = net.listen(null, "127.0.0.1", 0, 32); // IPv6 socket, dual stack
       ServerSocketChannel v4 = net.listen(StandardProtocolFamily.INET, "127.0.0.1", 0, 32);
       for (ServerSocketChannel l : List.of(mapped, v4, v4)) {

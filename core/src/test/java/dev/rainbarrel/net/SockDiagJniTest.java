@@ -153,8 +153,27 @@ class SockDiagJniTest {
         assertNull(withJni.jniUnavailableReason(), "the full sample went over netlink");
         assertTrue(withJni.connectionsForTests().rowsInLastDump() > 0);
       }
+      // queue-only samples too: the listeners alone, the same answers as the files' listening sections
+      Map<String, ListenerStats> jq = withJni.sampleQueues(parse(keys));
+      assertEquals(files.sampleQueues(parse(keys)), jq);
+      for (String k : keys) {
+        assertEquals(ListenerStats.UNKNOWN, jq.get(k).active(), k);
+        assertEquals(2, jq.get(k).queued(), k);
+      }
+      if (JNI_EXPECTED) {
+        // the last dump was IPv6's LISTEN rows on the queried ports: the dual-stack listeners'
+        assertEquals(3, withJni.connectionsForTests().rowsInLastDump());
+      }
       assertNotNull(files.jniUnavailableReason());
     }
+  }
+
+  private static List<ListenAddress> parse(List<String> keys) {
+    List<ListenAddress> out = new ArrayList<>();
+    for (String k : keys) {
+      out.add(ListenAddress.parse(k));
+    }
+    return out;
   }
 
   /**

@@ -40,9 +40,11 @@ import java.util.concurrent.TimeUnit;
  * the schedule's average hides (it spaces full rounds by their cost).
  *
  * <p>{@code -DownConnections=N} also holds N connections inside this process (a server's own
- * keep-alive connections: 2N descriptors, which discovery on {@code /proc} reads).
+ * keep-alive connections: 2N descriptors, which discovery on {@code /proc} reads). {@code
+ * -DrealSeconds=N} then also runs the watcher on its own thread at the real interval for N
+ * seconds and reports its thread's CPU share, which includes what is spaced in wall time.
  *
- * <pre>java [--enable-native-access=ALL-UNNAMED] [-DownConnections=N] -cp bench/target/benchmarks.jar \
+ * <pre>java [--enable-native-access=ALL-UNNAMED] [-DownConnections=N] [-DrealSeconds=N] -cp bench/target/benchmarks.jar \
  *     dev.rainbarrel.bench.WatcherCpuCost [rounds [hostConnections]]</pre>
  */
 public final class WatcherCpuCost {
@@ -80,6 +82,10 @@ public final class WatcherCpuCost {
             runCase(barrel, s1, s2, mode, budget, rounds, print);
           }
         }
+      }
+      int real = Integer.getInteger("realSeconds", 0);
+      if (real > 0) {
+        runAtRealInterval(barrel, s1, real);
       }
       for (Socket s : clients) {
         s.close();
@@ -152,6 +158,44 @@ public final class WatcherCpuCost {
           w.activePeriodMillis(), cpu / 1e9 * 100,
           perRound(queueCpu, rounds - (w.activeRounds() - full0)),
           perRound(fullCpu, w.activeRounds() - full0));
+    }
+  }
+
+  /**
+   * {@code -DrealSeconds=N}: the agent's watcher as it runs (its own thread, discovering, the
+   * default 1 s interval) for N seconds; its thread's CPU time over that wall time. Unlike the
+   * back-to-back rounds above this includes what is spaced in wall time, such as discovery's
+   * listings of {@code /proc/self/fd}.
+   */
+  private static void runAtRealInterval(Barrel barrel, ServerSocket s1, int seconds) throws Exception {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    try (Watcher w = Watcher.start(barrel, WatcherConfig.defaults())) {
+      long id = -1;
+      for (int i = 0; i < 100 && id < 0; i++) {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+          if (t.getName().equals(Watcher.THREAD_NAME)) {
+            id = t.getId();
+          }
+        }
+        Thread.sleep(10);
+      }
+      if (id < 0) {
+        throw new IllegalStateException("no " + Watcher.THREAD_NAME + " thread");
+      }
+      Thread.sleep(3000); // its first rounds: start-up, first listing, first full sample
+      long rounds0 = w.rounds();
+      long active0 = w.activeRounds();
+      long cpu0 = threads.getThreadCpuTime(id);
+      long wall0 = System.nanoTime();
+      Thread.sleep(seconds * 1000L);
+      long cpu = threads.getThreadCpuTime(id) - cpu0;
+      long wall = System.nanoTime() - wall0;
+      if (w.listener("127.0.0.1:" + s1.getLocalPort()).queued() != 4) {
+        throw new IllegalStateException("watcher does not see the 4 queued connections: " + w);
+      }
+      System.out.printf("real-interval discover: %d rounds in %d s, active counted in %d, cpu %d us"
+              + " -> %.3f %% of one core%n", w.rounds() - rounds0, wall / 1_000_000_000L,
+          w.activeRounds() - active0, cpu / 1000, 100.0 * cpu / wall);
     }
   }
 

@@ -11,7 +11,8 @@ import java.util.function.LongSupplier;
 /**
  * {@link ListenerSampler} over {@code /proc/net/tcp}, {@code /proc/net/tcp6} and {@code
  * /proc/net/unix}. Works on every JDK; the files do not carry the backlog limit, so {@code
- * backlog} is {@link ListenerStats#UNKNOWN} for addresses that have a listener.
+ * backlog} is {@link ListenerStats#UNKNOWN} for addresses that have a listener (but for TCP
+ * queries answered over netlink, below).
  *
  * <p>A read of a {@code /proc/net/tcp*} file can cost half a millisecond however few sockets the
  * host has (the kernel searches its whole established hash for the row after the listeners when
@@ -37,8 +38,9 @@ import java.util.function.LongSupplier;
  * kernel's listening hash), and for a full sample the ESTABLISHED sockets of each family that
  * listens on a queried port. The kernel then no longer prints every connection of the host (a
  * server's own thousands of keep-alive connections made a full sample cost 15-23 ms), nor walks
- * its established hash for a queue sample. The rows feed the same {@link TcpTally}, and backlog
- * stays unknown as from the files, so the results are those of the files. Unix sockets,
+ * its established hash for a queue sample. The rows feed the same {@link TcpTally}, so {@code
+ * active}, {@code queued} and {@code listeners} are those of the files, and {@code backlog} is
+ * known (netlink's LISTEN rows carry it, the files do not). Unix sockets,
  * all-listeners mode and {@link #listeningSockets()} still read the files. A dump that fails is
  * answered from the files; after {@value #MAX_JNI_FAILURES} failures in a row (a seccomp filter,
  * a container refusing netlink) the socket is closed, one line goes to stderr and the files
@@ -61,7 +63,7 @@ final class ProcListenerSampler implements ListenerSampler {
   static final int MAX_JNI_FAILURES = 3;
 
   private final boolean useJni;
-  private SockDiagDump connections; // opened by the first TCP sample; null when not used
+  private SockDiagDump netlinkDump; // opened by the first TCP sample; null when not used
   private boolean jniTried;
   private String jniReason; // why connection rows come from the files (null while netlink answers)
   private int jniFailures; // consecutive
@@ -157,8 +159,8 @@ final class ProcListenerSampler implements ListenerSampler {
    * listeners of both families (the kernel's listening hash: cheap), then, for a full sample, the
    * connections of each family that has a listener on a queried port (one walk of the established
    * hash per such family; a connection only counts while its family listens on its port, {@link
-   * TcpTally}). Backlog stays {@link ListenerStats#UNKNOWN}, as from the files, so that a sample
-   * answered from them when a dump fails reports the same things.
+   * TcpTally}). Unlike the files, the LISTEN rows carry the backlog limit ({@code idiag_wqueue}),
+   * so it is known; a sample answered from the files when a dump fails reports it unknown.
    *
    * @return false if a dump failed (counted; the third failure in a row stops netlink for good)
    */
@@ -171,7 +173,7 @@ final class ProcListenerSampler implements ListenerSampler {
       ports[n++] = q.port();
     }
     try {
-      tcp.startQuery(tcpQ, false, !queuesOnly);
+      tcp.startQuery(tcpQ, true, !queuesOnly);
       boolean v4 = tcp.wantsFamily(TcpTally.AF_INET);
       long listen4 = v4 ? dump.dump(TcpTally.AF_INET, 1 << TcpTally.TCP_LISTEN, ports, n, tcp) : 0;
       long listen6 = dump.dump(TcpTally.AF_INET6, 1 << TcpTally.TCP_LISTEN, ports, n, tcp);
@@ -191,7 +193,7 @@ final class ProcListenerSampler implements ListenerSampler {
         // stderr, not System.Logger (JUL must not start in premain; see NativeNet)
         System.err.println("rainbarrel: " + jniReason);
         dump.close();
-        connections = null;
+        netlinkDump = null;
       } else {
         jniReason = "netlink (JNI) failed, this sample came from /proc: " + e.getMessage();
       }
@@ -204,17 +206,17 @@ final class ProcListenerSampler implements ListenerSampler {
     if (!jniTried) {
       jniTried = true;
       try {
-        connections = SockDiagDump.open();
+        netlinkDump = SockDiagDump.open();
       } catch (IOException e) {
         jniReason = e.getMessage();
       }
     }
-    return connections;
+    return netlinkDump;
   }
 
   /** The netlink dump, null when not (or no longer) used (tests). */
-  SockDiagDump connectionsForTests() {
-    return connections;
+  SockDiagDump netlinkForTests() {
+    return netlinkDump;
   }
 
   /**
@@ -320,9 +322,9 @@ final class ProcListenerSampler implements ListenerSampler {
 
   @Override
   public void close() {
-    SockDiagDump d = connections; // files are opened and closed per sample
+    SockDiagDump d = netlinkDump; // files are opened and closed per sample
     if (d != null) {
-      connections = null;
+      netlinkDump = null;
       jniReason = "closed";
       d.close();
     }

@@ -144,27 +144,40 @@ class SockDiagJniTest {
       Thread.sleep(50);
       Map<String, ListenerStats> j = withJni.sample(keys.toArray(new String[0]));
       Map<String, ListenerStats> f = files.sample(keys.toArray(new String[0]));
-      assertEquals(f, j);
+      assertSameButBacklog(f, j);
       for (String k : keys) {
         assertEquals(2, j.get(k).active(), k);
         assertEquals(2, j.get(k).queued(), k);
+        assertEquals(ListenerStats.UNKNOWN, f.get(k).backlog(), "the files do not carry it");
+        assertEquals(JNI_EXPECTED ? 32 : ListenerStats.UNKNOWN, j.get(k).backlog(),
+            k + ": netlink's LISTEN rows carry it");
       }
       if (JNI_EXPECTED) {
         assertNull(withJni.jniUnavailableReason(), "the full sample went over netlink");
-        assertTrue(withJni.connectionsForTests().rowsInLastDump() > 0);
+        assertTrue(withJni.netlinkForTests().rowsInLastDump() > 0);
       }
       // queue-only samples too: the listeners alone, the same answers as the files' listening sections
       Map<String, ListenerStats> jq = withJni.sampleQueues(parse(keys));
-      assertEquals(files.sampleQueues(parse(keys)), jq);
+      assertSameButBacklog(files.sampleQueues(parse(keys)), jq);
       for (String k : keys) {
         assertEquals(ListenerStats.UNKNOWN, jq.get(k).active(), k);
         assertEquals(2, jq.get(k).queued(), k);
+        assertEquals(JNI_EXPECTED ? 32 : ListenerStats.UNKNOWN, jq.get(k).backlog(), k);
       }
       if (JNI_EXPECTED) {
         // the last dump was IPv6's LISTEN rows on the queried ports: the dual-stack listeners'
-        assertEquals(3, withJni.connectionsForTests().rowsInLastDump());
+        assertEquals(3, withJni.netlinkForTests().rowsInLastDump());
       }
       assertNotNull(files.jniUnavailableReason());
+    }
+  }
+
+  private static void assertSameButBacklog(Map<String, ListenerStats> files, Map<String, ListenerStats> jni) {
+    assertEquals(List.copyOf(files.keySet()), List.copyOf(jni.keySet()));
+    for (String k : files.keySet()) {
+      ListenerStats f = files.get(k);
+      ListenerStats j = jni.get(k);
+      assertEquals(f, new ListenerStats(j.active(), j.queued(), f.backlog(), j.listeners()), k);
     }
   }
 
@@ -193,17 +206,19 @@ class SockDiagJniTest {
       }
       net.accept(l);
       assertEquals(1, s.sample(key).get(key).active());
+      assertEquals(16, s.sample(key).get(key).backlog(), "over netlink");
       assertNull(s.jniUnavailableReason());
-      SockDiagDump d = s.connectionsForTests();
+      SockDiagDump d = s.netlinkForTests();
       d.close(); // every later dump fails, as a seccomp filter refusing netlink would make it
       for (int i = 1; i <= ProcListenerSampler.MAX_JNI_FAILURES; i++) {
         ListenerStats st = s.sample(key).get(key);
         assertEquals(1, st.active(), "failure " + i + ": answered from the files");
         assertEquals(2, st.queued());
+        assertEquals(ListenerStats.UNKNOWN, st.backlog(), "from the files");
         assertNotNull(s.jniUnavailableReason());
       }
       assertTrue(s.jniUnavailableReason().contains("3 times in a row"), s.jniUnavailableReason());
-      assertNull(s.connectionsForTests(), "netlink given up");
+      assertNull(s.netlinkForTests(), "netlink given up");
       assertEquals(1, s.sample(key).get(key).active());
     }
   }

@@ -62,10 +62,9 @@ final class ProcListenerSampler implements ListenerSampler {
   /** Consecutive failed netlink dumps after which the files answer for good. */
   static final int MAX_JNI_FAILURES = 3;
 
-  private final boolean useJni;
   private SockDiagDump netlinkDump; // opened by the first TCP sample; null when not used
   private boolean jniTried;
-  private String jniReason; // why connection rows come from the files (null while netlink answers)
+  private String jniReason; // why the files answer TCP queries (null while netlink does)
   private int jniFailures; // consecutive
   private int[] ports = new int[8];
   private final BitSet tcp4ListenPorts = new BitSet(65536); // IPv4 LISTEN ports at the latest read
@@ -104,7 +103,6 @@ final class ProcListenerSampler implements ListenerSampler {
   ProcListenerSampler(ProcNetReader reader, LongSupplier nanoTime, boolean useJni) {
     this.reader = reader;
     this.nanoTime = nanoTime;
-    this.useJni = useJni;
     if (!useJni) {
       jniReason = "turned off for this sampler";
       jniTried = true;

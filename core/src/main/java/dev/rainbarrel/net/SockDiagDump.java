@@ -68,6 +68,9 @@ final class SockDiagDump implements AutoCloseable {
   private static final int REQUEST_CAPACITY =
       NLMSG_HDRLEN + REQ_V2_LEN + NLA_HDRLEN + MAX_PORTS * (COND_LEN + BC_OP_LEN);
 
+  /** Datagrams one dump may take (32 KiB each: gigabytes of rows, more than any host has). */
+  private static final long MAX_DATAGRAMS = 100_000;
+
   /** Larger than any datagram of a dump (the kernel fills at most 32 KiB per read). */
   private static final int RECEIVE_CAPACITY = 64 * 1024;
 
@@ -124,7 +127,7 @@ final class SockDiagDump implements AutoCloseable {
           : new IOException("sendto(netlink sock_diag) sent " + sent + " of " + len + " bytes");
     }
     long n = 0;
-    while (true) {
+    for (long datagrams = 0; datagrams < MAX_DATAGRAMS; datagrams++) {
       int got = SockDiagJni.recv0(fd, receive, RECEIVE_CAPACITY);
       if (got < 0) {
         throw error("recv(netlink sock_diag)", got);
@@ -152,6 +155,7 @@ final class SockDiagDump implements AutoCloseable {
         m += (mlen + 3) & ~3;
       }
     }
+    throw new IOException("netlink sock_diag: no end of dump after " + MAX_DATAGRAMS + " datagrams");
   }
 
   private void row(int p, ProcNetReader.TcpRowSink sink) {

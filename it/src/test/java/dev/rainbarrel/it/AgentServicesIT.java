@@ -185,7 +185,8 @@ class AgentServicesIT {
    * The Agent MXBean's descriptive attributes with values: the version of this build (not the
    * "dev" of a jar without Implementation-Version), the options as the agent understood them, a
    * start time inside the test's window, and the features with their reasons: accept_wait and
-   * netlink need JDK 22+ and say so on 17, and are active on 25.
+   * netlink need JDK 22+ and say so on 17, and are active on 25; on 17 the JNI library answers
+   * the watcher over netlink instead, on 25 it is not needed.
    */
   @SuppressWarnings("unchecked")
   private static void assertAgentInfo(Jdk jdk, MBeanServerConnection mbs, ObjectName agent, Path file,
@@ -218,7 +219,14 @@ class AgentServicesIT {
         assertTrue(v != null && (v.startsWith("off: ") || v.startsWith("not available: "))
             && v.contains("JDK 22+") && v.contains("JDK 17"), k + ": " + features);
       }
+      // the JNI library, shaded into the agent jar and loaded from it in the server's JVM, answers
+      // the watcher's TCP queries over netlink instead of the /proc files
+      String jni = features.get("netlink_jni");
+      assertTrue(jni != null && jni.startsWith("active"), "netlink_jni: " + features);
     } else {
+      String jni = features.get("netlink_jni");
+      assertTrue(jni != null && jni.startsWith("not used: ") && jni.contains("JDK 22+"),
+          "netlink_jni: " + features);
       assertEquals("active", features.get("accept_wait"), features.toString());
       assertEquals("active (JDK 22+ FFM)", features.get("netlink"), features.toString());
       assertEquals("available", features.get("tcp_info"), features.toString());

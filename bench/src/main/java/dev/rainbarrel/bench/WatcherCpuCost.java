@@ -187,9 +187,30 @@ public final class WatcherCpuCost {
       long active0 = w.activeRounds();
       long cpu0 = threads.getThreadCpuTime(id);
       long wall0 = System.nanoTime();
-      Thread.sleep(seconds * 1000L);
+      // each round's own CPU as the watcher measured it, split by kind (polled between rounds)
+      long seen = w.rounds();
+      long seenActive = w.activeRounds();
+      long queueCpu = 0, queueRounds = 0, fullCpu = 0, fullRounds = 0;
+      long end = wall0 + seconds * 1_000_000_000L;
+      while (System.nanoTime() < end) {
+        Thread.sleep(100);
+        long r = w.rounds();
+        if (r == seen + 1) { // exactly one new round: its figure is the one just read
+          if (w.activeRounds() != seenActive) {
+            fullCpu += w.lastRoundCpuNanos();
+            fullRounds++;
+          } else {
+            queueCpu += w.lastRoundCpuNanos();
+            queueRounds++;
+          }
+        }
+        seen = r;
+        seenActive = w.activeRounds();
+      }
       long cpu = threads.getThreadCpuTime(id) - cpu0;
       long wall = System.nanoTime() - wall0;
+      System.out.printf("real-interval rounds as the watcher measured them: queue %s us (%d), full %s us (%d)%n",
+          perRound(queueCpu, queueRounds), queueRounds, perRound(fullCpu, fullRounds), fullRounds);
       if (w.listener("127.0.0.1:" + s1.getLocalPort()).queued() != 4) {
         throw new IllegalStateException("watcher does not see the 4 queued connections: " + w);
       }

@@ -10,7 +10,7 @@ import java.util.Locale;
 
 /**
  * The project's own JNI library for {@code NETLINK_SOCK_DIAG} on JDK 17-21, where the FFM API of
- * {@code NetlinkSampler22} is not available: four system-call wrappers ({@code
+ * {@code NetlinkSampler22} is not available: thin system-call wrappers ({@code
  * core/src/main/c/rainbarrel_sockdiag.c}, built by the core module with the system's C compiler
  * into {@value #RESOURCE_DIR}{@code <os.arch>/}{@value #LIBRARY}). {@link SockDiagDump} builds
  * the requests and parses the answers.

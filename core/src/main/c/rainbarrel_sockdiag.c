@@ -60,6 +60,18 @@ static char *direct(JNIEnv *env, jobject buffer, jint need) {
   return p != NULL && cap >= need ? p : NULL;
 }
 
+/* One system call on a direct buffer, repeated while a signal interrupts it; bytes or -errno. */
+#define RETRY_ON_EINTR(call)              \
+  for (;;) {                              \
+    ssize_t n = (call);                   \
+    if (n >= 0) {                         \
+      return (jint) n;                    \
+    }                                     \
+    if (errno != EINTR) {                 \
+      return -errno;                      \
+    }                                     \
+  }
+
 /* int send0(int fd, ByteBuffer request, int length): one datagram to the kernel (netlink pid 0). */
 JNIEXPORT jint JNICALL Java_dev_rainbarrel_net_SockDiagJni_send0(JNIEnv *env, jclass cls, jint fd,
                                                                  jobject request, jint length) {
@@ -71,15 +83,7 @@ JNIEXPORT jint JNICALL Java_dev_rainbarrel_net_SockDiagJni_send0(JNIEnv *env, jc
   struct sockaddr_nl kernel;
   memset(&kernel, 0, sizeof kernel);
   kernel.nl_family = AF_NETLINK;
-  for (;;) {
-    ssize_t n = sendto(fd, p, (size_t) length, 0, (struct sockaddr *) &kernel, sizeof kernel);
-    if (n >= 0) {
-      return (jint) n;
-    }
-    if (errno != EINTR) {
-      return -errno;
-    }
-  }
+  RETRY_ON_EINTR(sendto(fd, p, (size_t) length, 0, (struct sockaddr *) &kernel, sizeof kernel))
 }
 
 /* int recv0(int fd, ByteBuffer into, int capacity): one datagram of the answer. */
@@ -90,15 +94,7 @@ JNIEXPORT jint JNICALL Java_dev_rainbarrel_net_SockDiagJni_recv0(JNIEnv *env, jc
   if (p == NULL) {
     return -EINVAL;
   }
-  for (;;) {
-    ssize_t n = recv(fd, p, (size_t) capacity, 0);
-    if (n >= 0) {
-      return (jint) n;
-    }
-    if (errno != EINTR) {
-      return -errno;
-    }
-  }
+  RETRY_ON_EINTR(recv(fd, p, (size_t) capacity, 0))
 }
 
 /* int close0(int fd) */

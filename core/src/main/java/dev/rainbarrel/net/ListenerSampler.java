@@ -104,9 +104,9 @@ public interface ListenerSampler extends AutoCloseable {
   }
 
   /**
-   * Null when the {@code /proc} sampler (JDK 17-21) gets the connection rows of its full samples
-   * over netlink through the project's JNI library; otherwise why it does not ("not needed on
-   * JDK 22+", no library for this platform, turned off, refused by the kernel).
+   * Null when the {@code /proc} sampler (JDK 17-21) answers TCP queries over netlink through the
+   * project's JNI library; otherwise why it does not ("not needed on JDK 22+", no library for
+   * this platform, turned off, refused by the kernel).
    */
   default String jniUnavailableReason() {
     return SockDiagJni.unavailableReason();
@@ -135,7 +135,7 @@ public interface ListenerSampler extends AutoCloseable {
   }
 
   /**
-   * Why the {@code /proc} sampler would not get connection rows over netlink through the JNI
+   * Why the {@code /proc} sampler would not answer TCP queries over netlink through the JNI
    * library here (see {@link #jniUnavailableReason()}), or null when it would.
    */
   static String jniReason() {

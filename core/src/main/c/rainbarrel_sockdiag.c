@@ -1,8 +1,8 @@
 /*
- * rainbarrel's JNI bridge to NETLINK_SOCK_DIAG for JDK 17-21, where the FFM API (NetlinkSampler22)
- * is not available: thin system-call wrappers for dev.rainbarrel.net.SockDiagJni (socket,
+ * rainbarrel's JNI bridge to NETLINK_SOCK_DIAG for JDK 17-21, where the FFM API is not final:
+ * thin system-call wrappers for dev.rainbarrel.net.SockDiagJni (socket,
  * sendto, recv, close, and getsockopt for the tests' check of the receive timeout). The
- * requests are built and the answers parsed in Java (SockDiagDump); nothing here interprets a
+ * requests are built and the answers parsed in Java (NetlinkSampler); nothing here interprets a
  * message, allocates, or keeps state, so the code that runs inside the host JVM stays this small.
  *
  * Every function returns a non-negative result or -errno; none throws or blocks longer than the

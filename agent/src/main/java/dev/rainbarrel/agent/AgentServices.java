@@ -82,7 +82,8 @@ final class AgentServices implements AutoCloseable {
     AgentServices s = new AgentServices();
     StartupClock clock = new StartupClock();
     Barrel barrel = recorder.barrel();
-    s.features.put("netlink", orActive(ListenerSampler.netlinkUnavailableReason(), "active (JDK 22+ FFM)"));
+    s.features.put("netlink", orActive(ListenerSampler.netlinkUnavailableReason(),
+        Runtime.version().feature() >= 22 ? "active (JDK 22+ FFM)" : "active (JNI library, JDK 17-21)"));
 
     Watcher watcher = null;
     try {

@@ -29,8 +29,8 @@ import picocli.CommandLine.Spec;
       "Listen-queue stats of TCP (ip:port, [ip6]:port) and Unix (/path, @abstract) listeners,"
           + " like raindrops' linux-listener-stats: active = accepted connections being served,"
           + " queued = connections waiting in the accept queue. No address: every listener.",
-      "Uses netlink on JDK 22+ (run with --enable-native-access=ALL-UNNAMED to avoid the JDK's"
-          + " warning), /proc/net otherwise."
+      "Uses netlink (JDK 22+: run with --enable-native-access=ALL-UNNAMED to avoid the JDK's"
+          + " warning; JDK 17-21: through rainbarrel's JNI library), /proc/net where it cannot."
     })
 public final class ListenCommand implements Callable<Integer> {
 

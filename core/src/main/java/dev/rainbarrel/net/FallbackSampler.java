@@ -119,9 +119,17 @@ final class FallbackSampler implements ListenerSampler {
     return reason;
   }
 
+  /**
+   * As {@link ListenerSampler#jniUnavailableReason()}; when the library loaded but netlink does
+   * not answer (the kernel refused its socket, or it failed and was given up), why.
+   */
   @Override
   public String jniUnavailableReason() {
-    return proc.jniUnavailableReason();
+    String why = SockDiagJni.unavailableReason();
+    if (why == null && primary == null) {
+      return reason != null ? reason : "netlink is not in use";
+    }
+    return why;
   }
 
   @Override

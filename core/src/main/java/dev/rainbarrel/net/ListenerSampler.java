@@ -17,9 +17,11 @@ import java.util.Map;
  * }
  * }</pre>
  *
- * <p>{@link #open()} uses netlink ({@code NETLINK_SOCK_DIAG}) through the FFM API on JDK 22+ and
- * falls back to parsing {@code /proc/net} on JDK 17-21, when native access is denied, or when the
- * kernel refuses netlink (seccomp, some containers); {@link #source()} tells which one answered.
+ * <p>{@link #open()} uses netlink ({@code NETLINK_SOCK_DIAG}): through the FFM API on JDK 22+,
+ * through the project's small JNI library on JDK 17-21. It falls back to parsing {@code /proc/net}
+ * when neither can be used (native access denied, no library for this platform, {@code
+ * -Drainbarrel.sockdiag.jni=false}) or when the kernel refuses netlink (seccomp, some containers);
+ * {@link #source()} tells which one answered.
  *
  * <p>A sampler owns resources (a netlink socket, reusable buffers): close it. It is <b>not</b>
  * thread-safe: give each thread its own, or guard it.
@@ -104,9 +106,8 @@ public interface ListenerSampler extends AutoCloseable {
   }
 
   /**
-   * Null when the {@code /proc} sampler (JDK 17-21) answers TCP queries over netlink through the
-   * project's JNI library; otherwise why it does not ("not needed on JDK 22+", no library for
-   * this platform, turned off, refused by the kernel).
+   * Null when netlink goes through the project's JNI library (JDK 17-21); otherwise why it does
+   * not ("not needed on JDK 22+", no library for this platform, turned off, refused by the kernel).
    */
   default String jniUnavailableReason() {
     return SockDiagJni.unavailableReason();
@@ -116,7 +117,7 @@ public interface ListenerSampler extends AutoCloseable {
   @Override
   void close();
 
-  /** The best sampler for this JVM: netlink on JDK 22+ when allowed, else {@code /proc}. */
+  /** The best sampler for this JVM: netlink when it can be used (see above), else {@code /proc}. */
   static ListenerSampler open() {
     return NativeNet.openSampler();
   }
@@ -127,16 +128,16 @@ public interface ListenerSampler extends AutoCloseable {
   }
 
   /**
-   * Why {@link #open()} would not use netlink here (e.g. "JDK 22+ is needed"), or null when it
-   * can.
+   * Why {@link #open()} would not use netlink here (e.g. no JNI library for this platform on JDK
+   * 17-21, native access denied on 22+), or null when it can.
    */
   static String netlinkUnavailableReason() {
     return NativeNet.unavailableReason();
   }
 
   /**
-   * Why the {@code /proc} sampler would not answer TCP queries over netlink through the JNI
-   * library here (see {@link #jniUnavailableReason()}), or null when it would.
+   * Why netlink would not go through the JNI library here (see {@link #jniUnavailableReason()}),
+   * or null when it would.
    */
   static String jniReason() {
     return SockDiagJni.unavailableReason();

@@ -3,8 +3,10 @@ package dev.rainbarrel.net;
 import java.lang.reflect.InvocationTargetException;
 
 /**
- * Finds the JDK 22+ implementations (FFM API, {@code META-INF/versions/22} of the multi-release
- * jar) by class name, Lucene-style, and explains why they are unavailable when they are.
+ * Finds the native transports and explains why they are unavailable when they are: the JDK 22+
+ * implementations (FFM API, {@code META-INF/versions/22} of the multi-release jar) by class name,
+ * Lucene-style, and on JDK 17-21 the project's JNI library ({@link SockDiagJni}), which gives
+ * {@link NetlinkSampler} its socket there (TCP_INFO stays JDK 22+ only).
  *
  * <p>On JDK 24+ the first native call may print the JDK's own "restricted method" warning once
  * unless the application runs with {@code --enable-native-access=ALL-UNNAMED} (or the module
@@ -13,7 +15,7 @@ import java.lang.reflect.InvocationTargetException;
  */
 final class NativeNet {
 
-  static final String SAMPLER_CLASS = "dev.rainbarrel.net.NetlinkSampler22";
+  static final String CHANNEL_CLASS = "dev.rainbarrel.net.FfmNetlinkChannel22";
   static final String SOCKETS_CLASS = "dev.rainbarrel.net.NativeSockets22";
 
   private static volatile String lastFailure;
@@ -21,14 +23,27 @@ final class NativeNet {
 
   private NativeNet() {}
 
-  /** Null when the JDK 22 code can be tried; otherwise the reason it cannot. */
+  /** Null when netlink can be tried (FFM on JDK 22+, the JNI library on 17-21); otherwise why not. */
   static String unavailableReason() {
+    if (Runtime.version().feature() < 22) {
+      String why = SockDiagJni.unavailableReason();
+      if (why != null) {
+        return "netlink on JDK 17-21 needs rainbarrel's JNI library, which is not used: " + why
+            + " (JDK 22+ needs no library)";
+      }
+      return lastFailure;
+    }
+    return ffmUnavailableReason();
+  }
+
+  /** Null when the JDK 22 code (FFM API) can be tried; otherwise the reason it cannot. */
+  static String ffmUnavailableReason() {
     int feature = Runtime.version().feature();
     if (feature < 22) {
-      return "JDK 22+ is needed for netlink and TCP_INFO (this is JDK " + feature + ")";
+      return "JDK 22+ is needed for TCP_INFO (this is JDK " + feature + ")";
     }
     try {
-      Class.forName(SAMPLER_CLASS, false, NativeNet.class.getClassLoader());
+      Class.forName(CHANNEL_CLASS, false, NativeNet.class.getClassLoader());
     } catch (ClassNotFoundException e) {
       return "the JDK 22 classes of rainbarrel-core are not on the class path"
           + " (META-INF/versions/22 of the multi-release jar)";
@@ -42,7 +57,9 @@ final class NativeNet {
       return new FallbackSampler(null, why);
     }
     try {
-      return new FallbackSampler((ListenerSampler) instantiate(SAMPLER_CLASS), null);
+      NetlinkChannel channel = Runtime.version().feature() >= 22
+          ? (NetlinkChannel) instantiate(CHANNEL_CLASS) : JniNetlinkChannel.open();
+      return new FallbackSampler(new NetlinkSampler(channel), null);
     } catch (Throwable t) {
       String reason = describe(t);
       lastFailure = reason;
@@ -59,10 +76,9 @@ final class NativeNet {
     if (s != null) {
       return s;
     }
-    String why = unavailableReason();
-    if (why != null && Runtime.version().feature() < 22) {
+    if (Runtime.version().feature() < 22) {
       throw new UnsupportedOperationException("TCP_INFO needs JDK 22+ (this is JDK "
-          + Runtime.version().feature() + "): " + why);
+          + Runtime.version().feature() + ")");
     }
     try {
       s = (NativeSockets) instantiate(SOCKETS_CLASS);

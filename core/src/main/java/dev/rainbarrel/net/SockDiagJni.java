@@ -9,11 +9,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 
 /**
- * The project's own JNI library for {@code NETLINK_SOCK_DIAG} on JDK 17-21, where the FFM API of
- * {@code NetlinkSampler22} is not available: thin system-call wrappers ({@code
- * core/src/main/c/rainbarrel_sockdiag.c}, built by the core module with the system's C compiler
- * into {@value #RESOURCE_DIR}{@code <os.arch>/}{@value #LIBRARY}). {@link SockDiagDump} builds
- * the requests and parses the answers.
+ * The project's own JNI library for {@code NETLINK_SOCK_DIAG} on JDK 17-21, where the FFM API is
+ * not final: thin system-call wrappers ({@code core/src/main/c/rainbarrel_sockdiag.c}, built by
+ * the core module with the system's C compiler into {@value #RESOURCE_DIR}{@code
+ * <os.arch>/}{@value #LIBRARY}) behind {@link JniNetlinkChannel}. {@link NetlinkSampler} builds
+ * the requests and parses the answers, as it does over FFM on JDK 22+.
  *
  * <p>Loaded on first use: the library is copied from the class path to a temporary file, loaded
  * with {@link System#load} and the file deleted (the mapping stays). It is not used on JDK 22+

@@ -256,6 +256,14 @@ public final class TcpInfo {
     }
   }
 
+  /**
+   * Why this JVM cannot read {@code TCP_INFO} (e.g. "JDK 22+ is needed"), or null when it can try:
+   * unlike netlink, which JDK 17-21 reach through the project's JNI library, it needs the FFM API.
+   */
+  public static String unavailableReason() {
+    return NativeNet.ffmUnavailableReason();
+  }
+
   /** Field names this class knows, in layout order (the kernel may return fewer). */
   public static List<String> knownFields() {
     List<String> names = new ArrayList<>();

@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  * Finds this process's listeners each round without paying for a full socket table every time.
  *
  * <ul>
- *   <li>netlink (JDK 22+): asks the kernel for the host's LISTEN sockets only (its listening hash:
+ *   <li>netlink (FFM on JDK 22+, the JNI library on 17-21): asks the kernel for the host's LISTEN sockets only (its listening hash:
  *       microseconds, however many connections exist); only when that set of inodes changed does
  *       it list {@code /proc/self/fd} to see which of them are ours.
  *   <li>{@code /proc}: the host's listeners cost a read of every TCP socket, so a round lists

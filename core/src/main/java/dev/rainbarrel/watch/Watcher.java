@@ -37,7 +37,7 @@ import java.util.concurrent.locks.LockSupport;
  * <ol>
  *   <li>finds the listener set; listeners that appear or disappear are reported to every {@link
  *       WatcherListener} (MBeans register and unregister that way);
- *   <li>samples them with one {@link ListenerSampler} call (netlink on JDK 22+, else {@code /proc}):
+ *   <li>samples them with one {@link ListenerSampler} call (netlink, else {@code /proc}):
  *       a full {@link ListenerSampler#sample sample} in rounds that count {@code active}, else a
  *       {@link ListenerSampler#sampleQueuesAfterListing queue-only} one (with netlink, taken from
  *       the LISTEN rows discovery has just listed, without asking the kernel again). Counting
@@ -497,10 +497,7 @@ public final class Watcher implements AutoCloseable {
     return sampler.fallbackReason();
   }
 
-  /**
-   * Null when the {@code /proc} source (JDK 17-21) counts {@code active} from connection rows
-   * received over netlink through the project's JNI library; otherwise why not.
-   */
+  /** Null when netlink goes through the project's JNI library (JDK 17-21); otherwise why not. */
   public String jniUnavailableReason() {
     return sampler.jniUnavailableReason();
   }

@@ -130,32 +130,6 @@ final class Libc22 {
   }
 
   static IOException error(String call, MemorySegment capture) {
-    int e = errno(capture);
-    return new IOException(call + " failed: errno " + e + " (" + describe(e) + ")");
-  }
-
-  static String describe(int errno) {
-    switch (errno) {
-      case 1:
-        return "EPERM, operation not permitted";
-      case 13:
-        return "EACCES, permission denied";
-      case 9:
-        return "EBADF, bad file descriptor";
-      case 11:
-        return "EAGAIN, timed out";
-      case 22:
-        return "EINVAL, invalid argument";
-      case 88:
-        return "ENOTSOCK, not a socket";
-      case 93:
-        return "EPROTONOSUPPORT";
-      case 97:
-        return "EAFNOSUPPORT, address family not supported";
-      case 2:
-        return "ENOENT, no such diag handler (module not loaded?)";
-      default:
-        return "see errno(3)";
-    }
+    return new IOException(call + " failed: " + Errno.describe(errno(capture)));
   }
 }

@@ -33,13 +33,8 @@ abstract class ListenerSamplerContract {
 
   abstract StatsSource expectedSource();
 
-  /** Whether this source reports the backlog limit of TCP listeners. */
+  /** Whether this source reports the backlog limit. */
   boolean knowsBacklog() {
-    return expectedSource() == StatsSource.NETLINK;
-  }
-
-  /** Whether this source reports the backlog limit of Unix listeners. */
-  boolean knowsUnixBacklog() {
     return expectedSource() == StatsSource.NETLINK;
   }
 
@@ -237,7 +232,7 @@ abstract class ListenerSamplerContract {
     ListenerStats s = sampler.sampleAll().get(real);
     assertEquals(1, s.active());
     assertEquals(1, s.queued());
-    if (knowsUnixBacklog()) {
+    if (knowsBacklog()) {
       assertEquals(16, s.backlog());
     }
   }

@@ -2,7 +2,6 @@ package dev.rainbarrel.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -12,19 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** netlink and {@code /proc} must give the same answers on the same sockets (JDK 22+). */
+/**
+ * netlink and {@code /proc} must give the same answers on the same sockets (JDK 17 through the JNI
+ * library, 25 through FFM).
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NetlinkEqualsProcTest {
-
-  @BeforeAll
-  static void needsJdk22() {
-    assumeTrue(Runtime.version().feature() >= 22, "netlink needs JDK 22+");
-  }
 
   @Test
   void sameSocketsSameAnswers(@TempDir Path dir) throws Exception {

@@ -2,7 +2,6 @@ package dev.rainbarrel.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.reflect.Method;
 import java.net.StandardProtocolFamily;
@@ -14,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,15 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The netlink listing ({@link ListenerSampler#listeningSockets()}: {@code inet_diag} and {@code
  * unix_diag} LISTEN dumps) against the {@code /proc} one, and the queue sample answered from that
  * listing ({@link ListenerSampler#sampleQueuesAfterListing}) against a fresh LISTEN-only sample, on
- * real loopback and Unix listeners. JDK 22+.
+ * real loopback and Unix listeners. JDK 17 (JNI library) and 25 (FFM).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NetlinkListingTest {
-
-  @BeforeAll
-  static void needsJdk22() {
-    assumeTrue(Runtime.version().feature() >= 22, "netlink needs JDK 22+");
-  }
 
   /** The listing entries (inode to address) whose address is one of {@code addresses}. */
   private static Map<Long, String> only(Map<Long, ListenAddress> listing, Set<String> addresses) {

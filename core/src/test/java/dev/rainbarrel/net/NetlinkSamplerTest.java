@@ -1,7 +1,6 @@
 package dev.rainbarrel.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -11,22 +10,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The netlink sampler (JDK 22+): the same sequences as {@link ProcSamplerTest}. */
+/**
+ * The netlink sampler, through the JNI library on JDK 17 and FFM on 25: the same sequences as
+ * {@link ProcSamplerTest}.
+ */
 class NetlinkSamplerTest extends ListenerSamplerContract {
-
-  @BeforeAll
-  static void needsJdk22() {
-    assumeTrue(Runtime.version().feature() >= 22, "netlink needs JDK 22+");
-  }
 
   @Override
   ListenerSampler openSampler() {
     ListenerSampler s = ListenerSampler.open();
     if (s.source() != StatsSource.NETLINK) {
-      throw new AssertionError("expected netlink on JDK 22+, got /proc: " + s.fallbackReason());
+      throw new AssertionError("expected netlink, got /proc: " + s.fallbackReason());
     }
     return s;
   }

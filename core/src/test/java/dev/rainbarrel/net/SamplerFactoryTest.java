@@ -17,17 +17,33 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Which source {@link ListenerSampler#open()} picks, and the JDK 17 fallbacks. */
+/** Which source {@link ListenerSampler#open()} picks, and the fallbacks that say why. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SamplerFactoryTest {
 
   @Test
-  void jdk17UsesProcAndSaysWhy() throws Exception {
-    assumeTrue(Runtime.version().feature() < 22);
+  void netlinkIsAvailableOnEveryJdkOfTheBuild() {
+    assertNull(ListenerSampler.netlinkUnavailableReason(),
+        "JDK 17-21 through the JNI library, 22+ through FFM");
     try (ListenerSampler s = ListenerSampler.open()) {
-      assertEquals(StatsSource.PROC, s.source());
-      assertTrue(s.fallbackReason().contains("JDK 22+ is needed"), s.fallbackReason());
-      assertTrue(ListenerSampler.netlinkUnavailableReason().contains("JDK 22+"));
+      assertEquals(StatsSource.NETLINK, s.source(), s.fallbackReason());
+      assertNull(s.fallbackReason());
+    }
+  }
+
+  /**
+   * With the library turned off on JDK 17-21, a child JVM samples from /proc and says why,
+   * naming the property; on 22+ the property changes nothing (FFM answers).
+   */
+  @Test
+  void libraryTurnedOffFallsBackToProcOnJdk17To21() throws Exception {
+    String text = probe("-D" + SockDiagJni.PROPERTY + "=false");
+    if (Runtime.version().feature() < 22) {
+      assertTrue(text.contains("source=PROC"), text);
+      assertTrue(text.contains("reason=netlink on JDK 17-21 needs rainbarrel's JNI library"), text);
+      assertTrue(text.contains(SockDiagJni.PROPERTY + "=false"), text);
+    } else {
+      assertTrue(text.contains("source=NETLINK"), text);
     }
   }
 
@@ -41,15 +57,7 @@ class SamplerFactoryTest {
           assertThrows(UnsupportedOperationException.class, () -> TcpInfo.of(c));
       assertTrue(e.getMessage().contains("JDK 22+"), e.getMessage());
       assertThrows(UnsupportedOperationException.class, () -> TcpInfo.ofFd(0));
-    }
-  }
-
-  @Test
-  void jdk22PlusUsesNetlink() {
-    assumeTrue(Runtime.version().feature() >= 22);
-    try (ListenerSampler s = ListenerSampler.open()) {
-      assertEquals(StatsSource.NETLINK, s.source(), s.fallbackReason());
-      assertNull(s.fallbackReason());
+      assertTrue(TcpInfo.unavailableReason().contains("JDK 22+"), TcpInfo.unavailableReason());
     }
   }
 
@@ -57,14 +65,18 @@ class SamplerFactoryTest {
   @Test
   void deniedNativeAccessFallsBackToProc() throws Exception {
     assumeTrue(Runtime.version().feature() >= 24);
+    String text = probe("--illegal-native-access=deny");
+    assertTrue(text.contains("source=PROC"), text);
+    assertTrue(text.contains("--enable-native-access"), text);
+    assertTrue(text.contains("tcpinfo=UnsupportedOperationException"), text);
+  }
+
+  /** Runs {@link SamplerProbe} in a child JVM of this JDK with {@code option}; its output. */
+  private static String probe(String option) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
     Process p =
         new ProcessBuilder(
-                java,
-                "--illegal-native-access=deny",
-                "-cp",
-                System.getProperty("java.class.path"),
-                SamplerProbe.class.getName())
+                java, option, "-cp", System.getProperty("java.class.path"), SamplerProbe.class.getName())
             .redirectErrorStream(true)
             .start();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -72,9 +84,7 @@ class SamplerFactoryTest {
     assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     String text = out.toString(StandardCharsets.UTF_8);
     assertEquals(0, p.exitValue(), text);
-    assertTrue(text.contains("source=PROC"), text);
-    assertTrue(text.contains("--enable-native-access"), text);
-    assertTrue(text.contains("tcpinfo=UnsupportedOperationException"), text);
+    return text;
   }
 
   @Test

@@ -1,7 +1,6 @@
 package dev.rainbarrel.watch;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.rainbarrel.net.ListenAddress;
 import dev.rainbarrel.net.ListenerSampler;
@@ -108,7 +107,7 @@ class ListenerDiscoveryTest {
   @Test
   void netlinkDiscoveryFollowsListenersEveryRound() throws Exception {
     try (ListenerSampler s = ListenerSampler.open()) {
-      assumeTrue(s.source() == StatsSource.NETLINK, "netlink needs JDK 22+: " + s.fallbackReason());
+      assertEquals(StatsSource.NETLINK, s.source(), s.fallbackReason());
       ListenerDiscovery d = new ListenerDiscovery(s, System::nanoTime, Set.of());
       ListenAddress closed;
       try (ServerSocket a = listen()) {

@@ -1,6 +1,7 @@
 package dev.rainbarrel.jmx;
 
 import dev.rainbarrel.net.ListenerSampler;
+import dev.rainbarrel.net.TcpInfo;
 import dev.rainbarrel.shm.Barrel;
 import dev.rainbarrel.watch.WatchedListener;
 import dev.rainbarrel.watch.Watcher;
@@ -54,9 +55,10 @@ final class AgentBean implements AgentMXBean {
     }
     String jni = watcher != null ? watcher.jniUnavailableReason() : ListenerSampler.jniReason();
     m.put("netlink_jni", jni == null
-        ? "active: /proc samples count connections over netlink (JNI library, JDK 17-21)"
+        ? "active: netlink goes through rainbarrel's JNI library (JDK 17-21)"
         : "not used: " + jni);
-    m.put("tcp_info", why == null ? "available" : "not available: " + why);
+    String tcpInfo = TcpInfo.unavailableReason();
+    m.put("tcp_info", tcpInfo == null ? "available" : "not available: " + tcpInfo);
     m.putAll(info.features());
     return m;
   }

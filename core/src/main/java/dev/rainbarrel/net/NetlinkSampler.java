@@ -1,22 +1,16 @@
 package dev.rainbarrel.net;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * {@link ListenerSampler} over {@code NETLINK_SOCK_DIAG} ({@code SOCK_DIAG_BY_FAMILY}), JDK 22+.
+ * {@link ListenerSampler} over {@code NETLINK_SOCK_DIAG} ({@code SOCK_DIAG_BY_FAMILY}) on every JDK
+ * from 17: the socket and its buffers are a {@link NetlinkChannel} (FFM on JDK 22+, the project's
+ * JNI library on 17-21), and everything else, requests and answers, is here.
  *
  * <p>TCP, in two phases of {@code inet_diag_req_v2} dumps per address family needed (IPv4 queries
  * also need IPv6, where Java's IPv4-mapped sockets live):
@@ -57,7 +51,7 @@ import java.util.Map;
  *
  * <p>Owns one netlink socket (close it) with a receive timeout; not thread-safe.
  */
-final class NetlinkSampler22 implements ListenerSampler {
+final class NetlinkSampler implements ListenerSampler {
 
   // netlink
   private static final int NLMSG_HDRLEN = 16;
@@ -69,6 +63,8 @@ final class NetlinkSampler22 implements ListenerSampler {
 
   // inet_diag_req_v2
   private static final int REQ_V2_LEN = 56;
+  private static final int IPPROTO_TCP = 6;
+  private static final int AF_UNIX = 1;
   private static final int REQ_STATES = 4;
   private static final int REQ_SPORT = 8;
   private static final int NLA_HDRLEN = 4;
@@ -101,22 +97,14 @@ final class NetlinkSampler22 implements ListenerSampler {
   private static final int UNIX_DIAG_NAME = 0;
   private static final int UNIX_DIAG_RQLEN = 4;
 
-  private static final int REQUEST_CAPACITY = 16 * 1024;
-  private static final int RECV_CAPACITY = 32 * 1024; // netlink never sends more per datagram
-  private static final int RECV_TIMEOUT_MS = 2000;
+  private static final int REQUEST_CAPACITY = NetlinkChannel.REQUEST_CAPACITY;
   private static final long MAX_ROWS = 50_000_000L; // bounds one dump, whatever the kernel does
+  private static final long MAX_DATAGRAMS = 10_000_000L; // bounds one dump's empty datagrams too
+  private static final byte[] ZEROS = new byte[NLMSG_HDRLEN + REQ_V2_LEN];
 
-  private static final ValueLayout.OfShort BE_SHORT =
-      JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN).withByteAlignment(1);
-  private static final ValueLayout.OfInt INT = JAVA_INT.withByteAlignment(1);
-  private static final ValueLayout.OfShort SHORT = JAVA_SHORT.withByteAlignment(1);
-
-  private final Arena arena = Arena.ofShared();
-  private final MemorySegment errno;
-  private final MemorySegment nladdr;
-  private final MemorySegment req;
-  private final MemorySegment rbuf;
-  private final int fd;
+  private final NetlinkChannel channel;
+  private final ByteBuffer req;
+  private final ByteBuffer rbuf;
   private boolean closed;
   private int seq;
   private long rowsLastSample; // rows the kernel sent in the last sample (tests check the filter)
@@ -141,59 +129,11 @@ final class NetlinkSampler22 implements ListenerSampler {
   private final byte[] addr = new byte[16];
   private final byte[] name = new byte[256];
 
-  NetlinkSampler22() throws IOException {
-    errno = Libc22.newErrnoSegment(arena);
-    nladdr = arena.allocate(12, 4);
-    nladdr.set(SHORT, 0, (short) Libc22.AF_NETLINK);
-    req = arena.allocate(REQUEST_CAPACITY, 8);
-    rbuf = arena.allocate(RECV_CAPACITY, 8);
-    int s;
-    try {
-      s =
-          (int)
-              Libc22.Socket.CALL.invokeExact(
-                  errno,
-                  Libc22.AF_NETLINK,
-                  Libc22.SOCK_RAW | Libc22.SOCK_CLOEXEC,
-                  Libc22.NETLINK_SOCK_DIAG);
-    } catch (Throwable t) {
-      arena.close();
-      throw rethrow(t);
-    }
-    if (s < 0) {
-      IOException e = Libc22.error("socket(AF_NETLINK, NETLINK_SOCK_DIAG)", errno);
-      arena.close();
-      throw e;
-    }
-    fd = s;
-    try {
-      MemorySegment tv = arena.allocate(16, 8);
-      tv.set(JAVA_LONG, 0, RECV_TIMEOUT_MS / 1000);
-      tv.set(JAVA_LONG, 8, (RECV_TIMEOUT_MS % 1000) * 1000L);
-      int rc =
-          (int)
-              Libc22.Setsockopt.CALL.invokeExact(
-                  errno, fd, Libc22.SOL_SOCKET, Libc22.SO_RCVTIMEO, tv, 16);
-      if (rc != 0) {
-        throw Libc22.error("setsockopt(SO_RCVTIMEO)", errno);
-      }
-    } catch (Throwable t) {
-      close();
-      throw rethrow(t);
-    }
-  }
-
-  private static IOException rethrow(Throwable t) {
-    if (t instanceof IOException) {
-      return (IOException) t;
-    }
-    if (t instanceof RuntimeException) {
-      throw (RuntimeException) t;
-    }
-    if (t instanceof Error) {
-      throw (Error) t;
-    }
-    return new IOException(t);
+  /** Samples through {@code channel}, which it owns from now on (closed by {@link #close()}). */
+  NetlinkSampler(NetlinkChannel channel) {
+    this.channel = channel;
+    this.req = channel.request();
+    this.rbuf = channel.reply();
   }
 
   @Override
@@ -383,26 +323,27 @@ final class NetlinkSampler22 implements ListenerSampler {
   private long dumpTcp(int family, List<ListenAddress> queries, int states, boolean portsOnly)
       throws IOException {
     int s = ++seq;
-    req.asSlice(0, NLMSG_HDRLEN + REQ_V2_LEN).fill((byte) 0);
+    req.put(0, ZEROS, 0, NLMSG_HDRLEN + REQ_V2_LEN);
     int r = NLMSG_HDRLEN;
-    req.set(JAVA_BYTE, r, (byte) family);
-    req.set(JAVA_BYTE, r + 1, (byte) Libc22.IPPROTO_TCP);
-    req.set(INT, r + REQ_STATES, states);
+    req.put(r, (byte) family);
+    req.put(r + 1, (byte) IPPROTO_TCP);
+    req.putInt(r + REQ_STATES, states);
     int len = NLMSG_HDRLEN + REQ_V2_LEN;
     if (queries != null) {
       int port = commonPort(queries);
       if (port > 0) {
-        req.set(BE_SHORT, r + REQ_SPORT, (short) port);
+        req.put(r + REQ_SPORT, (byte) (port >>> 8)); // id.idiag_sport, network order
+        req.put(r + REQ_SPORT + 1, (byte) port);
       }
       int bcLen = writeBytecode(family, queries, len + NLA_HDRLEN, portsOnly);
       if (bcLen > 0) {
-        req.set(SHORT, len, (short) (NLA_HDRLEN + bcLen));
-        req.set(SHORT, len + 2, (short) INET_DIAG_REQ_BYTECODE);
+        req.putShort(len, (short) (NLA_HDRLEN + bcLen));
+        req.putShort(len + 2, (short) INET_DIAG_REQ_BYTECODE);
         len += NLA_HDRLEN + bcLen;
       }
     }
     writeHeader(len, s);
-    send(len);
+    channel.send(len);
     return receive(s, true);
   }
 
@@ -434,9 +375,9 @@ final class NetlinkSampler22 implements ListenerSampler {
     }
     if (n == 0) {
       // nothing of this family can match: a program that rejects everything
-      req.set(JAVA_BYTE, base, (byte) BC_JMP);
-      req.set(JAVA_BYTE, base + 1, (byte) 4);
-      req.set(SHORT, base + 2, (short) 8);
+      req.put(base, (byte) BC_JMP);
+      req.put(base + 1, (byte) 4);
+      req.putShort(base + 2, (short) 8);
       return 4;
     }
     total -= BC_OP_LEN; // no jump after the last condition
@@ -452,30 +393,30 @@ final class NetlinkSampler22 implements ListenerSampler {
       }
       int cl = condLen(q, portsOnly);
       done++;
-      req.set(JAVA_BYTE, off, (byte) BC_S_COND);
-      req.set(JAVA_BYTE, off + 1, (byte) cl); // yes: fall through to the jump (or the end)
-      req.set(SHORT, off + 2, (short) (cl + BC_OP_LEN)); // no: skip the jump
+      req.put(off, (byte) BC_S_COND);
+      req.put(off + 1, (byte) cl); // yes: fall through to the jump (or the end)
+      req.putShort(off + 2, (short) (cl + BC_OP_LEN)); // no: skip the jump
       byte[] a = q.rawAddress();
       if (portsOnly) { // AF_UNSPEC, prefix 0: this port, any address, any family
-        req.set(JAVA_BYTE, off + 4, (byte) 0);
-        req.set(JAVA_BYTE, off + 5, (byte) 0);
+        req.put(off + 4, (byte) 0);
+        req.put(off + 5, (byte) 0);
       } else {
-        req.set(JAVA_BYTE, off + 4, (byte) (a.length == 4 ? Libc22.AF_INET : Libc22.AF_INET6));
-        req.set(JAVA_BYTE, off + 5, (byte) (q.isWildcard() ? 0 : a.length * 8));
+        req.put(off + 4, (byte) (a.length == 4 ? TcpTally.AF_INET : TcpTally.AF_INET6));
+        req.put(off + 5, (byte) (q.isWildcard() ? 0 : a.length * 8));
       }
-      req.set(JAVA_SHORT.withByteAlignment(1), off + 6, (short) 0);
-      req.set(INT, off + 8, q.port());
+      req.putShort(off + 6, (short) 0);
+      req.putInt(off + 8, q.port());
       if (!portsOnly) {
         for (int k = 0; k < a.length; k++) {
-          req.set(JAVA_BYTE, off + 12 + k, a[k]);
+          req.put(off + 12 + k, a[k]);
         }
       }
       off += cl;
       if (done < n) {
         int rest = base + total - (off + BC_OP_LEN);
-        req.set(JAVA_BYTE, off, (byte) BC_JMP);
-        req.set(JAVA_BYTE, off + 1, (byte) BC_OP_LEN);
-        req.set(SHORT, off + 2, (short) (BC_OP_LEN + rest)); // to the end: accept
+        req.put(off, (byte) BC_JMP);
+        req.put(off + 1, (byte) BC_OP_LEN);
+        req.putShort(off + 2, (short) (BC_OP_LEN + rest)); // to the end: accept
         off += BC_OP_LEN;
       }
     }
@@ -512,68 +453,38 @@ final class NetlinkSampler22 implements ListenerSampler {
   private void dumpUnix(int states, int show) throws IOException {
     int s = ++seq;
     int len = NLMSG_HDRLEN + UNIX_REQ_LEN;
-    req.asSlice(0, len).fill((byte) 0);
-    req.set(JAVA_BYTE, NLMSG_HDRLEN, (byte) Libc22.AF_UNIX);
-    req.set(INT, NLMSG_HDRLEN + 4, states);
-    req.set(INT, NLMSG_HDRLEN + 12, show);
+    req.put(0, ZEROS, 0, len);
+    req.put(NLMSG_HDRLEN, (byte) AF_UNIX);
+    req.putInt(NLMSG_HDRLEN + 4, states);
+    req.putInt(NLMSG_HDRLEN + 12, show);
     writeHeader(len, s);
-    send(len);
+    channel.send(len);
     receive(s, false);
   }
 
   // ---------------------------------------------------------------- netlink I/O
 
   private void writeHeader(int len, int s) {
-    req.set(INT, 0, len);
-    req.set(SHORT, 4, (short) SOCK_DIAG_BY_FAMILY);
-    req.set(SHORT, 6, (short) (NLM_F_REQUEST | NLM_F_DUMP));
-    req.set(INT, 8, s);
-    req.set(INT, 12, 0);
-  }
-
-  private void send(int len) throws IOException {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      long n;
-      try {
-        n = (long) Libc22.Sendto.CALL.invokeExact(errno, fd, req, (long) len, 0, nladdr, 12);
-      } catch (Throwable t) {
-        throw rethrow(t);
-      }
-      if (n == len) {
-        return;
-      }
-      if (n < 0 && Libc22.errno(errno) == Libc22.EINTR) {
-        continue;
-      }
-      throw n < 0
-          ? Libc22.error("sendto(netlink sock_diag)", errno)
-          : new IOException("sendto(netlink sock_diag) sent " + n + " of " + len + " bytes");
-    }
-    throw new IOException("sendto(netlink sock_diag) interrupted 100 times");
+    req.putInt(0, len);
+    req.putShort(4, (short) SOCK_DIAG_BY_FAMILY);
+    req.putShort(6, (short) (NLM_F_REQUEST | NLM_F_DUMP));
+    req.putInt(8, s);
+    req.putInt(12, 0);
   }
 
   /**
    * The receive timeout the kernel holds for this sampler's socket, read back with {@code
    * getsockopt(SO_RCVTIMEO)} (read reflectively by tests: proves the option is set on the real
-   * descriptor, not only in {@link #RECV_TIMEOUT_MS}).
+   * descriptor, not only in {@link NetlinkChannel#RECEIVE_TIMEOUT_MS}).
    */
   long receiveTimeoutMillis() throws IOException {
     ensureOpen();
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment tv = a.allocate(16, 8);
-      MemorySegment len = a.allocate(JAVA_INT);
-      len.set(JAVA_INT, 0, 16);
-      int rc;
-      try {
-        rc = (int) Libc22.Getsockopt.CALL.invokeExact(errno, fd, Libc22.SOL_SOCKET, Libc22.SO_RCVTIMEO, tv, len);
-      } catch (Throwable t) {
-        throw rethrow(t);
-      }
-      if (rc != 0) {
-        throw Libc22.error("getsockopt(SO_RCVTIMEO)", errno);
-      }
-      return tv.get(JAVA_LONG, 0) * 1000 + tv.get(JAVA_LONG, 8) / 1000;
-    }
+    return channel.receiveTimeoutMillis();
+  }
+
+  /** The socket this sampler talks through (tests check which transport answered). */
+  NetlinkChannel channel() {
+    return channel;
   }
 
   /** How many socket rows the kernel sent for the most recent sample (read reflectively by tests). */
@@ -583,55 +494,31 @@ final class NetlinkSampler22 implements ListenerSampler {
 
   private long receive(int s, boolean tcp) throws IOException {
     long rows = 0;
-    int interrupts = 0;
-    while (rows < MAX_ROWS) {
-      long n;
-      try {
-        n = (long) Libc22.RecvFast.CALL.invokeExact(fd, rbuf, (long) RECV_CAPACITY, 0);
-        if (n < 0) {
-          // errno of the failed call is lost to the JVM: the same call again tells it (EINTR
-          // retries, EAGAIN waits one more timeout, any other error repeats itself)
-          n = (long) Libc22.Recv.CALL.invokeExact(errno, fd, rbuf, (long) RECV_CAPACITY, 0);
-        }
-      } catch (Throwable t) {
-        throw rethrow(t);
-      }
-      if (n < 0) {
-        int e = Libc22.errno(errno);
-        if (e == Libc22.EINTR && ++interrupts < 100) {
-          continue;
-        }
-        if (e == Libc22.EAGAIN) {
-          throw new IOException(
-              "netlink sock_diag: no reply within " + RECV_TIMEOUT_MS + " ms");
-        }
-        throw Libc22.error("recv(netlink sock_diag)", errno);
-      }
+    for (long datagrams = 0; rows < MAX_ROWS && datagrams < MAX_DATAGRAMS; datagrams++) {
+      int n = channel.receive();
       if (n == 0) {
         throw new IOException("netlink sock_diag: socket closed by the kernel");
       }
       int off = 0;
       while (off + NLMSG_HDRLEN <= n) {
-        int mlen = rbuf.get(INT, off);
-        int type = rbuf.get(SHORT, off + 4) & 0xffff;
-        int mseq = rbuf.get(INT, off + 8);
+        int mlen = rbuf.getInt(off);
+        int type = rbuf.getShort(off + 4) & 0xffff;
+        int mseq = rbuf.getInt(off + 8);
         if (mlen < NLMSG_HDRLEN || off + mlen > n) {
           throw new IOException("netlink sock_diag: malformed message length " + mlen);
         }
         if (mseq == s) {
           if (type == NLMSG_DONE) {
-            int err = mlen >= NLMSG_HDRLEN + 4 ? rbuf.get(INT, off + NLMSG_HDRLEN) : 0;
+            int err = mlen >= NLMSG_HDRLEN + 4 ? rbuf.getInt(off + NLMSG_HDRLEN) : 0;
             rowsLastSample += rows;
             if (err < 0) {
-              throw new IOException("netlink sock_diag dump failed: errno " + -err
-                  + " (" + Libc22.describe(-err) + ")");
+              throw new IOException("netlink sock_diag dump failed: " + Errno.describe(-err));
             }
             return rows;
           }
           if (type == NLMSG_ERROR) {
-            int err = rbuf.get(INT, off + NLMSG_HDRLEN);
-            throw new IOException("netlink sock_diag request refused: errno " + -err
-                + " (" + Libc22.describe(-err) + ")");
+            int err = rbuf.getInt(off + NLMSG_HDRLEN);
+            throw new IOException("netlink sock_diag request refused: " + Errno.describe(-err));
           }
           if (tcp) {
             tcpRow(off + NLMSG_HDRLEN, mlen - NLMSG_HDRLEN);
@@ -643,23 +530,23 @@ final class NetlinkSampler22 implements ListenerSampler {
         off += (mlen + 3) & ~3;
       }
     }
-    throw new IOException("netlink sock_diag: more than " + MAX_ROWS + " rows in one dump");
+    throw new IOException("netlink sock_diag: no end of dump after " + rows + " rows");
   }
 
   private void tcpRow(int m, int len) {
     if (len < INET_DIAG_MSG_LEN) {
       return;
     }
-    int family = rbuf.get(JAVA_BYTE, m + MSG_FAMILY) & 0xff;
-    int state = rbuf.get(JAVA_BYTE, m + MSG_STATE) & 0xff;
-    int port = rbuf.get(BE_SHORT, m + MSG_SPORT) & 0xffff;
+    int family = rbuf.get(m + MSG_FAMILY) & 0xff;
+    int state = rbuf.get(m + MSG_STATE) & 0xff;
+    int port = ((rbuf.get(m + MSG_SPORT) & 0xff) << 8) | (rbuf.get(m + MSG_SPORT + 1) & 0xff);
     int alen = family == TcpTally.AF_INET ? 4 : 16;
     for (int i = 0; i < alen; i++) { // byte loop: no heap-segment wrapper per row
-      addr[i] = rbuf.get(JAVA_BYTE, m + MSG_SRC + i);
+      addr[i] = rbuf.get(m + MSG_SRC + i);
     }
-    long rq = rbuf.get(INT, m + MSG_RQUEUE) & 0xffffffffL;
-    long wq = rbuf.get(INT, m + MSG_WQUEUE) & 0xffffffffL;
-    long inode = rbuf.get(INT, m + MSG_INODE) & 0xffffffffL;
+    long rq = rbuf.getInt(m + MSG_RQUEUE) & 0xffffffffL;
+    long wq = rbuf.getInt(m + MSG_WQUEUE) & 0xffffffffL;
+    long inode = rbuf.getInt(m + MSG_INODE) & 0xffffffffL;
     if (listenSink != null) {
       if (state == TcpTally.TCP_LISTEN) {
         keepListingRow(family, port, rq, wq, inode);
@@ -676,16 +563,16 @@ final class NetlinkSampler22 implements ListenerSampler {
     if (len < UNIX_MSG_LEN) {
       return;
     }
-    int state = rbuf.get(JAVA_BYTE, m + 2) & 0xff;
-    long inode = rbuf.get(INT, m + 4) & 0xffffffffL;
+    int state = rbuf.get(m + 2) & 0xff;
+    long inode = rbuf.getInt(m + 4) & 0xffffffffL;
     int nameLen = 0;
     long rq = 0;
     long wq = 0;
     int a = m + UNIX_MSG_LEN;
     int end = m + len;
     while (a + NLA_HDRLEN <= end) {
-      int alen = rbuf.get(SHORT, a) & 0xffff;
-      int atype = rbuf.get(SHORT, a + 2) & 0xffff;
+      int alen = rbuf.getShort(a) & 0xffff;
+      int atype = rbuf.getShort(a + 2) & 0xffff;
       if (alen < NLA_HDRLEN || a + alen > end) {
         break;
       }
@@ -693,7 +580,7 @@ final class NetlinkSampler22 implements ListenerSampler {
       if (atype == UNIX_DIAG_NAME && plen > 0) {
         nameLen = Math.min(plen, name.length);
         for (int i = 0; i < nameLen; i++) {
-          name[i] = rbuf.get(JAVA_BYTE, a + NLA_HDRLEN + i);
+          name[i] = rbuf.get(a + NLA_HDRLEN + i);
         }
         if (name[0] == 0) {
           for (int i = 0; i < nameLen; i++) {
@@ -710,8 +597,8 @@ final class NetlinkSampler22 implements ListenerSampler {
           }
         }
       } else if (atype == UNIX_DIAG_RQLEN && plen >= 8) {
-        rq = rbuf.get(INT, a + NLA_HDRLEN) & 0xffffffffL;
-        wq = rbuf.get(INT, a + NLA_HDRLEN + 4) & 0xffffffffL;
+        rq = rbuf.getInt(a + NLA_HDRLEN) & 0xffffffffL;
+        wq = rbuf.getInt(a + NLA_HDRLEN + 4) & 0xffffffffL;
       }
       a += (alen + 3) & ~3;
     }
@@ -732,16 +619,9 @@ final class NetlinkSampler22 implements ListenerSampler {
 
   @Override
   public void close() {
-    if (closed) {
-      return;
+    if (!closed) {
+      closed = true;
+      channel.close();
     }
-    closed = true;
-    try {
-      int rc = (int) Libc22.Close.CALL.invokeExact(errno, fd);
-      assert rc == 0 || rc == -1;
-    } catch (Throwable t) {
-      // nothing more to do: the descriptor is gone either way
-    }
-    arena.close();
   }
 }

@@ -61,7 +61,7 @@ public final class WatcherCpuCost {
     System.out.printf("# java %s, %d rounds, %d host connections held by %d child JVMs%n",
         Runtime.version(), rounds, connections, holders.size());
     String jni = ListenerSampler.jniReason();
-    System.out.println("# /proc connection rows over netlink (JNI): "
+    System.out.println("# netlink through the JNI library (JDK 17-21): "
         + (jni == null ? "yes" : "no (" + jni + ")"));
     try (ServerSocket s1 = new ServerSocket(0, 64, lo);
         ServerSocket s2 = new ServerSocket(0, 64, lo);

@@ -541,7 +541,7 @@ final class NetlinkSampler implements ListenerSampler {
     int state = rbuf.get(m + MSG_STATE) & 0xff;
     int port = ((rbuf.get(m + MSG_SPORT) & 0xff) << 8) | (rbuf.get(m + MSG_SPORT + 1) & 0xff);
     int alen = family == TcpTally.AF_INET ? 4 : 16;
-    for (int i = 0; i < alen; i++) { // byte loop: no heap-segment wrapper per row
+    for (int i = 0; i < alen; i++) { // absolute gets: no view or slice object per row
       addr[i] = rbuf.get(m + MSG_SRC + i);
     }
     long rq = rbuf.getInt(m + MSG_RQUEUE) & 0xffffffffL;

@@ -35,11 +35,6 @@ final class Libc22 {
   static final int SO_RCVBUF = 8;
   static final int IPPROTO_TCP = 6;
   static final int TCP_INFO = 11;
-  static final int EINTR = 4;
-  static final int EAGAIN = 11;
-  static final int EBADF = 9;
-  static final int ENOTSOCK = 88;
-  static final int ENOTCONN = 107;
 
   private static final Linker LINKER = Linker.nativeLinker();
   private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();

@@ -64,7 +64,7 @@ final class FfmNetlinkChannel22 implements NetlinkChannel {
     }
   }
 
-  static IOException rethrow(Throwable t) {
+  private static IOException rethrow(Throwable t) {
     if (t instanceof IOException) {
       return (IOException) t;
     }

@@ -22,7 +22,6 @@ import java.lang.invoke.MethodHandle;
 @SuppressWarnings("restricted") // native access is the point; callers handle its denial
 final class Libc22 {
 
-  static final int AF_UNIX = 1;
   static final int AF_INET = 2;
   static final int AF_INET6 = 10;
   static final int AF_NETLINK = 16;
@@ -32,7 +31,6 @@ final class Libc22 {
   static final int SOL_SOCKET = 1;
   static final int SO_RCVTIMEO = 20;
   static final int SO_ACCEPTCONN = 30;
-  static final int SO_RCVBUF = 8;
   static final int IPPROTO_TCP = 6;
   static final int TCP_INFO = 11;
 

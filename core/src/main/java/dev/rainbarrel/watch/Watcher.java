@@ -44,7 +44,9 @@ import java.util.concurrent.locks.LockSupport;
  *       {@code active} makes the kernel walk every connection of the host, so those rounds are
  *       spaced ({@code ActiveSchedule}) to keep the thread's CPU time ({@code
  *       /proc/thread-self/schedstat}) within {@link WatcherConfig#cpuBudget()}, and come at least
- *       every {@link WatcherConfig#activeMaxPeriod()}; a new listener is counted at once;
+ *       every {@link WatcherConfig#activeMaxPeriod()} while that keeps the watcher within its
+ *       target, else at least every {@link WatcherConfig#activeHardMaxPeriod()}; a new listener is
+ *       counted at once;
  *   <li>adds {@code queued} (and, when counted, {@code active}) to each listener's aggregates and writes {@code
  *       active}, {@code queued} and (when known) {@code backlog} into the Barrel as gauges of this
  *       process labelled with the address, so {@code stat} and other processes see them and they
@@ -96,7 +98,7 @@ public final class Watcher implements AutoCloseable {
     this.cpuClock = cpuClock;
     this.discovery = new ListenerDiscovery(sampler, System::nanoTime, config.ignoredPorts());
     this.schedule = new ActiveSchedule(config.interval().toNanos(), config.cpuBudget(),
-        config.activeMaxPeriod().toNanos());
+        config.activeMaxPeriod().toNanos(), config.activeHardMaxPeriod().toNanos());
     this.activePeriodMillis = config.interval().toMillis();
   }
 
@@ -475,7 +477,9 @@ public final class Watcher implements AutoCloseable {
    * How often {@code active} is counted now, in milliseconds: the interval when every round counts
    * it (netlink on a quiet host), a multiple of it when counting is expensive (many connections
    * on the host, {@code /proc}) and the rounds that do it are spaced to keep the watcher within
-   * {@link WatcherConfig#cpuBudget()}; never more than {@link WatcherConfig#activeMaxPeriod()}.
+   * {@link WatcherConfig#cpuBudget()}; at most {@link WatcherConfig#activeMaxPeriod()} while that
+   * holds the watcher within its CPU target, never more than {@link
+   * WatcherConfig#activeHardMaxPeriod()}.
    * {@code queued} and {@code backlog} are sampled every round.
    */
   public long activePeriodMillis() {

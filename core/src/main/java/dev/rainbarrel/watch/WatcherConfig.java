@@ -33,8 +33,13 @@ public final class WatcherConfig {
    * 0.1 % target): rounds that count {@code active} are spaced to stay within it.
    */
   public static final double DEFAULT_CPU_BUDGET = 0.0008;
-  /** Default longest time between two rounds that count {@code active}. */
+  /**
+   * Default longest time between two rounds that count {@code active}, kept as long as it holds
+   * the watcher within its CPU target (see {@link #activeMaxPeriod()}).
+   */
   public static final Duration DEFAULT_ACTIVE_MAX_PERIOD = Duration.ofSeconds(10);
+  /** Default longest time between two rounds that count {@code active} in any case. */
+  public static final Duration DEFAULT_ACTIVE_HARD_MAX_PERIOD = Duration.ofSeconds(30);
 
   private final Duration interval;
   private final List<ListenAddress> listeners;
@@ -42,23 +47,26 @@ public final class WatcherConfig {
   private final boolean hostCounters;
   private final double cpuBudget;
   private final Duration activeMaxPeriod;
+  private final Duration activeHardMaxPeriod;
   private final Set<Integer> ignoredPorts;
 
   private WatcherConfig(Duration interval, List<ListenAddress> listeners, int maxListeners,
-      boolean hostCounters, double cpuBudget, Duration activeMaxPeriod, Set<Integer> ignoredPorts) {
+      boolean hostCounters, double cpuBudget, Duration activeMaxPeriod, Duration activeHardMaxPeriod,
+      Set<Integer> ignoredPorts) {
     this.interval = interval;
     this.listeners = listeners;
     this.maxListeners = maxListeners;
     this.hostCounters = hostCounters;
     this.cpuBudget = cpuBudget;
     this.activeMaxPeriod = activeMaxPeriod;
+    this.activeHardMaxPeriod = activeHardMaxPeriod;
     this.ignoredPorts = ignoredPorts;
   }
 
   /** 1 s interval, discovered listeners, at most 64, host TcpExt counters on. */
   public static WatcherConfig defaults() {
     return new WatcherConfig(DEFAULT_INTERVAL, List.of(), DEFAULT_MAX_LISTENERS, true,
-        DEFAULT_CPU_BUDGET, DEFAULT_ACTIVE_MAX_PERIOD, Set.of());
+        DEFAULT_CPU_BUDGET, DEFAULT_ACTIVE_MAX_PERIOD, DEFAULT_ACTIVE_HARD_MAX_PERIOD, Set.of());
   }
 
   /**
@@ -70,7 +78,7 @@ public final class WatcherConfig {
     if (interval == null || interval.compareTo(MIN_INTERVAL) < 0) {
       throw new IllegalArgumentException("watcher interval must be at least 10ms: " + interval);
     }
-    return new WatcherConfig(interval, listeners, maxListeners, hostCounters, cpuBudget, activeMaxPeriod, ignoredPorts);
+    return new WatcherConfig(interval, listeners, maxListeners, hostCounters, cpuBudget, activeMaxPeriod, activeHardMaxPeriod, ignoredPorts);
   }
 
   /**
@@ -90,7 +98,7 @@ public final class WatcherConfig {
         copy.add(a);
       }
     }
-    return new WatcherConfig(interval, List.copyOf(copy), maxListeners, hostCounters, cpuBudget, activeMaxPeriod, ignoredPorts);
+    return new WatcherConfig(interval, List.copyOf(copy), maxListeners, hostCounters, cpuBudget, activeMaxPeriod, activeHardMaxPeriod, ignoredPorts);
   }
 
   /** Parses {@code ;}-separated addresses (the agent's {@code listeners} option) and uses them. */
@@ -115,12 +123,12 @@ public final class WatcherConfig {
     if (max < 1 || max > 4096) {
       throw new IllegalArgumentException("maxListeners must be in [1, 4096]: " + max);
     }
-    return new WatcherConfig(interval, listeners, max, hostCounters, cpuBudget, activeMaxPeriod, ignoredPorts);
+    return new WatcherConfig(interval, listeners, max, hostCounters, cpuBudget, activeMaxPeriod, activeHardMaxPeriod, ignoredPorts);
   }
 
   /** A copy that does (or does not) read {@code /proc/net/netstat} each round. */
   public WatcherConfig withHostCounters(boolean on) {
-    return new WatcherConfig(interval, listeners, maxListeners, on, cpuBudget, activeMaxPeriod, ignoredPorts);
+    return new WatcherConfig(interval, listeners, maxListeners, on, cpuBudget, activeMaxPeriod, activeHardMaxPeriod, ignoredPorts);
   }
 
   /**
@@ -134,6 +142,20 @@ public final class WatcherConfig {
    *     shorter than the interval
    */
   public WatcherConfig withActiveBudget(double shareOfOneCore, Duration maxPeriod) {
+    return withActiveBudget(shareOfOneCore, maxPeriod, maxPeriod);
+  }
+
+  /**
+   * {@link #withActiveBudget(double, Duration)} where {@code maxPeriod} yields to the budget when
+   * keeping it would take the watcher over 1.25 times its budget (0.1 % of a core for the default
+   * 0.08 %), so that rounds counting {@code active} are then spaced by the budget alone, up to
+   * {@code hardMaxPeriod} apart. The defaults are 10 s and 30 s.
+   *
+   * @throws IllegalArgumentException if the share is not positive, a period is null, {@code
+   *     maxPeriod} is shorter than the interval or {@code hardMaxPeriod} shorter than {@code
+   *     maxPeriod}
+   */
+  public WatcherConfig withActiveBudget(double shareOfOneCore, Duration maxPeriod, Duration hardMaxPeriod) {
     if (!(shareOfOneCore > 0) || Double.isInfinite(shareOfOneCore)) {
       throw new IllegalArgumentException("watcher CPU budget must be a positive share of one core: "
           + shareOfOneCore);
@@ -142,7 +164,12 @@ public final class WatcherConfig {
       throw new IllegalArgumentException("active max period must be at least the interval ("
           + interval.toMillis() + "ms): " + maxPeriod);
     }
-    return new WatcherConfig(interval, listeners, maxListeners, hostCounters, shareOfOneCore, maxPeriod, ignoredPorts);
+    if (hardMaxPeriod == null || hardMaxPeriod.compareTo(maxPeriod) < 0) {
+      throw new IllegalArgumentException("active hard max period must be at least the max period ("
+          + maxPeriod.toMillis() + "ms): " + hardMaxPeriod);
+    }
+    return new WatcherConfig(interval, listeners, maxListeners, hostCounters, shareOfOneCore, maxPeriod,
+        hardMaxPeriod, ignoredPorts);
   }
 
   /** A copy that counts {@code active} every round, whatever it costs (raindrops' behaviour). */
@@ -155,9 +182,18 @@ public final class WatcherConfig {
     return cpuBudget;
   }
 
-  /** Longest time between two rounds that count {@code active}. */
+  /**
+   * Longest time between two rounds that count {@code active} while keeping it holds the watcher
+   * within 1.25 times {@link #cpuBudget()} (a host with many connections makes each such round
+   * cost milliseconds); beyond that the budget spaces them, up to {@link #activeHardMaxPeriod()}.
+   */
   public Duration activeMaxPeriod() {
     return activeMaxPeriod;
+  }
+
+  /** Longest time between two rounds that count {@code active}, whatever they cost. */
+  public Duration activeHardMaxPeriod() {
+    return activeHardMaxPeriod;
   }
 
   /** The sampling period. */
@@ -194,7 +230,7 @@ public final class WatcherConfig {
       }
     }
     return new WatcherConfig(interval, listeners, maxListeners, hostCounters, cpuBudget, activeMaxPeriod,
-        Set.copyOf(ports));
+        activeHardMaxPeriod, Set.copyOf(ports));
   }
 
   /** TCP ports that discovery leaves out. */
@@ -212,6 +248,6 @@ public final class WatcherConfig {
     return "WatcherConfig[interval=" + interval.toMillis() + "ms, listeners="
         + (listeners.isEmpty() ? "discover" : listeners.toString()) + ", max=" + maxListeners
         + ", hostCounters=" + hostCounters + ", cpuBudget=" + cpuBudget + ", activeMaxPeriod="
-        + activeMaxPeriod.toMillis() + "ms" + (ignoredPorts.isEmpty() ? "" : ", ignoredPorts=" + ignoredPorts) + "]";
+        + activeMaxPeriod.toMillis() + "ms, activeHardMaxPeriod=" + activeHardMaxPeriod.toMillis() + "ms" + (ignoredPorts.isEmpty() ? "" : ", ignoredPorts=" + ignoredPorts) + "]";
   }
 }

@@ -42,7 +42,7 @@ class ActiveScheduleTest {
   @Test
   void cheapFullRoundsRunEveryRound() {
     // netlink on a quiet host: 600 us per full round, budget 0.08 % of a core at 1 s = 800 us
-    ActiveSchedule s = new ActiveSchedule(SECOND, 0.0008, 30 * SECOND);
+    ActiveSchedule s = new ActiveSchedule(SECOND, 0.0008, 30 * SECOND, 30 * SECOND);
     List<Boolean> fulls = run(s, 20, 600 * US, 100 * US);
     assertTrue(fulls.stream().allMatch(f -> f), fulls.toString());
     assertEquals(1, s.everyRounds());
@@ -51,7 +51,7 @@ class ActiveScheduleTest {
   @Test
   void expensiveFullRoundsAreSpacedToKeepTheAverageInBudget() {
     // /proc with many host sockets: 5 ms per full round, 100 us per queue round
-    ActiveSchedule s = new ActiveSchedule(SECOND, 0.0008, 30 * SECOND);
+    ActiveSchedule s = new ActiveSchedule(SECOND, 0.0008, 30 * SECOND, 30 * SECOND);
     List<Boolean> fulls = run(s, 20 * 7, 5000 * US, 100 * US); // whole periods
     // first full round: no queue cost known yet -> ceil(5000 / 800) = 7
     assertEquals(List.of(true, false, false, false, false, false, false, true), fulls.subList(0, 8));
@@ -70,17 +70,66 @@ class ActiveScheduleTest {
   @Test
   void stalenessBoundWinsOverTheBudget() {
     // 90 ms per full round would need 113 rounds apart; the bound is 30 s = 30 rounds
-    ActiveSchedule s = new ActiveSchedule(SECOND, 0.0008, 30 * SECOND);
+    ActiveSchedule s = new ActiveSchedule(SECOND, 0.0008, 30 * SECOND, 30 * SECOND);
     List<Boolean> fulls = run(s, 61, 90_000 * US, 100 * US);
     assertEquals(30, s.everyRounds());
     assertTrue(fulls.get(0) && fulls.get(30) && fulls.get(60), "full at rounds 0, 30, 60");
     assertEquals(3, fulls.stream().filter(f -> f).count());
   }
 
+  /** Average CPU per round of a run. */
+  private static double average(List<Boolean> fulls, long full, long queue) {
+    long cost = 0;
+    for (boolean f : fulls) {
+      cost += f ? full : queue;
+    }
+    return (double) cost / fulls.size();
+  }
+
+  @Test
+  void boundYieldsToTheBudgetWhenKeepingItWouldBreakTheTarget() {
+    // a server with 5 000 connections of its own (BENCHMARKS.md, Watcher): full rounds 6.3 ms,
+    // queue rounds 450 us. Every 10 s would average 450 + 5850 / 10 = 1035 us, over 0.1 %.
+    ActiveSchedule strict = new ActiveSchedule(SECOND, 0.0008, 10 * SECOND, 10 * SECOND);
+    run(strict, 12, 6300 * US, 450 * US);
+    assertEquals(10, strict.everyRounds(), "a strict bound holds whatever it costs");
+
+    ActiveSchedule s = new ActiveSchedule(SECOND, 0.0008, 10 * SECOND, 30 * SECOND);
+    run(s, 12, 6300 * US, 450 * US);
+    assertEquals(17, s.everyRounds(), "the budget spaces them: ceil(5850 / 350)");
+    List<Boolean> steady = run(s, 17 * 4, 6300 * US, 450 * US); // whole periods
+    assertEquals(4, steady.stream().filter(f -> f).count());
+    double perRound = average(steady, 6300 * US, 450 * US);
+    assertTrue(perRound <= 800 * US, "average " + perRound / US + " us per round is within the budget");
+
+    // 20 ms full rounds (tens of thousands of host connections) would need 56 rounds: 30 s at most
+    s.fullRound(20_000 * US);
+    assertEquals(30, s.everyRounds(), "the hard bound holds whatever it costs");
+  }
+
+  @Test
+  void boundHoldsWhileItKeepsTheWatcherWithinTheTarget() {
+    // full 4.5 ms, queue 450 us: the budget alone would say ceil(4050 / 350) = 12 rounds, but every
+    // 10 s averages 450 + 405 = 855 us, within 1.25 x 800 us: the bound is kept
+    ActiveSchedule s = new ActiveSchedule(SECOND, 0.0008, 10 * SECOND, 30 * SECOND);
+    run(s, 12, 4500 * US, 450 * US);
+    assertEquals(10, s.everyRounds());
+  }
+
+  @Test
+  void boundIsKeptWhenQueueRoundsAloneExceedTheBudget() {
+    // 100 ms interval: budget 80 us per round, queue rounds cost 400 us. Relaxing the bound cannot
+    // bring the watcher within its target, so active stays at most 10 s (100 rounds) old.
+    ActiveSchedule s = new ActiveSchedule(SECOND / 10, 0.0008, 10 * SECOND, 30 * SECOND);
+    run(s, 3, 5000 * US, 400 * US);
+    s.fullRound(5000 * US);
+    assertEquals(100, s.everyRounds(), "ceil(4600 / 20) = 230, bounded by 10 s, not 30 s");
+  }
+
   @Test
   void activeKeepsAQuarterOfTheBudgetWhenQueueRoundsUseItAll() {
     // queue rounds cost 900 us, over the 800 us budget: active still gets 200 us per round
-    ActiveSchedule over = new ActiveSchedule(SECOND, 0.0008, 10 * SECOND);
+    ActiveSchedule over = new ActiveSchedule(SECOND, 0.0008, 10 * SECOND, 10 * SECOND);
     run(over, 3, 2000 * US, 900 * US);
     over.fullRound(2000 * US);
     assertEquals(6, over.everyRounds(), "ceil((2000 - 900) / 200)");
@@ -91,7 +140,7 @@ class ActiveScheduleTest {
   @Test
   void intervalScalesTheBudgetAndForcedRoundsComeAtOnce() {
     // 100 ms interval: budget 80 us per round, so a 600 us full round is 8 rounds apart (0.8 s)
-    ActiveSchedule s = new ActiveSchedule(SECOND / 10, 0.0008, 30 * SECOND);
+    ActiveSchedule s = new ActiveSchedule(SECOND / 10, 0.0008, 30 * SECOND, 30 * SECOND);
     s.fullRound(600 * US);
     assertEquals(8, s.everyRounds());
     assertFalse(s.fullDue());
@@ -163,6 +212,30 @@ class ActiveScheduleTest {
   }
 
   @Test
+  void watcherWithTheDefaultsLetsTheBudgetSpaceExpensiveFullRounds() {
+    ScriptedSampler sampler = new ScriptedSampler();
+    for (int i = 0; i < 30; i++) {
+      sampler.then(5000, 0);
+    }
+    // fake CPU clock: a full sample costs 6 300 us, a queue-only one 450 us
+    LongSupplier cpu = () -> (sampler.calls - sampler.queueCalls) * 6300 * US + sampler.queueCalls * 450 * US;
+    WatcherConfig c = WatcherConfig.defaults().withHostCounters(false)
+        .withListeners(List.of(ListenAddress.parse("127.0.0.1:9")));
+    assertEquals(Duration.ofSeconds(10), c.activeMaxPeriod());
+    assertEquals(Duration.ofSeconds(30), c.activeHardMaxPeriod());
+    AtomicLong wall = new AtomicLong(1000);
+    try (Watcher w = Watcher.create(null, c, sampler, wall::get, cpu)) {
+      for (int i = 0; i < 30; i++) {
+        wall.addAndGet(1000);
+        w.sampleOnce();
+      }
+      // round 0: no queue cost yet, ceil(6300 / 800) = 8 apart; round 8: ceil(5850 / 350) = 17
+      assertEquals(17_000, w.activePeriodMillis());
+      assertEquals(3, w.activeRounds(), "full rounds 0, 8 and 25");
+    }
+  }
+
+  @Test
   void badBudgetsAreRejectedWithTheValue() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> WatcherConfig.defaults().withActiveBudget(0, Duration.ofSeconds(5)));
@@ -170,5 +243,8 @@ class ActiveScheduleTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> WatcherConfig.defaults().withActiveBudget(0.001, Duration.ofMillis(500)));
     assertTrue(e.getMessage().contains("at least the interval"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> WatcherConfig.defaults().withActiveBudget(0.001, Duration.ofSeconds(20), Duration.ofSeconds(15)));
+    assertTrue(e.getMessage().contains("at least the max period (20000ms)"), e.getMessage());
   }
 }

@@ -11,7 +11,7 @@ package dev.rainbarrel.watch;
  * cost of the latest full round, full rounds are spaced {@code k} rounds apart:
  *
  * <pre>
- *   k = ceil((f - q) / max(b - q, b / 4)),  clamped to [1, maxRounds]
+ *   k = ceil((f - q) / max(b - q, b / 4)),  clamped to [1, maxRounds] (or [1, hardMaxRounds], below)
  * </pre>
  *
  * so that the average per round, {@code q + (f - q) / k}, is at most {@code b} unless the

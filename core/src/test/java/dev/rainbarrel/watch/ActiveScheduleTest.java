@@ -236,6 +236,41 @@ class ActiveScheduleTest {
   }
 
   @Test
+  void onItsOwnThreadARoundIsChargedWithWhatTheThreadDidSinceThePreviousOne() throws Exception {
+    ScriptedSampler sampler = new ScriptedSampler();
+    for (int i = 0; i < 1000; i++) {
+      sampler.then(3, 0);
+    }
+    AtomicLong between = new AtomicLong(); // CPU the thread spends outside its rounds
+    // fake CPU clock of the watcher thread: a full sample 2 000 us, a queue-only one 100 us, and
+    // 300 us in a callback after each round (as waking up and the JFR/JMX callbacks cost)
+    LongSupplier cpu = () -> (sampler.calls - sampler.queueCalls) * 2000 * US + sampler.queueCalls * 100 * US
+        + between.get();
+    WatcherConfig c = WatcherConfig.defaults().withHostCounters(false).withInterval(Duration.ofMillis(10))
+        .withListeners(List.of(ListenAddress.parse("127.0.0.1:9")));
+    try (Watcher w = Watcher.create(null, c, sampler, System::currentTimeMillis, cpu)) {
+      w.addListener(new WatcherListener() {
+        @Override
+        public void sampled(long epochMillis) {
+          between.addAndGet(300 * US);
+        }
+      });
+      w.sampleOnce();
+      assertEquals(2000 * US, w.lastRoundCpuNanos(), "another thread's round counts itself only");
+      w.startThread();
+      long deadline = System.nanoTime() + 10 * SECOND;
+      while (w.rounds() < 6 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      w.close();
+      assertTrue(w.rounds() >= 6, "rounds: " + w.rounds());
+      long last = w.lastRoundCpuNanos();
+      assertTrue(last == 400 * US || last == 2300 * US,
+          "a round on the watcher thread = its own CPU + the 300 us since the previous one: " + last / US);
+    }
+  }
+
+  @Test
   void badBudgetsAreRejectedWithTheValue() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> WatcherConfig.defaults().withActiveBudget(0, Duration.ofSeconds(5)));

@@ -69,13 +69,15 @@ public interface AgentMXBean {
   long getWatcherLastRoundMicros();
 
   /** Round CPU cost. */
-  @Description("CPU time (user + system) of the watcher's latest round in microseconds")
+  @Description("CPU time (user + system) of the watcher's latest round in microseconds, with what "
+      + "its thread used since the previous round ended")
   long getWatcherLastRoundCpuMicros();
 
   /** Active sampling period. */
   @Description("How often the watcher counts Active now, in milliseconds: the interval when that is "
       + "cheap, longer when counting walks many host connections (kept within the watcher's CPU "
-      + "budget, at most the active max period); Queued and Backlog are sampled every round "
+      + "budget, at most 10 s apart while that holds the watcher within 0.1 % of a core, else "
+      + "at most 30 s); Queued and Backlog are sampled every round "
       + "(0 without a watcher)")
   long getWatcherActivePeriodMillis();
 

@@ -163,7 +163,7 @@ public final class Watcher implements AutoCloseable {
     while (running) {
       try {
         round(true);
-      } catch (Throwable t) { // sampleOnce catches everything it expects; this is the last net
+      } catch (Throwable t) { // a round catches everything it expects; this is the last net
         log.report("unexpected error", t);
       }
       next += period;
